@@ -1,0 +1,74 @@
+// buildApp(config): the one place that wires the layers together,
+// transport → schema → generation service → registry → TGI client.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/index.ts';
+import { GenerationService } from './generation/service.ts';
+import type { Logger } from './logger.ts';
+import { Registry } from './registry/registry.ts';
+import type { Services } from './schema/context.ts';
+import { createCors } from './transport/cors.ts';
+import { createGraphQLHandler } from './transport/graphql.ts';
+import { attachGraphQLWs } from './transport/graphql-ws.ts';
+import type { Lifecycle } from './transport/probes.ts';
+import { createRestHandler } from './transport/rest.ts';
+import { createGatewayServer } from './transport/server.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+
+export interface App {
+  readonly services: Services;
+  /** Probes the replicas, then listens; resolves with the base URL. */
+  start(): Promise<string>;
+  /** Graceful: refuse new work, let generations finish within the drain time, then close everything. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+export function buildApp(config: Config, logger: Logger): App {
+  const registry = Registry.fromConfig(config);
+  const services: Services = {
+    registry,
+    generation: new GenerationService(registry, config),
+    about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
+    exposeEndpoints: config.exposeEndpoints,
+  };
+  const lifecycle: Lifecycle = { draining: false };
+  const yoga = createGraphQLHandler(services, {
+    production: config.production,
+    maxRequestBytes: config.maxRequestBytes,
+    logger: logger.child({ component: 'graphql' }) as never,
+  });
+  const { server, wss } = createGatewayServer({
+    yoga,
+    rest: createRestHandler(services, config.maxRequestBytes),
+    cors: createCors(config.allowedOrigins),
+    lifecycle,
+    maxRequestBytes: config.maxRequestBytes,
+  });
+  const ws = attachGraphQLWs(yoga, wss, config.wsKeepAliveMs);
+
+  return {
+    services,
+    async start() {
+      await registry.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return `http://${host}:${port}`;
+    },
+    async stop(drainMs = config.shutdownDrainMs) {
+      lifecycle.draining = true;
+      await services.generation.drain(drainMs);
+      await ws.dispose(); // closes every socket with 1001 Going Away
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await registry.close();
+      await yoga.dispose();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// With no model configured, the gateway serves the built-in TGI simulator, so
+// that a fresh clone answers in GraphiQL at once. Its model says what it is.
+import type { Config } from './config/index.ts';
+import type { Logger } from './logger.ts';
+import { startSimulator, type Simulator } from './simulator/server.ts';
+
+export const SIMULATOR_MODEL_ID = 'simulator';
+
+export async function withBuiltinSimulator(config: Config, logger: Logger): Promise<{ config: Config; simulator?: Simulator }> {
+  if (config.models.length > 0) return { config };
+  const simulator = await startSimulator({
+    host: '127.0.0.1',
+    port: 0,
+    timeToFirstTokenMs: config.simulator.timeToFirstTokenMs,
+    timePerTokenMs: config.simulator.timePerTokenMs,
+  });
+  logger.warn(
+    { simulator: simulator.url },
+    'no TGI_<KEY>_ENDPOINT configured: serving the built-in TGI simulator as model "simulator" (not a real model)',
+  );
+  const model = {
+    key: 'SIMULATOR',
+    id: SIMULATOR_MODEL_ID,
+    name: 'TGI simulator (built-in, not a real model)',
+    endpoints: [simulator.url],
+    timeouts: {},
+  };
+  return { config: { ...config, models: [model] }, simulator };
+}

@@ -1,0 +1,78 @@
+// The one typed configuration, parsed once at start. No other module reads process.env.
+import {
+  readBool, readChoice, readInt, readList, readString, type Env,
+} from './env-parsers.ts';
+import { readModels, type ModelConfig } from './models.ts';
+
+export { ConfigError } from './env-parsers.ts';
+export type { ModelConfig, TimeoutOverrides } from './models.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  firstTokenMs: number;
+  idleMs: number;
+  totalMs: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  allowedOrigins: string[];
+  production: boolean;
+  logLevel: LogLevel;
+  /** Largest accepted GraphQL/REST request body and WebSocket message. */
+  maxRequestBytes: number;
+  /** Interval of graphql-ws pings; a peer that misses one is dropped. */
+  wsKeepAliveMs: number;
+  exposeEndpoints: boolean;
+  healthCacheTtlMs: number;
+  health: { probeTimeoutMs: number; ejectAfterFailures: number; ejectBaseMs: number; ejectMaxMs: number };
+  upstream: UpstreamTimeouts;
+  retry: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
+  shutdownDrainMs: number;
+  models: ModelConfig[];
+  /** Settings of the in-process simulator started when no model is configured. */
+  simulator: { timeToFirstTokenMs: number; timePerTokenMs: number };
+}
+
+const MS = { min: 1, max: 24 * 3600 * 1000 };
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    host: readString(env, 'HOST', '0.0.0.0'),
+    port: readInt(env, 'PORT', 8000, { min: 0, max: 65535 }),
+    allowedOrigins: readList(env, 'ALLOWED_ORIGINS', ['http://localhost:3000']),
+    production: readString(env, 'NODE_ENV', 'development') === 'production',
+    logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1_048_576, { min: 1024 }),
+    wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),
+    exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),
+    healthCacheTtlMs: readInt(env, 'HEALTH_CACHE_TTL_MS', 30_000, { min: 0, max: MS.max }),
+    health: {
+      probeTimeoutMs: readInt(env, 'HEALTH_PROBE_TIMEOUT_MS', 5_000, MS),
+      ejectAfterFailures: readInt(env, 'EJECT_AFTER_FAILURES', 3, { min: 1, max: 1000 }),
+      ejectBaseMs: readInt(env, 'EJECT_BASE_MS', 5_000, MS),
+      ejectMaxMs: readInt(env, 'EJECT_MAX_MS', 300_000, MS),
+    },
+    upstream: {
+      connectMs: readInt(env, 'UPSTREAM_CONNECT_TIMEOUT_MS', 5_000, MS),
+      firstTokenMs: readInt(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 60_000, MS),
+      idleMs: readInt(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 30_000, MS),
+      totalMs: readInt(env, 'UPSTREAM_TIMEOUT_MS', 120_000, MS),
+    },
+    retry: {
+      maxAttempts: readInt(env, 'RETRY_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
+      backoffBaseMs: readInt(env, 'RETRY_BACKOFF_MS', 50, { min: 0, max: 10_000 }),
+      backoffMaxMs: readInt(env, 'RETRY_BACKOFF_MAX_MS', 1_000, { min: 0, max: 60_000 }),
+    },
+    shutdownDrainMs: readInt(env, 'SHUTDOWN_DRAIN_MS', 30_000, { min: 0, max: MS.max }),
+    models: readModels(env),
+    simulator: {
+      timeToFirstTokenMs: readInt(env, 'SIMULATOR_TTFT_MS', 150, { min: 0, max: 60_000 }),
+      timePerTokenMs: readInt(env, 'SIMULATOR_TOKEN_MS', 40, { min: 0, max: 60_000 }),
+    },
+  };
+}

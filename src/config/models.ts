@@ -1,0 +1,78 @@
+// The model registry as declared in the environment: TGI_<KEY>_ENDPOINT and its companions.
+import { ConfigError, parseBaseUrl, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
+
+/** Per-model overrides of the global upstream timeouts; unset means "use the global value". */
+export interface TimeoutOverrides {
+  totalMs?: number;
+  firstTokenMs?: number;
+  idleMs?: number;
+}
+
+export interface ModelConfig {
+  /** The `<KEY>` of the variables, kept for messages. */
+  key: string;
+  id: string;
+  name: string;
+  /** Hugging Face model name; when absent it is read from the replica's `/info`. */
+  hfName?: string;
+  /** TGI base URLs, one per replica; empty for a declared but not configured model. */
+  endpoints: string[];
+  timeouts: TimeoutOverrides;
+  /** Cap on requests in flight across the model's replicas; absent = from TGI's `/info`. */
+  maxConcurrent?: number;
+}
+
+const ENDPOINT_VAR = /^TGI_([A-Z0-9_]+?)_ENDPOINT$/;
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+/** Every model declared by a `TGI_<KEY>_ENDPOINT` variable, in a stable (sorted by key) order. */
+export function readModels(env: Env): ModelConfig[] {
+  const keys = Object.keys(env)
+    .map((name) => ENDPOINT_VAR.exec(name)?.[1])
+    .filter((key): key is string => key !== undefined)
+    .sort();
+  const models = keys.map((key) => readModel(env, key));
+  const seen = new Map<string, string>();
+  for (const model of models) {
+    const other = seen.get(model.id);
+    if (other) throw new ConfigError(`TGI_${model.key}_ID and TGI_${other}_ID both declare model "${model.id}"`);
+    seen.set(model.id, model.key);
+  }
+  return models;
+}
+
+function readModel(env: Env, key: string): ModelConfig {
+  const prefix = `TGI_${key}`;
+  const id = readOptionalString(env, `${prefix}_ID`) ?? key.toLowerCase().replaceAll('_', '-');
+  if (!MODEL_ID.test(id)) {
+    throw new ConfigError(`${prefix}_ID must be 1-128 letters, digits or ._:/- characters, got "${id}"`);
+  }
+  const endpointVar = `${prefix}_ENDPOINT`;
+  const endpoints = (env[endpointVar] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((url) => parseBaseUrl(endpointVar, url));
+  if (new Set(endpoints).size !== endpoints.length) throw new ConfigError(`${endpointVar} lists a URL twice`);
+  const timeout = (suffix: string) => readOptionalInt(env, `${prefix}_${suffix}`, { min: 1 });
+  const model: ModelConfig = {
+    key,
+    id,
+    name: readOptionalString(env, `${prefix}_NAME`) ?? id,
+    endpoints,
+    timeouts: dropUndefined({
+      totalMs: timeout('TIMEOUT_MS'),
+      firstTokenMs: timeout('FIRST_TOKEN_TIMEOUT_MS'),
+      idleMs: timeout('IDLE_TIMEOUT_MS'),
+    }),
+  };
+  const hfName = readOptionalString(env, `${prefix}_HF_NAME`);
+  if (hfName) model.hfName = hfName;
+  const maxConcurrent = readOptionalInt(env, `${prefix}_MAX_CONCURRENT`, { min: 1 });
+  if (maxConcurrent) model.maxConcurrent = maxConcurrent;
+  return model;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,64 @@
+// What each upstream failure means to a client. Messages speak of "the model
+// server", never of its address.
+import { GatewayError } from '../errors.ts';
+import type { UpstreamFailure } from '../tgi/errors.ts';
+
+export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError {
+  switch (f.kind) {
+    case 'connect':
+    case 'reset':
+      return new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${modelId}" could be reached`);
+    case 'broken':
+      return new GatewayError('UPSTREAM_ERROR', `the model server broke off the generation (${f.detail})`);
+    case 'protocol':
+      return new GatewayError('UPSTREAM_ERROR', 'the model server sent an answer that could not be read');
+    case 'in-band':
+      return fromErrorType(f.errorType, f.message, null, modelId) ?? new GatewayError('UPSTREAM_ERROR', f.message);
+    case 'http': {
+      const typed = fromErrorType(f.errorType, f.message, f.retryAfterSeconds, modelId);
+      if (typed) return typed;
+      if (f.status === 429) return overloaded(modelId, f.retryAfterSeconds);
+      if (f.status === 413) return new GatewayError('BAD_USER_INPUT', 'the request is too large for the model server', { field: 'prompt' });
+      if (f.status === 503) return new GatewayError('UPSTREAM_UNAVAILABLE', `model "${modelId}" is unavailable (HTTP 503)`);
+      return new GatewayError('UPSTREAM_ERROR', `the model server answered HTTP ${f.status}`);
+    }
+  }
+}
+
+function fromErrorType(type: string | null, message: string, retryAfter: number | null, modelId: string): GatewayError | null {
+  switch (type) {
+    case 'validation':
+      return new GatewayError('BAD_USER_INPUT', message);
+    case 'overloaded':
+      return overloaded(modelId, retryAfter);
+    case 'generation':
+    case 'incomplete_generation':
+    case 'incomplete_generation_stream':
+      return new GatewayError('UPSTREAM_ERROR', message);
+    default:
+      return null;
+  }
+}
+
+export function overloaded(modelId: string, retryAfterSeconds: number | null): GatewayError {
+  return new GatewayError(
+    'UPSTREAM_OVERLOADED',
+    `model "${modelId}" is overloaded; retry later`,
+    retryAfterSeconds === null ? {} : { retryAfterSeconds },
+  );
+}
+
+/** Whether a failure says the replica is broken (for ejection); overload and bad input do not. */
+export function blamesReplica(f: UpstreamFailure): boolean {
+  switch (f.kind) {
+    case 'connect':
+    case 'reset':
+    case 'broken':
+    case 'protocol':
+      return true;
+    case 'http':
+      return f.status >= 500;
+    case 'in-band':
+      return false;
+  }
+}

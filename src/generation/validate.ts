@@ -1,0 +1,111 @@
+// TGI's own parameter rules, and the model's limits from `/info`, checked
+// before any upstream call so that bad input never costs a GPU round trip.
+// Order and wording follow TGI's router; field names are the client's.
+import { badInput } from '../errors.ts';
+import type { ModelLimits } from '../tgi/types.ts';
+import type { WireParameters } from '../tgi/wire.ts';
+import type { GenerateInput } from './input.ts';
+
+/** TGI's request body limit (`--payload-limit`); a larger prompt gets a 413 there. */
+export const MAX_PROMPT_BYTES = 2_000_000 - 64 * 1024;
+/** TGI's default stop-sequence limit, used while a replica's `/info` is unknown. */
+const DEFAULT_MAX_STOP_SEQUENCES = 4;
+/**
+ * No tokenizer runs here, so the prompt's token count is bounded from below:
+ * real tokenizers put far fewer than this many UTF-8 bytes in one token.
+ */
+const MAX_BYTES_PER_TOKEN = 32;
+const MAX_STOP_CHARS = 1024;
+
+const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
+
+export function toWireParameters(input: GenerateInput, limits: ModelLimits | undefined): WireParameters {
+  const p: WireParameters = { details: true };
+  const { temperature, repetitionPenalty, frequencyPenalty, topP, typicalP, topK, maxNewTokens, stop, seed, truncate } = input;
+
+  if (isSet(temperature)) {
+    if (!(temperature > 0)) throw badInput('temperature', 'temperature must be strictly positive');
+    p.temperature = temperature;
+  }
+  if (isSet(repetitionPenalty)) {
+    if (!(repetitionPenalty > 0)) throw badInput('repetitionPenalty', 'repetitionPenalty must be strictly positive');
+    p.repetition_penalty = repetitionPenalty;
+  }
+  if (isSet(frequencyPenalty)) {
+    if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) {
+      throw badInput('frequencyPenalty', 'frequencyPenalty must be >= -2.0 and <= 2.0');
+    }
+    p.frequency_penalty = frequencyPenalty;
+  }
+  if (isSet(topP)) {
+    if (!(topP > 0 && topP < 1)) throw badInput('topP', 'topP must be > 0.0 and < 1.0');
+    p.top_p = topP;
+  }
+  if (isSet(typicalP)) {
+    if (!(typicalP > 0 && typicalP < 1)) throw badInput('typicalP', 'typicalP must be > 0.0 and < 1.0');
+    p.typical_p = typicalP;
+  }
+  if (isSet(topK)) {
+    if (!(topK > 0)) throw badInput('topK', 'topK must be strictly positive');
+    p.top_k = topK;
+  }
+  if (isSet(maxNewTokens)) {
+    if (!(maxNewTokens > 0)) throw badInput('maxNewTokens', 'maxNewTokens must be strictly positive');
+    p.max_new_tokens = maxNewTokens;
+  }
+  if (isSet(stop)) {
+    const most = limits?.maxStopSequences ?? DEFAULT_MAX_STOP_SEQUENCES;
+    if (stop.length > most) throw badInput('stop', `stop supports up to ${most} stop sequences. Given: ${stop.length}`);
+    if (stop.some((s) => s.length === 0 || s.length > MAX_STOP_CHARS)) {
+      throw badInput('stop', `each stop sequence must have 1 to ${MAX_STOP_CHARS} characters`);
+    }
+    p.stop = [...stop];
+  }
+  if (isSet(seed)) {
+    if (!(seed >= 0)) throw badInput('seed', 'seed must be a non-negative integer');
+    p.seed = seed;
+  }
+  checkPrompt(input);
+  if (isSet(truncate)) {
+    const most = limits?.maxInputTokens;
+    if (!(truncate > 0) || (most !== undefined && truncate > most)) {
+      throw badInput('truncate', `truncate must be strictly positive${most === undefined ? '' : ` and at most ${most}`}. Given: ${truncate}`);
+    }
+    p.truncate = truncate;
+  }
+  checkTokenBudget(input, limits);
+  if (isSet(input.doSample)) p.do_sample = input.doSample;
+  if (isSet(input.returnFullText)) p.return_full_text = input.returnFullText;
+  if (isSet(input.watermark)) p.watermark = input.watermark;
+  return p;
+}
+
+function checkPrompt(input: GenerateInput): void {
+  if (input.prompt.length === 0) throw badInput('prompt', 'prompt cannot be empty');
+  if (Buffer.byteLength(input.prompt, 'utf8') > MAX_PROMPT_BYTES) {
+    throw badInput('prompt', `prompt must be at most ${MAX_PROMPT_BYTES} bytes of UTF-8`);
+  }
+}
+
+/** Prompt tokens (at least) plus new tokens must fit the model's context. */
+function checkTokenBudget(input: GenerateInput, limits: ModelLimits | undefined): void {
+  if (!limits) return;
+  const promptTokens = isSet(input.truncate)
+    ? Math.min(input.truncate, minimumTokens(input.prompt))
+    : minimumTokens(input.prompt);
+  if (!isSet(input.truncate) && promptTokens > limits.maxInputTokens) {
+    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens; it has at least ${promptTokens}`);
+  }
+  const newTokens = input.maxNewTokens ?? 1;
+  if (promptTokens + newTokens > limits.maxTotalTokens) {
+    throw badInput(
+      'maxNewTokens',
+      `prompt tokens + maxNewTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} prompt tokens and ${newTokens} maxNewTokens`,
+    );
+  }
+}
+
+/** A lower bound on the prompt's token count, BOS included. */
+export function minimumTokens(prompt: string): number {
+  return 1 + Math.ceil(Buffer.byteLength(prompt, 'utf8') / MAX_BYTES_PER_TOKEN);
+}

@@ -1,0 +1,38 @@
+// Start only: configuration → app → listen → signals.
+import 'dotenv/config';
+import { withBuiltinSimulator } from './builtin-simulator.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config/index.ts';
+import { createLogger } from './logger.ts';
+
+let loaded;
+try {
+  loaded = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`configuration error: ${error.message}`);
+  process.exit(1);
+}
+const logger = createLogger(loaded.logLevel);
+const { config, simulator } = await withBuiltinSimulator(loaded, logger);
+const app = buildApp(config, logger);
+const url = await app.start();
+logger.info({ url: `${url}/graphql`, models: config.models.map((m) => m.id) }, 'gateway listening');
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining in-flight generations');
+    void app.stop()
+      .then(() => simulator?.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      }, (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}

@@ -1,0 +1,90 @@
+// A model of the registry: what clients ask for by id, served by its replicas.
+import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
+import type { ModelLimits } from '../tgi/types.ts';
+import type { Replica } from './replica.ts';
+
+export type HealthStatus = 'AVAILABLE' | 'UNAVAILABLE' | 'NOT_CONFIGURED';
+
+export interface ModelHealth {
+  modelId: string;
+  endpoint: string | null;
+  healthy: boolean;
+  status: HealthStatus;
+  checkedAt: Date;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+export class Model {
+  readonly id: string;
+  readonly name: string;
+  readonly replicas: readonly Replica[];
+  readonly timeouts: TimeoutOverrides;
+  readonly #configuredHfName: string | undefined;
+  readonly #maxConcurrent: number | undefined;
+
+  constructor(config: ModelConfig, replicas: readonly Replica[]) {
+    this.id = config.id;
+    this.name = config.name;
+    this.replicas = replicas;
+    this.timeouts = config.timeouts;
+    this.#configuredHfName = config.hfName;
+    this.#maxConcurrent = config.maxConcurrent;
+  }
+
+  get configured(): boolean {
+    return this.replicas.length > 0;
+  }
+
+  /** Configured, else the `model_id` TGI reports, else the id. */
+  async hfName(): Promise<string> {
+    if (this.#configuredHfName) return this.#configuredHfName;
+    return (await this.limits())?.modelId ?? this.id;
+  }
+
+  /** The limits of the first replica that reports them (replicas of a model serve the same weights). */
+  async limits(): Promise<ModelLimits | undefined> {
+    for (const replica of this.replicas) {
+      const limits = replica.knownLimits() ?? (await replica.limits());
+      if (limits) return limits;
+    }
+    return undefined;
+  }
+
+  /** Cap on this gateway's requests in flight across all replicas, if any. */
+  async maxConcurrent(): Promise<number | undefined> {
+    if (this.#maxConcurrent) return this.#maxConcurrent;
+    let total = 0;
+    for (const replica of this.replicas) {
+      const limits = replica.knownLimits();
+      if (!limits) return undefined;
+      total += limits.maxConcurrentRequests;
+    }
+    return total || undefined;
+  }
+
+  /** Available when any replica is healthy; probes the replicas whose cached result is stale. */
+  async health(): Promise<ModelHealth> {
+    const first = this.replicas[0];
+    if (!first) {
+      return {
+        modelId: this.id, endpoint: null, healthy: false, status: 'NOT_CONFIGURED',
+        checkedAt: new Date(), latencyMs: null, error: 'no endpoint configured',
+      };
+    }
+    const reports = await Promise.all(this.replicas.map((r) => r.health()));
+    const states = this.replicas.map((r) => r.state);
+    const best = reports.findIndex((report, i) => report.healthy && states[i] === 'HEALTHY');
+    const shown = reports[best === -1 ? 0 : best]!;
+    const healthy = best !== -1;
+    return {
+      modelId: this.id,
+      endpoint: first.url,
+      healthy,
+      status: healthy ? 'AVAILABLE' : 'UNAVAILABLE',
+      checkedAt: shown.checkedAt,
+      latencyMs: shown.latencyMs,
+      error: healthy ? null : (shown.error ?? 'replica ejected after repeated failures'),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+// The models this gateway serves, built once from the configuration, and the
+// background probing that keeps their replicas' health fresh.
+import type { Config, ModelConfig } from '../config/index.ts';
+import { Model } from './model.ts';
+import { Replica, type ReplicaOptions } from './replica.ts';
+
+export class Registry {
+  readonly models: readonly Model[];
+  readonly #byId: ReadonlyMap<string, Model>;
+  readonly #probeEveryMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(models: readonly ModelConfig[], options: ReplicaOptions) {
+    this.models = models.map((m) => new Model(m, m.endpoints.map((url) => new Replica(url, options))));
+    this.#byId = new Map(this.models.map((m) => [m.id, m]));
+    this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
+  }
+
+  static fromConfig(config: Config): Registry {
+    return new Registry(config.models, {
+      healthTtlMs: config.healthCacheTtlMs,
+      probeTimeoutMs: config.health.probeTimeoutMs,
+      connectTimeoutMs: config.upstream.connectMs,
+      ejectAfterFailures: config.health.ejectAfterFailures,
+      ejectBaseMs: config.health.ejectBaseMs,
+      ejectMaxMs: config.health.ejectMaxMs,
+    });
+  }
+
+  get(id: string): Model | undefined {
+    return this.#byId.get(id);
+  }
+
+  get replicas(): Replica[] {
+    return this.models.flatMap((m) => [...m.replicas]);
+  }
+
+  /** Probes every replica now (and fetches its limits), then again in the background. */
+  async start(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => Promise.all([r.probe(), r.limits()])));
+    this.#timer = setInterval(() => {
+      for (const replica of this.replicas) void replica.probe();
+    }, this.#probeEveryMs);
+    this.#timer.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await Promise.all(this.replicas.map((r) => r.close()));
+  }
+}

@@ -1,0 +1,122 @@
+// One TGI server of a model: its client, its health, its load and its record
+// of failures. The balancer reads `state` and `inFlight`; the generation
+// service reports each attempt's outcome.
+import { withDeadline } from '../lib/deadline.ts';
+import { TgiClient } from '../tgi/client.ts';
+import type { ModelLimits } from '../tgi/types.ts';
+import { Cached } from './cached.ts';
+
+export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
+
+export interface ReplicaHealth {
+  healthy: boolean;
+  checkedAt: Date;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+export interface ReplicaOptions {
+  healthTtlMs: number;
+  probeTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Consecutive failed requests that eject the replica. */
+  ejectAfterFailures: number;
+  /** First cool-down; it doubles with each ejection in a row, up to `ejectMaxMs`. */
+  ejectBaseMs: number;
+  ejectMaxMs: number;
+}
+
+export class Replica {
+  readonly url: string;
+  readonly client: TgiClient;
+  /** Requests of this gateway now running on the replica. */
+  inFlight = 0;
+  readonly #options: ReplicaOptions;
+  readonly #health: Cached<ReplicaHealth>;
+  readonly #limits: Cached<ModelLimits>;
+  #failures = 0;
+  #ejections = 0;
+  #ejectedUntil = 0;
+
+  constructor(url: string, options: ReplicaOptions) {
+    this.url = url;
+    this.#options = options;
+    this.client = new TgiClient(url, { connectTimeoutMs: options.connectTimeoutMs });
+    this.#health = new Cached(() => this.#probe(), options.healthTtlMs);
+    this.#limits = new Cached(
+      () => withDeadline(options.probeTimeoutMs, (signal) => this.client.info(signal)),
+      Number.POSITIVE_INFINITY,
+    );
+  }
+
+  get state(): ReplicaState {
+    if (this.#ejectedUntil > 0) {
+      // The cool-down is over: a probe decides whether it comes back.
+      if (performance.now() >= this.#ejectedUntil) void this.#health.refresh();
+      return 'EJECTED';
+    }
+    return this.#health.peek()?.healthy === false ? 'UNHEALTHY' : 'HEALTHY';
+  }
+
+  /** The cached health, probing when it is older than the TTL. */
+  health(): Promise<ReplicaHealth> {
+    return this.#health.get();
+  }
+
+  /** Probes now (shared with any probe already in flight). */
+  probe(): Promise<ReplicaHealth> {
+    return this.#health.refresh();
+  }
+
+  /** `/info` limits, fetched once; undefined while the replica cannot tell. */
+  async limits(): Promise<ModelLimits | undefined> {
+    return this.#limits.get().catch(() => undefined);
+  }
+
+  knownLimits(): ModelLimits | undefined {
+    return this.#limits.peek();
+  }
+
+  succeeded(): void {
+    this.#failures = 0;
+    this.#ejections = 0;
+  }
+
+  /** A request failed in a way that says the replica is broken (never for overload). */
+  failed(): void {
+    this.#failures += 1;
+    if (this.#ejectedUntil === 0 && this.#failures >= this.#options.ejectAfterFailures) this.#eject();
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  #eject(): void {
+    this.#ejections += 1;
+    const coolDown = Math.min(this.#options.ejectBaseMs * 2 ** (this.#ejections - 1), this.#options.ejectMaxMs);
+    this.#ejectedUntil = performance.now() + coolDown;
+  }
+
+  async #probe(): Promise<ReplicaHealth> {
+    const wasHealthy = this.#health.peek()?.healthy ?? true;
+    const probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
+    const report: ReplicaHealth = {
+      healthy: probe.healthy,
+      checkedAt: new Date(),
+      latencyMs: probe.latencyMs,
+      error: probe.healthy ? null : probe.error,
+    };
+    if (this.#ejectedUntil > 0 && performance.now() >= this.#ejectedUntil) {
+      if (probe.healthy) {
+        this.#ejectedUntil = 0;
+        this.#failures = 0;
+      } else {
+        this.#eject();
+      }
+    }
+    // A server that comes back may have been redeployed with other limits.
+    if (probe.healthy && !wasHealthy) this.#limits.invalidate();
+    return report;
+  }
+}

@@ -1,0 +1,25 @@
+// What every resolver receives. One context per operation: over HTTP one per
+// request, over graphql-ws one per subscribe message.
+import type { GenerationService } from '../generation/service.ts';
+import type { Registry } from '../registry/registry.ts';
+
+export interface GatewayAbout {
+  name: string;
+  version: string;
+  startedAt: number;
+}
+
+export interface Services {
+  registry: Registry;
+  generation: GenerationService;
+  about: GatewayAbout;
+  /** Whether replica URLs may be shown to clients (EXPOSE_ENDPOINTS). */
+  exposeEndpoints: boolean;
+}
+
+export interface GatewayContext {
+  services: Services;
+  /** Fires when the client is gone: disconnect, unsubscribe, socket close. */
+  signal: AbortSignal;
+  requestId: string;
+}

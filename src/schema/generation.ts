@@ -1,0 +1,103 @@
+import type { GenerateInput } from '../generation/input.ts';
+import { INPUT_DEFAULTS } from '../generation/input.ts';
+import type { GenerationDetails, GenerationOutput, Token } from '../tgi/types.ts';
+import { builder } from './builder.ts';
+import { relayTokens, type StreamItem } from './stream-relay.ts';
+
+const FinishReason = builder.enumType('FinishReason', {
+  values: ['LENGTH', 'EOS_TOKEN', 'STOP_SEQUENCE'] as const,
+});
+
+const GenerateInputRef = builder.inputType('GenerateInput', {
+  description: "Parameters of one generation, with TGI's meaning and rules; checked before any upstream call.",
+  fields: (t) => ({
+    modelId: t.id({ required: true }),
+    prompt: t.string({ required: true }),
+    maxNewTokens: t.int({ defaultValue: INPUT_DEFAULTS.maxNewTokens }),
+    temperature: t.float({ defaultValue: INPUT_DEFAULTS.temperature, description: 'Strictly positive.' }),
+    topP: t.float({ defaultValue: INPUT_DEFAULTS.topP, description: 'Strictly between 0 and 1.' }),
+    repetitionPenalty: t.float({ defaultValue: INPUT_DEFAULTS.repetitionPenalty }),
+    topK: t.int(),
+    stop: t.stringList({ description: "At most the model's max_stop_sequences (TGI default 4)." }),
+    seed: t.int(),
+    doSample: t.boolean(),
+    truncate: t.int(),
+    typicalP: t.float(),
+    frequencyPenalty: t.float(),
+    returnFullText: t.boolean(),
+    watermark: t.boolean(),
+  }),
+});
+
+const DetailsRef = builder.objectRef<GenerationDetails>('GenerationDetails').implement({
+  fields: (t) => ({
+    finishReason: t.field({ type: FinishReason, resolve: (d) => d.finishReason }),
+    generatedTokens: t.exposeInt('generatedTokens'),
+    seed: t.exposeString('seed', { nullable: true, description: 'Unsigned 64-bit, hence a string.' }),
+  }),
+});
+
+const GenerationRef = builder.objectRef<GenerationOutput & { modelId: string }>('Generation').implement({
+  fields: (t) => ({
+    modelId: t.exposeID('modelId'),
+    generatedText: t.exposeString('generatedText'),
+    details: t.field({ type: DetailsRef, resolve: (g) => g.details }),
+  }),
+});
+
+const TokenRef = builder.objectRef<Token>('Token').implement({
+  fields: (t) => ({
+    id: t.exposeInt('id'),
+    text: t.exposeString('text', { description: 'May be empty when the token holds part of a UTF-8 character.' }),
+    logprob: t.exposeFloat('logprob', { nullable: true }),
+    special: t.exposeBoolean('special'),
+  }),
+});
+
+type TokenItem = Extract<StreamItem, { token: unknown }>;
+
+const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
+  description: 'One TGI stream event: every event carries its token; only the last carries generatedText and details.',
+  fields: (t) => ({
+    modelId: t.exposeID('modelId'),
+    index: t.int({ resolve: (e) => e.token.index }),
+    token: t.field({ type: TokenRef, resolve: (e) => e.token.token }),
+    generatedText: t.string({ nullable: true, resolve: (e) => e.token.generatedText }),
+    details: t.field({ type: DetailsRef, nullable: true, resolve: (e) => e.token.details }),
+  }),
+});
+
+builder.mutationType({
+  fields: (t) => ({
+    generate: t.field({
+      type: GenerationRef,
+      description: 'Runs one generation to its end and returns the whole text.',
+      args: { input: t.arg({ type: GenerateInputRef, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const { generation } = ctx.services;
+        const prepared = await generation.prepare(input as GenerateInput);
+        const output = await generation.generate(prepared, { signal: ctx.signal, requestId: ctx.requestId });
+        return { modelId: prepared.model.id, ...output };
+      },
+    }),
+  }),
+});
+
+builder.subscriptionType({
+  fields: (t) => ({
+    generateStream: t.field({
+      type: StreamEventRef,
+      description: 'Streams the tokens of one generation as TGI produces them. Unsubscribing stops the generation upstream.',
+      args: { input: t.arg({ type: GenerateInputRef, required: true }) },
+      subscribe: async (_root, { input }, ctx) => {
+        const prepared = await ctx.services.generation.prepare(input as GenerateInput);
+        return relayTokens(ctx, prepared);
+      },
+      resolve: (item: StreamItem) => {
+        // A failure after the stream started is one payload with the error, then the end.
+        if ('error' in item) throw item.error;
+        return item;
+      },
+    }),
+  }),
+});

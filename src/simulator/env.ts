@@ -1,0 +1,38 @@
+// Options of the standalone simulator, read from environment variables.
+
+import type { SimulatorOptions } from './types.ts';
+
+function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative number of milliseconds, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** SIMULATOR_HOST, SIMULATOR_PORT (default 3000, TGI's), SIMULATOR_MODEL_ID, SIMULATOR_TTFT_MS, SIMULATOR_TOKEN_MS. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
+  const options: Partial<SimulatorOptions> = {
+    host: env['SIMULATOR_HOST']?.trim() || '127.0.0.1',
+    port: integer(env, 'SIMULATOR_PORT', 0, 65_535) ?? 3000,
+  };
+  const modelId = env['SIMULATOR_MODEL_ID']?.trim();
+  if (modelId) options.modelId = modelId;
+  const ttft = milliseconds(env, 'SIMULATOR_TTFT_MS');
+  if (ttft !== undefined) options.timeToFirstTokenMs = ttft;
+  const perToken = milliseconds(env, 'SIMULATOR_TOKEN_MS');
+  if (perToken !== undefined) options.timePerTokenMs = perToken;
+  return options;
+}

@@ -1,0 +1,50 @@
+// TGI's unauthenticated read-only routes: health, info, models and metrics.
+
+import type { ServerResponse } from 'node:http';
+import type { WireInfo } from '../tgi/wire.ts';
+import type { SimulatorContext } from './context.ts';
+import { sendEmpty, sendError, sendJson } from './http-io.ts';
+import { renderMetrics } from './metrics.ts';
+import { UNHEALTHY } from './tgi-errors.ts';
+
+export const TGI_VERSION = '3.3.6-dev0';
+
+export function sendHealth(context: SimulatorContext, res: ServerResponse): void {
+  if (context.faults.isUnhealthy()) sendError(res, 503, UNHEALTHY);
+  else sendEmpty(res, 200);
+}
+
+export function info(context: SimulatorContext): WireInfo {
+  const o = context.options;
+  return {
+    model_id: o.modelId,
+    model_sha: null,
+    model_pipeline_tag: 'text-generation',
+    max_concurrent_requests: o.maxConcurrentRequests,
+    max_best_of: o.maxBestOf,
+    max_stop_sequences: o.maxStopSequences,
+    max_input_tokens: o.maxInputTokens,
+    max_total_tokens: o.maxTotalTokens,
+    validation_workers: 2,
+    max_client_batch_size: 4,
+    router: 'text-generation-router',
+    version: TGI_VERSION,
+    sha: null,
+    docker_label: null,
+  };
+}
+
+export function sendInfo(context: SimulatorContext, res: ServerResponse): void {
+  sendJson(res, 200, info(context));
+}
+
+export function sendModels(context: SimulatorContext, res: ServerResponse): void {
+  const id = context.options.modelId;
+  sendJson(res, 200, { object: 'list', data: [{ id, object: 'model', created: 0, owned_by: id }] });
+}
+
+export function sendMetrics(context: SimulatorContext, res: ServerResponse): void {
+  const text = renderMetrics(context.stats.prometheus);
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,31 @@
+// Standalone TGI simulator: `npm run simulator`.
+
+import { optionsFromEnv } from './env.ts';
+import { DEFAULT_OPTIONS } from './options.ts';
+import { startSimulator, type Simulator } from './server.ts';
+
+function fatal(message: string, code: number): never {
+  console.error(`simulator: ${message}`);
+  process.exit(code);
+}
+
+let simulator: Simulator;
+try {
+  const options = optionsFromEnv(process.env);
+  simulator = await startSimulator(options);
+  console.log(`TGI simulator serving ${options.modelId ?? DEFAULT_OPTIONS.modelId} at ${simulator.url}`);
+} catch (error) {
+  fatal((error as Error).message, 2);
+}
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  simulator.close().then(
+    () => process.exit(0),
+    (error: unknown) => fatal(`close failed: ${(error as Error).message}`, 1),
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,62 @@
+// Defaults mirror a TGI v3 launcher started with no limits flags.
+
+import type { SimulatorOptions, SimulatorTiming } from './types.ts';
+
+export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
+  host: '127.0.0.1',
+  port: 0,
+  modelId: 'simulator/tiny-llm',
+  maxInputTokens: 4095,
+  maxTotalTokens: 4096,
+  maxConcurrentRequests: 128,
+  maxStopSequences: 4,
+  maxBestOf: 2,
+  timeToFirstTokenMs: 20,
+  timePerTokenMs: 10,
+  keepAliveMs: 15_000,
+  faults: {},
+  lineEnding: '\n',
+  chunkBytes: 0,
+};
+
+const COUNT_FIELDS = [
+  'port',
+  'maxInputTokens',
+  'maxTotalTokens',
+  'maxConcurrentRequests',
+  'maxStopSequences',
+  'maxBestOf',
+  'chunkBytes',
+] as const;
+
+export function resolveOptions(partial: Partial<SimulatorOptions> = {}): SimulatorOptions {
+  const options: SimulatorOptions = { ...DEFAULT_OPTIONS, ...partial, faults: { ...partial.faults } };
+  for (const field of COUNT_FIELDS) {
+    if (!Number.isInteger(options[field]) || options[field] < 0) {
+      throw new RangeError(`simulator option ${field} must be a non-negative integer, got ${options[field]}`);
+    }
+  }
+  if (options.maxInputTokens >= options.maxTotalTokens) {
+    throw new RangeError('simulator option maxInputTokens must be below maxTotalTokens');
+  }
+  if (options.maxBestOf < 1 || options.maxConcurrentRequests < 1) {
+    throw new RangeError('simulator options maxBestOf and maxConcurrentRequests must be at least 1');
+  }
+  if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {
+    throw new RangeError('simulator option lineEnding must be "\\n" or "\\r\\n"');
+  }
+  assertDurations({ timeToFirstTokenMs: options.timeToFirstTokenMs, timePerTokenMs: options.timePerTokenMs });
+  if (!(options.keepAliveMs > 0)) {
+    throw new RangeError('simulator option keepAliveMs must be positive');
+  }
+  return options;
+}
+
+export function assertDurations(timing: Partial<SimulatorTiming>): void {
+  for (const name of ['timeToFirstTokenMs', 'timePerTokenMs'] as const) {
+    const value: unknown = timing[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
+      throw new RangeError(`simulator timing ${name} must be a non-negative number of milliseconds`);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// The part of a generation request common to /generate and /generate_stream: admission
+// checks, the concurrency permit, validation and the token plan, in TGI's order.
+
+import type { WireError } from '../tgi/wire.ts';
+import type { SimulatorContext } from './context.ts';
+import type { Exchange } from './exchange.ts';
+import type { GenerationFaults } from './faults.ts';
+import { planGeneration, type GenerationPlan } from './planner.ts';
+import type { GenerationRequest } from './request-decoder.ts';
+import { OVERLOADED, failureLabel } from './tgi-errors.ts';
+import { admissionError, isWireError, permitsNeeded, validate, type ValidatedRequest } from './validation.ts';
+
+export interface PreparedGeneration {
+  validated: ValidatedRequest;
+  plan: GenerationPlan;
+  validatedAt: number;
+}
+
+export function prepareGeneration(
+  context: SimulatorContext,
+  exchange: Exchange,
+  request: GenerationRequest,
+  streaming: boolean,
+  faults: GenerationFaults,
+): PreparedGeneration | WireError {
+  const fail = (error: WireError): WireError => {
+    context.stats.failed(failureLabel(error));
+    return error;
+  };
+  const refused = admissionError(request, context.options, streaming);
+  if (refused !== null) return fail(refused);
+  const permit = faults.overloaded ? null : context.semaphore.tryAcquire(permitsNeeded(request, streaming));
+  if (permit === null) return fail(OVERLOADED);
+  exchange.holdPermit(permit);
+  const validated = validate(request, context.options);
+  if (isWireError(validated)) return fail(validated);
+  return { validated, plan: planGeneration(validated), validatedAt: performance.now() };
+}
+
+export function isPrepared(value: PreparedGeneration | WireError): value is PreparedGeneration {
+  return 'plan' in value;
+}

@@ -1,0 +1,119 @@
+// Wire JSON becomes typed values here, once, at the edge. Anything malformed is
+// a protocol failure rather than a crash further up.
+import { UpstreamError } from './errors.ts';
+import type { FinishReason, GenerationDetails, GenerationOutput, ModelLimits, StreamToken, Token } from './types.ts';
+import type { WireErrorType } from './wire.ts';
+
+const FINISH: Record<string, FinishReason> = {
+  length: 'LENGTH',
+  eos_token: 'EOS_TOKEN',
+  stop_sequence: 'STOP_SEQUENCE',
+};
+
+// JSON.parse rounds integers above 2^53; TGI seeds are u64, so the digits are read from the text.
+const SEED = /"seed"\s*:\s*(\d+|null)/;
+
+type Json = Record<string, unknown>;
+
+const protocol = (detail: string) => new UpstreamError({ kind: 'protocol', detail });
+
+function parseJson(text: string, what: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw protocol(`${what} is not JSON`);
+  }
+  if (typeof value !== 'object' || value === null) throw protocol(`${what} is not a JSON object`);
+  return value as Json;
+}
+
+function parseToken(value: unknown): Token {
+  const t = value as Json | null;
+  if (
+    typeof t !== 'object' || t === null
+    || typeof t.id !== 'number' || typeof t.text !== 'string' || typeof t.special !== 'boolean'
+    || (t.logprob !== null && typeof t.logprob !== 'number')
+  ) {
+    throw protocol('malformed token');
+  }
+  return { id: t.id, text: t.text, logprob: t.logprob as number | null, special: t.special };
+}
+
+function parseDetails(value: unknown, raw: string): GenerationDetails {
+  const d = value as Json | null;
+  const finishReason = typeof d?.finish_reason === 'string' ? FINISH[d.finish_reason] : undefined;
+  if (!d || !finishReason || typeof d.generated_tokens !== 'number') throw protocol('malformed details');
+  const seed = SEED.exec(raw)?.[1];
+  return { finishReason, generatedTokens: d.generated_tokens, seed: seed && seed !== 'null' ? seed : null };
+}
+
+/** TGI's `{error, error_type}` object, if that is what this is. */
+function asWireError(json: Json): { message: string; errorType: WireErrorType } | null {
+  if (typeof json.error !== 'string') return null;
+  return { message: json.error, errorType: typeof json.error_type === 'string' ? json.error_type : 'unknown' };
+}
+
+/** One `data:` payload of `/generate_stream`; TGI's in-band error event is thrown as such. */
+export function parseStreamData(data: string): StreamToken {
+  const json = parseJson(data, 'stream event');
+  const error = asWireError(json);
+  if (error) throw new UpstreamError({ kind: 'in-band', ...error });
+  if (typeof json.index !== 'number') throw protocol('stream event without index');
+  const generatedText = json.generated_text;
+  if (generatedText !== null && generatedText !== undefined && typeof generatedText !== 'string') {
+    throw protocol('malformed generated_text');
+  }
+  const isFinal = typeof generatedText === 'string';
+  return {
+    index: json.index,
+    token: parseToken(json.token),
+    generatedText: isFinal ? generatedText : null,
+    details: isFinal && json.details ? parseDetails(json.details, data) : null,
+  };
+}
+
+/** The 200 body of `/generate` (requested with `details: true`). */
+export function parseGenerateResponse(text: string): GenerationOutput {
+  const json = parseJson(text, 'generate response');
+  if (typeof json.generated_text !== 'string') throw protocol('generate response without generated_text');
+  return { generatedText: json.generated_text, details: parseDetails(json.details, text) };
+}
+
+/** A non-2xx answer: TGI's JSON error when it is one, else the status alone. */
+export function parseErrorResponse(status: number, text: string, retryAfter: string | null): UpstreamError {
+  let error: ReturnType<typeof asWireError> = null;
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json === 'object' && json !== null) error = asWireError(json as Json);
+  } catch {
+    // Not JSON: axum's plain-text rejections, or a proxy's HTML page.
+  }
+  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : null;
+  return new UpstreamError({
+    kind: 'http',
+    status,
+    errorType: error?.errorType ?? null,
+    message: error?.message ?? (text.slice(0, 200) || `status ${status}`),
+    retryAfterSeconds: seconds,
+  });
+}
+
+/** `GET /info`, v3 or the v2.0 legacy field names. */
+export function parseInfo(text: string): ModelLimits {
+  const json = parseJson(text, 'info');
+  const maxInputTokens = json.max_input_tokens ?? json.max_input_length;
+  const ints = [json.max_concurrent_requests, json.max_best_of, json.max_stop_sequences, maxInputTokens, json.max_total_tokens];
+  if (typeof json.model_id !== 'string' || !ints.every((n) => typeof n === 'number' && Number.isInteger(n))) {
+    throw protocol('malformed info');
+  }
+  return {
+    modelId: json.model_id,
+    maxConcurrentRequests: json.max_concurrent_requests as number,
+    maxBestOf: json.max_best_of as number,
+    maxStopSequences: json.max_stop_sequences as number,
+    maxInputTokens: maxInputTokens as number,
+    maxTotalTokens: json.max_total_tokens as number,
+    version: typeof json.version === 'string' ? json.version : 'unknown',
+  };
+}

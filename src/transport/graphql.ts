@@ -1,0 +1,78 @@
+// GraphQL over HTTP (GET/POST), GraphQL over SSE and GraphiQL, all by yoga on /graphql.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createGraphQLError, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { errorExtensions, GatewayError } from '../errors.ts';
+import { schema } from '../schema/index.ts';
+import type { GatewayContext, Services } from '../schema/context.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** What the node:http router (HTTP) or the graphql-ws glue (WebSocket) hands to yoga. */
+export interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  requestId?: string;
+  /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
+  signal?: AbortSignal;
+}
+
+export interface GraphQLOptions {
+  production: boolean;
+  maxRequestBytes: number;
+  logger: YogaLogger;
+}
+
+export function createGraphQLHandler(services: Services, options: GraphQLOptions) {
+  const isDev = !options.production;
+  return createYoga<ServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: (initial): GatewayContext => ({
+      services,
+      signal: initial.signal ?? initial.request.signal,
+      requestId: initial.requestId ?? randomUUID(),
+    }),
+    graphiql: { title: 'TGI GraphQL gateway', defaultQuery: DEFAULT_QUERY },
+    // Served from the package itself: GraphiQL must work without internet access.
+    renderGraphiQL,
+    landingPage: false,
+    healthCheckEndpoint: '/__yoga/health',
+    cors: false,
+    multipart: false,
+    maxRequestBodySize: options.maxRequestBytes,
+    logging: options.logger,
+    maskedErrors: {
+      isDev,
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (!(original instanceof GatewayError)) return maskError(error, message, isDev);
+        const located = error instanceof GraphQLError ? error : undefined;
+        return createGraphQLError(original.message, {
+          nodes: located?.nodes,
+          path: located?.path,
+          extensions: errorExtensions(original, undefined),
+        });
+      },
+    },
+  });
+}
+
+export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+const DEFAULT_QUERY = /* GraphQL */ `# Streams tokens from the first model (try "Run" below).
+subscription Stream {
+  generateStream(input: { modelId: "simulator", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
+    index
+    token { text }
+    generatedText
+    details { finishReason generatedTokens }
+  }
+}
+
+query Models {
+  models { id name hfName available health { status latencyMs } replicas { url state inFlight } }
+}
+`;

@@ -1,0 +1,131 @@
+// The original backend's REST API, same paths and snake_case shapes, so its
+// frontend and scripts keep working. Thin: it maps JSON onto the same
+// generation service and registry that GraphQL uses.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
+import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
+import type { Services } from '../schema/context.ts';
+import { BodyError, readJson, sendJson } from './http-util.ts';
+import { GRAPHQL_PATH } from './graphql.ts';
+
+const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
+
+export function createRestHandler(services: Services, maxRequestBytes: number) {
+  const { registry, generation, about } = services;
+  const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
+
+  const routes = {
+    async root(res: ServerResponse) {
+      sendJson(res, 200, {
+        name: about.name,
+        version: about.version,
+        docs: GRAPHQL_PATH,
+        graphql: GRAPHQL_PATH,
+        models: registry.models.map((m) => m.id),
+      });
+    },
+    async models(res: ServerResponse) {
+      const rows = await Promise.all(registry.models.map(async (m) => ({
+        id: m.id,
+        name: m.name,
+        hf_name: await m.hfName(),
+        endpoint: endpointOf(m.replicas[0]?.url),
+        available: (await m.health()).healthy,
+      })));
+      sendJson(res, 200, rows);
+    },
+    async health(res: ServerResponse, id: string) {
+      const model = registry.get(id);
+      if (!model) throw new GatewayError('MODEL_NOT_FOUND', `no model with id "${id}"`);
+      const health = await model.health();
+      sendJson(res, 200, {
+        model_id: model.id,
+        endpoint: endpointOf(health.endpoint ?? undefined),
+        healthy: health.healthy,
+        status: health.status.toLowerCase(),
+      });
+    },
+    async generate(req: IncomingMessage, res: ServerResponse, requestId: string) {
+      const input = toGenerateInput(await readJson(req, maxRequestBytes));
+      const prepared = await generation.prepare(input);
+      // A client that hangs up ends the generation upstream too.
+      const controller = new AbortController();
+      const hangUp = () => {
+        if (!res.writableEnded) controller.abort(new DOMException('the client disconnected', 'AbortError'));
+      };
+      res.once('close', hangUp);
+      try {
+        const output = await generation.generate(prepared, { signal: controller.signal, requestId });
+        sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
+      } finally {
+        res.off('close', hangUp);
+      }
+    },
+  };
+
+  /** Answers the request when it is a REST route; returns false otherwise. */
+  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    try {
+      if (path === '/' && method === 'GET') await routes.root(res);
+      else if (path === '/models' && method === 'GET') await routes.models(res);
+      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, requestId);
+      else {
+        const match = MODEL_HEALTH.exec(path);
+        if (!match || method !== 'GET') return false;
+        await routes.health(res, decodeURIComponent(match[1]!));
+      }
+    } catch (error) {
+      if (!res.headersSent && !res.destroyed) sendError(res, error);
+    }
+    return true;
+  };
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  if (error instanceof BodyError) return sendJson(res, error.status, { detail: error.message });
+  const failure = asGatewayError(error);
+  const status = HTTP_STATUS[failure.code];
+  const retryAfter = failure.details.retryAfterSeconds;
+  const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
+  if (status === 429 && retryAfter === undefined) headers['retry-after'] = '1';
+  sendJson(res, status, { detail: failure.message }, headers);
+}
+
+const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, 'number' | 'integer' | 'boolean' | 'strings']> = [
+  ['max_new_tokens', 'maxNewTokens', 'integer'],
+  ['temperature', 'temperature', 'number'],
+  ['top_p', 'topP', 'number'],
+  ['repetition_penalty', 'repetitionPenalty', 'number'],
+  ['top_k', 'topK', 'integer'],
+  ['stop', 'stop', 'strings'],
+  ['seed', 'seed', 'integer'],
+  ['do_sample', 'doSample', 'boolean'],
+  ['truncate', 'truncate', 'integer'],
+  ['typical_p', 'typicalP', 'number'],
+  ['frequency_penalty', 'frequencyPenalty', 'number'],
+  ['return_full_text', 'returnFullText', 'boolean'],
+  ['watermark', 'watermark', 'boolean'],
+];
+
+/** The REST body, type-checked field by field (422 naming the field, as the original backend did). */
+function toGenerateInput(body: unknown): GenerateInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object');
+  const b = body as Record<string, unknown>;
+  if (typeof b.model_id !== 'string') throw invalid('model_id', 'is required and must be a string');
+  if (typeof b.prompt !== 'string') throw invalid('prompt', 'is required and must be a string');
+  const input: Record<string, unknown> = { ...INPUT_DEFAULTS, modelId: b.model_id, prompt: b.prompt };
+  for (const [wire, field, type] of FIELDS) {
+    const value = b[wire];
+    if (value === undefined || value === null) continue;
+    const ok = type === 'integer' ? Number.isSafeInteger(value)
+      : type === 'number' ? typeof value === 'number' && Number.isFinite(value)
+      : type === 'boolean' ? typeof value === 'boolean'
+      : Array.isArray(value) && value.every((s) => typeof s === 'string');
+    if (!ok) throw invalid(wire, `must be ${type === 'strings' ? 'a list of strings' : `a${type === 'integer' ? 'n' : ''} ${type}`}`);
+    input[field] = value;
+  }
+  return input as unknown as GenerateInput;
+}
+
+const invalid = (field: string, message: string) => new GatewayError('BAD_USER_INPUT', `${field} ${message}`, { field });

@@ -1,0 +1,52 @@
+// The one node:http server: probes, REST and yoga on one port, graphql-ws on
+// the upgrade of /graphql. This is where every request enters.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Cors } from './cors.ts';
+import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
+import { requestIdOf, sendJson } from './http-util.ts';
+import { handleProbe, type Lifecycle } from './probes.ts';
+
+export interface ServerParts {
+  yoga: GraphQLHandler;
+  rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string) => Promise<boolean>;
+  cors: Cors;
+  lifecycle: Lifecycle;
+  maxRequestBytes: number;
+}
+
+export function createGatewayServer(parts: ServerParts) {
+  const { yoga, rest, cors, lifecycle } = parts;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
+
+  const server = createServer(async (req, res) => {
+    const path = pathOf(req.url);
+    if (handleProbe(path, res, lifecycle)) return;
+    if (cors.handle(req, res)) return;
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    if (path === GRAPHQL_PATH) {
+      await yoga.handle(req, res, { requestId });
+      return;
+    }
+    if (await rest(req, res, path, requestId)) return;
+    sendJson(res, 404, { detail: 'Not Found' });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(req.url) !== GRAPHQL_PATH || lifecycle.draining || !cors.allowsSocket(req)) {
+      const status = lifecycle.draining ? '503 Service Unavailable' : pathOf(req.url) !== GRAPHQL_PATH ? '404 Not Found' : '403 Forbidden';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  return { server, wss };
+}
+
+function pathOf(url: string | undefined): string {
+  const q = url?.indexOf('?') ?? -1;
+  return (q === -1 ? url : url!.slice(0, q)) || '/';
+}

@@ -5,11 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
-import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
+import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
 import type { GraphQLHandler } from './graphql.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
+
+// By name: graphql's CJS and ESM builds each have their own GraphQLError class.
+const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
 
 const SOCKET_CLOSED = new DOMException('the WebSocket closed', 'AbortError');
 const COMPLETED = new DOMException('the operation completed', 'AbortError');
@@ -50,7 +53,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
           document = env.parse(payload.query);
         } catch (error) {
           // Thrown, a syntax error would close the whole socket; returned, it ends this operation only.
-          return [error instanceof GraphQLError ? error : createGraphQLError('Syntax Error')];
+          return [isGraphQLError(error) ? error : createGraphQLError('Syntax Error')];
         }
         const errors = env.validate(env.schema, document);
         if (errors.length > 0) return errors;

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createGraphQLError, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { errorExtensions, GatewayError } from '../errors.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
@@ -47,14 +47,11 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     maskedErrors: {
       isDev,
       maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        // Duck-typed: graphql ships CJS and ESM builds, and instanceof fails across them.
+        const { originalError, nodes, path } = (error ?? {}) as Partial<GraphQLError>;
+        const original = originalError ?? error;
         if (!(original instanceof GatewayError)) return maskError(error, message, isDev);
-        const located = error instanceof GraphQLError ? error : undefined;
-        return createGraphQLError(original.message, {
-          nodes: located?.nodes,
-          path: located?.path,
-          extensions: errorExtensions(original, undefined),
-        });
+        return createGraphQLError(original.message, { nodes, path, extensions: errorExtensions(original, undefined) });
       },
     },
   });

@@ -1,0 +1,176 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type FinishReason =
+  | 'EOS_TOKEN'
+  | 'LENGTH'
+  | 'STOP_SEQUENCE';
+
+/** Parameters of one generation, with TGI's meaning and rules; checked before any upstream call. */
+export type GenerateInput = {
+  doSample?: boolean | null | undefined;
+  frequencyPenalty?: number | null | undefined;
+  maxNewTokens?: number | null | undefined;
+  modelId: string | number;
+  prompt: string;
+  repetitionPenalty?: number | null | undefined;
+  returnFullText?: boolean | null | undefined;
+  seed?: number | null | undefined;
+  /** At most the model's max_stop_sequences (TGI default 4). */
+  stop?: Array<string> | null | undefined;
+  /** Strictly positive. */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  /** Strictly between 0 and 1. */
+  topP?: number | null | undefined;
+  truncate?: number | null | undefined;
+  typicalP?: number | null | undefined;
+  watermark?: boolean | null | undefined;
+};
+
+export type HealthStatus =
+  | 'AVAILABLE'
+  | 'NOT_CONFIGURED'
+  | 'UNAVAILABLE';
+
+/** EJECTED: taken out of rotation after consecutive failures, until a probe succeeds. */
+export type ReplicaState =
+  | 'EJECTED'
+  | 'HEALTHY'
+  | 'UNHEALTHY';
+
+export type GatewayInfoQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GatewayInfoQuery = { info: { name: string, version: string, uptimeSeconds: number } };
+
+export type GenerateMutationVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateMutation = { generate: { modelId: string, generatedText: string, details: { finishReason: FinishReason, generatedTokens: number, seed: string | null } } };
+
+export type GenerateStreamSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateStreamSubscription = { generateStream: { modelId: string, index: number, generatedText: string | null, token: { id: number, text: string, logprob: number | null, special: boolean }, details: { finishReason: FinishReason, generatedTokens: number, seed: string | null } | null } };
+
+export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ModelsQuery = { models: Array<{ id: string, name: string, hfName: string, endpoint: string | null, available: boolean, health: { modelId: string, endpoint: string | null, healthy: boolean, status: HealthStatus, checkedAt: string, latencyMs: number | null, error: string | null }, replicas: Array<{ url: string | null, healthy: boolean, inFlight: number, state: ReplicaState }> }> };
+
+export type ModelQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ModelQuery = { model: { id: string, name: string, available: boolean, health: { status: HealthStatus, healthy: boolean, error: string | null } } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const GatewayInfoDocument = new TypedDocumentString(`
+    query GatewayInfo {
+  info {
+    name
+    version
+    uptimeSeconds
+  }
+}
+    `) as unknown as TypedDocumentString<GatewayInfoQuery, GatewayInfoQueryVariables>;
+export const GenerateDocument = new TypedDocumentString(`
+    mutation Generate($input: GenerateInput!) {
+  generate(input: $input) {
+    modelId
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+      seed
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateMutation, GenerateMutationVariables>;
+export const GenerateStreamDocument = new TypedDocumentString(`
+    subscription GenerateStream($input: GenerateInput!) {
+  generateStream(input: $input) {
+    modelId
+    index
+    token {
+      id
+      text
+      logprob
+      special
+    }
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+      seed
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateStreamSubscription, GenerateStreamSubscriptionVariables>;
+export const ModelsDocument = new TypedDocumentString(`
+    query Models {
+  models {
+    id
+    name
+    hfName
+    endpoint
+    available
+    health {
+      modelId
+      endpoint
+      healthy
+      status
+      checkedAt
+      latencyMs
+      error
+    }
+    replicas {
+      url
+      healthy
+      inFlight
+      state
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelsQuery, ModelsQueryVariables>;
+export const ModelDocument = new TypedDocumentString(`
+    query Model($id: ID!) {
+  model(id: $id) {
+    id
+    name
+    available
+    health {
+      status
+      healthy
+      error
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ModelQuery, ModelQueryVariables>;

@@ -15,5 +15,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     // End-to-end files each start their own simulator and gateway on ephemeral ports.
     pool: 'forks',
+    // The JSON report is what .ci/run reads for its closing "N passed, M failed" line.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest-report.json' },
   },
 });

@@ -1,0 +1,90 @@
+// One port for everything: probes, GraphQL over HTTP per the spec, GraphiQL
+// served offline, CORS from ALLOWED_ORIGINS, WebSocket handshake origins.
+import { serverAudits } from 'graphql-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startStack, type Stack } from './harness.ts';
+
+describe('transport', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({}, { ALLOWED_ORIGINS: 'http://app.example' });
+  });
+  afterAll(() => stack.stop());
+
+  it('answers /healthz and /readyz', async () => {
+    expect(await (await fetch(`${stack.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.url}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('serves GraphiQL to browsers with every asset inline (no CDN)', async () => {
+    const res = await fetch(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('GraphiQL');
+    expect(html).not.toMatch(/<script[^>]+src="https?:/);
+    expect(html).not.toMatch(/<link[^>]+href="https?:/);
+  });
+
+  it('runs a query sent with GET', async () => {
+    const res = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ info { name } }')}`, { headers: { accept: 'application/json' } });
+    expect(await res.json()).toEqual({ data: { info: { name: 'tgi-graphql-gateway' } } });
+  });
+
+  it('keeps a valid incoming x-request-id and makes one otherwise', async () => {
+    const kept = await fetch(`${stack.url}/models`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('abc-123');
+    const made = await fetch(`${stack.url}/models`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers CORS preflights for allowed origins only', async () => {
+    const preflight = (origin: string) => fetch(`${stack.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    const allowed = await preflight('http://app.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    const other = await preflight('http://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('accepts WebSocket handshakes from allowed origins and its own, refuses others', async () => {
+    const open = (origin: string) => new Promise<number | 'open'>((resolve) => {
+      const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws', { origin });
+      socket.once('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.once('error', () => undefined);
+    });
+    expect(await open('http://app.example')).toBe('open');
+    expect(await open(stack.url.replace('localhost', '127.0.0.1'))).toBe('open');
+    expect(await open('http://evil.example')).toBe(403);
+  });
+
+  it('answers unknown paths with 404 and a detail', async () => {
+    const res = await fetch(`${stack.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ detail: 'Not Found' });
+  });
+});
+
+describe('GraphQL over HTTP audit (graphql-http)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  for (const audit of serverAudits({ url: () => `${stack.url}/graphql` })) {
+    it(audit.name, async () => {
+      const result = await audit.fn();
+      // MUST requirements fail the test; SHOULD and MAY are advisory.
+      if (result.status === 'error') throw new Error(result.reason);
+    });
+  }
+});

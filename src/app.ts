@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import { GenerationService } from './generation/service.ts';
+import { InFlight } from './lib/in-flight.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { Services } from './schema/context.ts';
@@ -31,6 +32,7 @@ export function buildApp(config: Config, logger: Logger): App {
     generation: new GenerationService(registry, config),
     about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
     exposeEndpoints: config.exposeEndpoints,
+    streams: new InFlight(),
   };
   const lifecycle: Lifecycle = { draining: false };
   const yoga = createGraphQLHandler(services, {
@@ -45,7 +47,7 @@ export function buildApp(config: Config, logger: Logger): App {
     lifecycle,
     maxRequestBytes: config.maxRequestBytes,
   });
-  const ws = attachGraphQLWs(yoga, wss, config.wsKeepAliveMs);
+  const ws = attachGraphQLWs(yoga, wss, config.wsKeepAliveMs, lifecycle);
 
   return {
     services,
@@ -62,6 +64,7 @@ export function buildApp(config: Config, logger: Logger): App {
     async stop(drainMs = config.shutdownDrainMs) {
       lifecycle.draining = true;
       await services.generation.drain(drainMs);
+      await services.streams.settled(1000);
       await ws.dispose(); // closes every socket with 1001 Going Away
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,8 +6,10 @@ import type { UpstreamFailure } from '../tgi/errors.ts';
 export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError {
   switch (f.kind) {
     case 'connect':
+      if (f.timedOut) return new GatewayError('UPSTREAM_TIMEOUT', `no replica of model "${modelId}" accepted a connection in time`);
+      return unreachable(modelId);
     case 'reset':
-      return new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${modelId}" could be reached`);
+      return unreachable(modelId);
     case 'broken':
       return new GatewayError('UPSTREAM_ERROR', `the model server broke off the generation (${f.detail})`);
     case 'protocol':
@@ -39,6 +41,8 @@ function fromErrorType(type: string | null, message: string, retryAfter: number 
       return null;
   }
 }
+
+const unreachable = (modelId: string) => new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${modelId}" could be reached`);
 
 export function overloaded(modelId: string, retryAfterSeconds: number | null): GatewayError {
   return new GatewayError(

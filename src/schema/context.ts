@@ -1,6 +1,7 @@
 // What every resolver receives. One context per operation: over HTTP one per
 // request, over graphql-ws one per subscribe message.
 import type { GenerationService } from '../generation/service.ts';
+import type { InFlight } from '../lib/in-flight.ts';
 import type { Registry } from '../registry/registry.ts';
 
 export interface GatewayAbout {
@@ -13,6 +14,8 @@ export interface Services {
   registry: Registry;
   generation: GenerationService;
   about: GatewayAbout;
+  /** Subscriptions still relaying; shutdown lets them deliver their last payload. */
+  streams: InFlight;
   /** Whether replica URLs may be shown to clients (EXPOSE_ENDPOINTS). */
   exposeEndpoints: boolean;
 }

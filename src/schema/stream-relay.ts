@@ -9,10 +9,20 @@ import type { GatewayContext } from './context.ts';
 
 export type StreamItem = { modelId: string; token: StreamToken } | { error: unknown };
 
+type Executor = ConstructorParameters<typeof Repeater<StreamItem>>[0];
+type Push = Parameters<Executor>[0];
+type Stop = Parameters<Executor>[1];
+
 const CLIENT_LEFT = new DOMException('the client ended the subscription', 'AbortError');
 
 export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): Repeater<StreamItem> {
-  return new Repeater<StreamItem>(async (push, stop) => {
+  return new Repeater<StreamItem>((push, stop) => {
+    const relay = run(push, stop);
+    ctx.services.streams.track(relay);
+    return relay;
+  });
+
+  async function run(push: Push, stop: Stop): Promise<void> {
     const controller = new AbortController();
     const leave = () => controller.abort(CLIENT_LEFT);
     ctx.signal.addEventListener('abort', leave, { once: true });
@@ -28,5 +38,5 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
       ctx.signal.removeEventListener('abort', leave);
     }
     stop();
-  });
+  }
 }

@@ -25,7 +25,15 @@ export type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
 const MAX_SMALL_BODY = 1 << 16;
 /** A `/generate` answer with details holds every token: generous, but bounded. */
 const MAX_GENERATE_BODY = 64 << 20;
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Network error codes that mean no connection was made, in words that name no address. */
+const CONNECT_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
 
 export class TgiClient {
   readonly baseUrl: string;
@@ -85,6 +93,12 @@ export class TgiClient {
     return relayTokens(res.body, options.signal);
   }
 
+  /** Connections and requests of the pool, for leak checks and metrics. */
+  stats(): { connected: number; running: number; pending: number } {
+    const { connected, running, pending } = this.#pool.stats;
+    return { connected, running, pending };
+  }
+
   /** Destroys every connection at once (requests still running are aborted). */
   async close(): Promise<void> {
     await this.#pool.destroy();
@@ -126,8 +140,12 @@ function classify(error: unknown, signal: AbortSignal, otherwise: 'reset' | 'bro
   if (signal.aborted) return signal.reason;
   if (error instanceof UpstreamError) return error;
   const code = (error as { code?: string }).code ?? '';
-  const detail = (error as Error).message || code || 'unknown error';
-  if (CONNECT_CODES.has(code)) return new UpstreamError({ kind: 'connect', detail });
+  const connect = CONNECT_FAILURES[code];
+  if (connect) {
+    return new UpstreamError(code === 'UND_ERR_CONNECT_TIMEOUT' ? { kind: 'connect', detail: connect, timedOut: true } : { kind: 'connect', detail: connect });
+  }
+  // Messages of network errors carry addresses: only the code travels on.
+  const detail = code || (error as Error).name || 'network error';
   if (code.startsWith('HPE_')) return new UpstreamError({ kind: 'protocol', detail });
   return new UpstreamError({ kind: otherwise, detail });
 }

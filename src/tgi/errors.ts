@@ -4,7 +4,7 @@ import type { WireErrorType } from './wire.ts';
 
 export type UpstreamFailure =
   /** No connection could be made (refused, DNS, connect timeout). Nothing reached TGI. */
-  | { kind: 'connect'; detail: string }
+  | { kind: 'connect'; detail: string; timedOut?: true }
   /** The connection broke before a response arrived. */
   | { kind: 'reset'; detail: string }
   /** TGI answered a non-2xx status; `errorType` when the body was TGI's error JSON. */

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
 import type { GraphQLHandler } from './graphql.ts';
+import type { Lifecycle } from './probes.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
@@ -17,7 +18,7 @@ const isGraphQLError = (error: unknown): error is GraphQLError => error instance
 const SOCKET_CLOSED = new DOMException('the WebSocket closed', 'AbortError');
 const COMPLETED = new DOMException('the operation completed', 'AbortError');
 
-export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keepAliveMs: number) {
+export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keepAliveMs: number, lifecycle: Lifecycle) {
   const operations = new WeakMap<WebSocket, Map<string, AbortController>>();
   const operationsOf = (socket: WebSocket) => {
     let ops = operations.get(socket);
@@ -39,6 +40,9 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
       execute: (args) => (args as EnvelopedArgs).execute(args),
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
+        if (lifecycle.draining) {
+          return [createGraphQLError('the gateway is shutting down; retry on another instance', { extensions: { code: 'GATEWAY_SHUTTING_DOWN' } })];
+        }
         const controller = new AbortController();
         const env = yoga.getEnveloped({
           ...ctx,

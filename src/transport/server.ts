@@ -26,6 +26,10 @@ export function createGatewayServer(parts: ServerParts) {
     if (cors.handle(req, res)) return;
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    if (lifecycle.draining) {
+      refuseWhileDraining(res, path === GRAPHQL_PATH);
+      return;
+    }
     if (path === GRAPHQL_PATH) {
       await yoga.handle(req, res, { requestId });
       return;
@@ -44,6 +48,14 @@ export function createGatewayServer(parts: ServerParts) {
   });
 
   return { server, wss };
+}
+
+/** During the drain the listener stays open, but new work goes elsewhere. */
+function refuseWhileDraining(res: ServerResponse, graphql: boolean): void {
+  const message = 'the gateway is shutting down; retry on another instance';
+  const headers = { connection: 'close', 'retry-after': '1' };
+  if (graphql) sendJson(res, 503, { errors: [{ message, extensions: { code: 'GATEWAY_SHUTTING_DOWN' } }] }, headers);
+  else sendJson(res, 503, { detail: message }, headers);
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config/index.ts';
+import { configErrorOf } from './helpers.ts';
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    const config = loadConfig({});
+
+    it('listens on 0.0.0.0:8000 and allows the local frontend origin', () => {
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.port).toBe(8000);
+      expect(config.allowedOrigins).toEqual(['http://localhost:3000']);
+    });
+
+    it('caches health for 30 s and exposes endpoints, logging at info', () => {
+      expect(config.healthCacheTtlMs).toBe(30_000);
+      expect(config.exposeEndpoints).toBe(true);
+      expect(config.logLevel).toBe('info');
+      expect(config.production).toBe(false);
+    });
+
+    it('bounds upstream calls: 5 s connect, 60 s to the first token, 30 s idle, 120 s in total', () => {
+      expect(config.upstream).toEqual({ connectMs: 5_000, firstTokenMs: 60_000, idleMs: 30_000, totalMs: 120_000 });
+    });
+
+    it('tries 3 times and drains for 30 s on shutdown', () => {
+      expect(config.retry.maxAttempts).toBe(3);
+      expect(config.shutdownDrainMs).toBe(30_000);
+    });
+
+    it('declares no model', () => {
+      expect(config.models).toEqual([]);
+    });
+  });
+
+  describe('overrides', () => {
+    it('reads each variable it is given', () => {
+      const config = loadConfig({
+        HOST: '127.0.0.1',
+        PORT: '9090',
+        ALLOWED_ORIGINS: 'https://a.example, https://b.example ,',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'debug',
+        EXPOSE_ENDPOINTS: 'false',
+        HEALTH_CACHE_TTL_MS: '0',
+        UPSTREAM_CONNECT_TIMEOUT_MS: '100',
+        UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: '200',
+        UPSTREAM_IDLE_TIMEOUT_MS: '300',
+        UPSTREAM_TIMEOUT_MS: '400',
+        RETRY_MAX_ATTEMPTS: '1',
+        SHUTDOWN_DRAIN_MS: '0',
+      });
+      expect(config).toMatchObject({
+        host: '127.0.0.1',
+        port: 9090,
+        allowedOrigins: ['https://a.example', 'https://b.example'],
+        production: true,
+        logLevel: 'debug',
+        exposeEndpoints: false,
+        healthCacheTtlMs: 0,
+        upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
+        retry: { maxAttempts: 1 },
+        shutdownDrainMs: 0,
+      });
+    });
+
+    it('treats an empty or blank value as unset', () => {
+      const config = loadConfig({ PORT: '', HOST: '  ', LOG_LEVEL: '', EXPOSE_ENDPOINTS: ' ' });
+      expect(config).toMatchObject({ port: 8000, host: '0.0.0.0', logLevel: 'info', exposeEndpoints: true });
+    });
+
+    it('trims numbers', () => {
+      expect(loadConfig({ PORT: ' 8081 ' }).port).toBe(8081);
+    });
+
+    it('accepts an empty ALLOWED_ORIGINS as "no cross-origin browser"', () => {
+      expect(loadConfig({ ALLOWED_ORIGINS: '' }).allowedOrigins).toEqual([]);
+    });
+
+    it.each([
+      ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['on', true],
+      ['false', false], ['False', false], ['0', false], ['no', false], ['off', false],
+    ])('reads EXPOSE_ENDPOINTS=%s as %s', (value, expected) => {
+      expect(loadConfig({ EXPOSE_ENDPOINTS: value }).exposeEndpoints).toBe(expected);
+    });
+  });
+
+  describe('invalid values', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['PORT', '-1'],
+      ['PORT', '80.5'],
+      ['PORT', '1e3'],
+      ['EXPOSE_ENDPOINTS', 'maybe'],
+      ['LOG_LEVEL', 'loud'],
+      ['LOG_LEVEL', 'INFO'],
+      ['HEALTH_CACHE_TTL_MS', 'soon'],
+      ['UPSTREAM_TIMEOUT_MS', '0'],
+      ['UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', '-5'],
+      ['UPSTREAM_IDLE_TIMEOUT_MS', 'x'],
+      ['UPSTREAM_CONNECT_TIMEOUT_MS', '0'],
+      ['RETRY_MAX_ATTEMPTS', '0'],
+      ['RETRY_MAX_ATTEMPTS', '11'],
+      ['SHUTDOWN_DRAIN_MS', '-1'],
+    ])('throws a ConfigError naming %s for %j', (name, value) => {
+      const error = configErrorOf(() => loadConfig({ [name]: value }));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.name).toBe('ConfigError');
+      expect(error.message).toContain(name);
+      expect(error.message).toContain(value.trim());
+    });
+
+    it.each([
+      ['TGI_X_ENDPOINT', 'ftp://a'],
+      ['TGI_X_ENDPOINT', 'not a url'],
+    ])('throws a ConfigError naming %s for %j', (name, value) => {
+      expect(configErrorOf(() => loadConfig({ [name]: value })).message).toContain(name);
+    });
+  });
+});

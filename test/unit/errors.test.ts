@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { asGatewayError, badInput, ERROR_CODES, errorExtensions, GatewayError, HTTP_STATUS } from '../../src/errors.ts';
+
+describe('HTTP_STATUS', () => {
+  it('gives each code the REST status of API.md', () => {
+    expect(HTTP_STATUS).toStrictEqual({
+      BAD_USER_INPUT: 422,
+      MODEL_NOT_FOUND: 404,
+      MODEL_NOT_CONFIGURED: 503,
+      UPSTREAM_UNAVAILABLE: 503,
+      UPSTREAM_TIMEOUT: 504,
+      UPSTREAM_OVERLOADED: 429,
+      UPSTREAM_ERROR: 502,
+      UNAUTHENTICATED: 401,
+      FORBIDDEN: 403,
+      RATE_LIMITED: 429,
+      GATEWAY_SHUTTING_DOWN: 503,
+      INTERNAL_SERVER_ERROR: 500,
+    });
+  });
+
+  it('has a status for every error code and for nothing else', () => {
+    expect(Object.keys(HTTP_STATUS).sort()).toEqual([...ERROR_CODES].sort());
+  });
+});
+
+describe('GatewayError', () => {
+  it('carries its code, message and details', () => {
+    const error = new GatewayError('UPSTREAM_OVERLOADED', 'busy', { retryAfterSeconds: 2 });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'GatewayError', code: 'UPSTREAM_OVERLOADED', message: 'busy', details: { retryAfterSeconds: 2 } });
+    expect(new GatewayError('FORBIDDEN', 'no').details).toEqual({});
+  });
+
+  it('badInput names the field at fault', () => {
+    expect(badInput('topP', 'topP must be < 1')).toMatchObject({ code: 'BAD_USER_INPUT', message: 'topP must be < 1', details: { field: 'topP' } });
+  });
+});
+
+describe('asGatewayError', () => {
+  it('passes a GatewayError through', () => {
+    const error = new GatewayError('MODEL_NOT_FOUND', 'no model');
+    expect(asGatewayError(error)).toBe(error);
+  });
+
+  it('turns anything else into INTERNAL_SERVER_ERROR without its message', () => {
+    for (const thrown of [new Error('secret at http://10.0.0.5:8080'), 'a string', undefined, { code: 'X' }]) {
+      const error = asGatewayError(thrown);
+      expect(error.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(error.message).toBe('Unexpected error.');
+    }
+  });
+});
+
+describe('errorExtensions', () => {
+  it('holds the code, and the request id when there is one', () => {
+    expect(errorExtensions(new GatewayError('UPSTREAM_ERROR', 'x'), undefined)).toStrictEqual({ code: 'UPSTREAM_ERROR' });
+    expect(errorExtensions(new GatewayError('UPSTREAM_ERROR', 'x'), 'req-1')).toStrictEqual({ code: 'UPSTREAM_ERROR', requestId: 'req-1' });
+  });
+
+  it('adds the field of a BAD_USER_INPUT', () => {
+    expect(errorExtensions(badInput('temperature', 'x'), 'r')).toStrictEqual({ code: 'BAD_USER_INPUT', field: 'temperature', requestId: 'r' });
+  });
+
+  it('adds retryAfterSeconds, including zero', () => {
+    expect(errorExtensions(new GatewayError('RATE_LIMITED', 'x', { retryAfterSeconds: 0 }), undefined))
+      .toStrictEqual({ code: 'RATE_LIMITED', retryAfterSeconds: 0 });
+  });
+
+  it('never carries the message or a stack', () => {
+    const extensions = errorExtensions(new GatewayError('INTERNAL_SERVER_ERROR', 'boom'), 'r');
+    expect(Object.keys(extensions).sort()).toEqual(['code', 'requestId']);
+  });
+});

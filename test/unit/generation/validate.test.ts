@@ -1,0 +1,274 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/errors.ts';
+import type { GenerateInput } from '../../../src/generation/input.ts';
+import { MAX_PROMPT_BYTES, minimumTokens, toWireParameters } from '../../../src/generation/validate.ts';
+import type { ModelLimits } from '../../../src/tgi/types.ts';
+
+const LIMITS: ModelLimits = {
+  modelId: 'test/model',
+  maxConcurrentRequests: 128,
+  maxBestOf: 2,
+  maxStopSequences: 4,
+  maxInputTokens: 100,
+  maxTotalTokens: 200,
+  version: '3.3.6-dev0',
+};
+
+const input = (fields: Partial<GenerateInput> = {}): GenerateInput => ({ modelId: 'test-model', prompt: 'Hello', ...fields });
+
+/** The BAD_USER_INPUT error for `fields`; fails the test when the input is accepted. */
+function rejection(fields: Partial<GenerateInput>, limits: ModelLimits | undefined = LIMITS): GatewayError {
+  try {
+    toWireParameters(input(fields), limits);
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(fields)}`);
+}
+
+describe('toWireParameters', () => {
+  describe('TGI\'s parameter rules', () => {
+    it.each([
+      ['temperature', { temperature: 0 }],
+      ['temperature', { temperature: -0.5 }],
+      ['temperature', { temperature: Number.NaN }],
+      ['repetitionPenalty', { repetitionPenalty: 0 }],
+      ['repetitionPenalty', { repetitionPenalty: -1 }],
+      ['frequencyPenalty', { frequencyPenalty: 2.5 }],
+      ['frequencyPenalty', { frequencyPenalty: -2.01 }],
+      ['topP', { topP: 1.0 }],
+      ['topP', { topP: 0 }],
+      ['topP', { topP: 1.5 }],
+      ['typicalP', { typicalP: 1.0 }],
+      ['typicalP', { typicalP: 0 }],
+      ['topK', { topK: 0 }],
+      ['topK', { topK: -3 }],
+      ['maxNewTokens', { maxNewTokens: 0 }],
+      ['maxNewTokens', { maxNewTokens: -1 }],
+      ['stop', { stop: ['a', 'b', 'c', 'd', 'e'] }],
+      ['stop', { stop: [''] }],
+      ['stop', { stop: ['ok', ''] }],
+      ['stop', { stop: ['x'.repeat(1025)] }],
+      ['seed', { seed: -1 }],
+      ['prompt', { prompt: '' }],
+      ['truncate', { truncate: 0 }],
+      ['truncate', { truncate: -1 }],
+    ] satisfies [string, Partial<GenerateInput>][])('rejects an invalid %s with BAD_USER_INPUT naming the field: %j', (field, fields) => {
+      const error = rejection(fields);
+      expect(error.code).toBe('BAD_USER_INPUT');
+      expect(error.details).toEqual({ field });
+      expect(error.message).toContain(field);
+    });
+
+    it.each([
+      { temperature: 0.01 },
+      { temperature: 5 },
+      { repetitionPenalty: 0.1 },
+      { frequencyPenalty: -2 },
+      { frequencyPenalty: 2 },
+      { topP: 0.999 },
+      { topP: 0.001 },
+      { typicalP: 0.5 },
+      { topK: 1 },
+      { maxNewTokens: 1 },
+      { stop: ['a', 'b', 'c', 'd'] },
+      { stop: [] },
+      { seed: 0 },
+      { truncate: 1 },
+      { prompt: ' ' },
+    ] satisfies Partial<GenerateInput>[])('accepts the boundary value %j', (fields) => {
+      expect(() => toWireParameters(input(fields), LIMITS)).not.toThrow();
+    });
+
+    it('allows as many stop sequences as the replica\'s max_stop_sequences, and no more', () => {
+      const limits = { ...LIMITS, maxStopSequences: 2 };
+      expect(toWireParameters(input({ stop: ['a', 'b'] }), limits).stop).toEqual(['a', 'b']);
+      const error = rejection({ stop: ['a', 'b', 'c'] }, limits);
+      expect(error.details.field).toBe('stop');
+      expect(error.message).toContain('up to 2');
+      expect(error.message).toContain('Given: 3');
+    });
+
+    it('allows TGI\'s default of 4 stop sequences while the limits are unknown', () => {
+      expect(toWireParameters(input({ stop: ['a', 'b', 'c', 'd'] }), undefined).stop).toHaveLength(4);
+      expect(rejection({ stop: ['a', 'b', 'c', 'd', 'e'] }, undefined).message).toContain('up to 4');
+    });
+
+    it('rejects a prompt larger than TGI\'s request body limit', () => {
+      expect(rejection({ prompt: 'x'.repeat(MAX_PROMPT_BYTES + 1) }, undefined).details.field).toBe('prompt');
+      expect(() => toWireParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined)).not.toThrow();
+    });
+  });
+
+  describe('the model\'s token limits', () => {
+    it('counts at least one token per 32 bytes of UTF-8, plus BOS', () => {
+      expect(minimumTokens('')).toBe(1);
+      expect(minimumTokens('Hello')).toBe(2);
+      expect(minimumTokens('x'.repeat(32))).toBe(2);
+      expect(minimumTokens('x'.repeat(33))).toBe(3);
+      expect(minimumTokens('日'.repeat(11))).toBe(3); // 33 bytes
+    });
+
+    it('rejects truncate above max_input_tokens, naming truncate', () => {
+      const error = rejection({ truncate: 101 });
+      expect(error.details.field).toBe('truncate');
+      expect(error.message).toContain('100');
+      expect(toWireParameters(input({ truncate: 100 }), LIMITS).truncate).toBe(100);
+    });
+
+    it('accepts any positive truncate while the limits are unknown', () => {
+      expect(toWireParameters(input({ truncate: 5000 }), undefined).truncate).toBe(5000);
+    });
+
+    it('rejects a prompt of more than max_input_tokens, naming prompt', () => {
+      const prompt = 'x'.repeat(100 * 32); // at least 101 tokens
+      expect(minimumTokens(prompt)).toBe(101);
+      expect(rejection({ prompt }).details.field).toBe('prompt');
+      expect(() => toWireParameters(input({ prompt: 'x'.repeat(99 * 32) }), LIMITS)).not.toThrow();
+    });
+
+    it('accepts a long prompt with truncate, which keeps only its last tokens', () => {
+      expect(() => toWireParameters(input({ prompt: 'x'.repeat(100 * 32), truncate: 50 }), LIMITS)).not.toThrow();
+    });
+
+    it('rejects prompt tokens + maxNewTokens over max_total_tokens, naming maxNewTokens', () => {
+      // 'Hello' is at least 2 tokens: 2 + 198 = 200 fits, 2 + 199 does not.
+      expect(toWireParameters(input({ maxNewTokens: 198 }), LIMITS).max_new_tokens).toBe(198);
+      const error = rejection({ maxNewTokens: 199 });
+      expect(error.details.field).toBe('maxNewTokens');
+      expect(error.message).toContain('200');
+    });
+
+    it('counts truncate, not the whole prompt, against max_total_tokens', () => {
+      const prompt = 'x'.repeat(100 * 32);
+      expect(() => toWireParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS)).not.toThrow();
+      expect(rejection({ prompt, truncate: 50, maxNewTokens: 151 }).details.field).toBe('maxNewTokens');
+    });
+
+    it('checks no token budget while the limits are unknown', () => {
+      expect(() => toWireParameters(input({ prompt: 'x'.repeat(100_000), maxNewTokens: 1_000_000 }), undefined)).not.toThrow();
+    });
+  });
+
+  describe('order of checks', () => {
+    it('reports temperature before topP when both are wrong', () => {
+      expect(rejection({ temperature: 0, topP: 1 }).details.field).toBe('temperature');
+    });
+
+    it('reports the first failing rule in TGI\'s order', () => {
+      // Every field wrong at once; fixing the reported one reveals the next, in TGI's order.
+      const wrong: Partial<GenerateInput> = {
+        temperature: 0,
+        repetitionPenalty: 0,
+        frequencyPenalty: 3,
+        topP: 1,
+        typicalP: 1,
+        topK: 0,
+        maxNewTokens: 0,
+        stop: ['a', 'b', 'c', 'd', 'e'],
+        seed: -1,
+        prompt: '',
+        truncate: 0,
+      };
+      const fixed: Partial<GenerateInput> = {
+        temperature: 0.5,
+        repetitionPenalty: 1,
+        frequencyPenalty: 0,
+        topP: 0.9,
+        typicalP: 0.9,
+        topK: 10,
+        maxNewTokens: 10,
+        stop: ['a'],
+        seed: 1,
+        prompt: 'Hi',
+        truncate: 10,
+      };
+      const reported: string[] = [];
+      const current = { ...wrong };
+      for (;;) {
+        let field: string | undefined;
+        try {
+          toWireParameters(input(current), LIMITS);
+        } catch (error) {
+          if (!(error instanceof GatewayError)) throw error;
+          field = error.details.field;
+        }
+        if (field === undefined) break;
+        reported.push(field);
+        Object.assign(current, { [field]: fixed[field as keyof GenerateInput] });
+      }
+      expect(reported).toEqual([
+        'temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK',
+        'maxNewTokens', 'stop', 'seed', 'prompt', 'truncate',
+      ]);
+    });
+  });
+
+  describe('valid input', () => {
+    it('maps to snake_case wire parameters with details: true', () => {
+      const parameters = toWireParameters(
+        input({
+          maxNewTokens: 20,
+          temperature: 0.7,
+          topP: 0.95,
+          topK: 50,
+          repetitionPenalty: 1.1,
+          frequencyPenalty: 0.5,
+          typicalP: 0.9,
+          truncate: 64,
+          stop: ['\n\n', 'User:'],
+          seed: 42,
+          doSample: true,
+          returnFullText: false,
+          watermark: false,
+        }),
+        LIMITS,
+      );
+      expect(parameters).toStrictEqual({
+        details: true,
+        max_new_tokens: 20,
+        temperature: 0.7,
+        top_p: 0.95,
+        top_k: 50,
+        repetition_penalty: 1.1,
+        frequency_penalty: 0.5,
+        typical_p: 0.9,
+        truncate: 64,
+        stop: ['\n\n', 'User:'],
+        seed: 42,
+        do_sample: true,
+        return_full_text: false,
+        watermark: false,
+      });
+    });
+
+    it('omits unset fields, whether absent or null, rather than sending null', () => {
+      const nulls = input({
+        maxNewTokens: null,
+        temperature: null,
+        topP: null,
+        topK: null,
+        repetitionPenalty: null,
+        frequencyPenalty: null,
+        typicalP: null,
+        truncate: null,
+        stop: null,
+        seed: null,
+        doSample: null,
+        returnFullText: null,
+        watermark: null,
+      });
+      expect(toWireParameters(nulls, LIMITS)).toStrictEqual({ details: true });
+      expect(toWireParameters(input(), undefined)).toStrictEqual({ details: true });
+      expect(JSON.stringify(toWireParameters(nulls, LIMITS))).not.toContain('null');
+    });
+
+    it('copies the stop list rather than sharing the caller\'s array', () => {
+      const stop = ['a'];
+      const parameters = toWireParameters(input({ stop }), LIMITS);
+      expect(parameters.stop).toEqual(['a']);
+      expect(parameters.stop).not.toBe(stop);
+    });
+  });
+});

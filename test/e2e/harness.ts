@@ -69,3 +69,22 @@ export function assertNothingRunning(simulator: Simulator): boolean {
   const s = simulator.stats();
   return s.activeStreams === 0 && s.activeGenerations === 0 && s.tokensAfterAbort === 0;
 }
+
+/** The gateway holds no generation, no in-flight slot and no upstream request. */
+export function gatewayIsIdle(app: App): boolean {
+  if (app.services.generation.activeGenerations !== 0) return false;
+  return app.services.registry.replicas.every((r) => {
+    const { running, pending } = r.client.stats();
+    return r.inFlight === 0 && running === 0 && pending === 0;
+  });
+}
+
+/** Timers armed in this process (Node counts one `Timeout` per active timer). */
+export function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
+
+/** After a scenario: nothing runs on any simulator, nothing is held by the gateway. */
+export async function settled(app: App, simulators: readonly Simulator[]): Promise<void> {
+  await eventually(() => gatewayIsIdle(app) && simulators.every(assertNothingRunning), 3000, 'gateway and simulators to be idle');
+}

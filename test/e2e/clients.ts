@@ -31,8 +31,8 @@ export async function post<T, V>(
   return { status: res.status, ...((await res.json()) as Result<T>) };
 }
 
-export function wsClient(wsUrl: string): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+export function wsClient(wsUrl: string, options: { keepOpenMs?: number } = {}): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: options.keepOpenMs ?? 0 });
 }
 
 /** Every payload of a subscription over graphql-ws, until it completes. */

@@ -93,15 +93,16 @@ function checkTokenBudget(input: GenerateInput, limits: ModelLimits | undefined)
   const promptTokens = isSet(input.truncate)
     ? Math.min(input.truncate, minimumTokens(input.prompt))
     : minimumTokens(input.prompt);
-  if (!isSet(input.truncate) && promptTokens > limits.maxInputTokens) {
-    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens; it has at least ${promptTokens}`);
-  }
   const newTokens = input.maxNewTokens ?? 1;
   if (promptTokens + newTokens > limits.maxTotalTokens) {
     throw badInput(
       'maxNewTokens',
       `prompt tokens + maxNewTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} prompt tokens and ${newTokens} maxNewTokens`,
     );
+  }
+  // TGI checks the total first, then the prompt alone.
+  if (!isSet(input.truncate) && promptTokens > limits.maxInputTokens) {
+    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens; it has at least ${promptTokens}`);
   }
 }
 

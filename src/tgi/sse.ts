@@ -22,7 +22,11 @@ export async function* decodeTokenStream(body: AsyncIterable<Uint8Array>): Async
   let overflow = false;
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
-    onEvent: (event) => void pending.push(event),
+    // The parser bounds only a line still incomplete between chunks; a whole event is checked here.
+    onEvent: (event) => {
+      if (event.data.length > MAX_EVENT_CHARS) overflow = true;
+      else pending.push(event);
+    },
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') overflow = true;
     },

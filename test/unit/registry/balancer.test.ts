@@ -90,15 +90,12 @@ describe('pickReplica', () => {
 
   it('rotates only among the least busy', () => {
     const [a, b, c] = [replica('r1'), replica('r2'), replica('r3', 1)];
-    const picks = new Set(Array.from({ length: 6 }, () => pickReplica([a, b, c], NONE)));
+    const model = [a, b, c]; // a model's replica list is one stable array
+    const picks = new Set(Array.from({ length: 6 }, () => pickReplica(model, NONE)));
     expect(picks).toEqual(new Set([a, b]));
   });
 
-  // BUG: src/registry/balancer.ts:8,13 keeps one module-wide `rotation` for every model. When
-  // picks for two models interleave (A, B, A, B…), each model sees the same rotation offset on
-  // each of its own picks, so its ties never rotate: all of model A's idle-time traffic goes to
-  // one replica. The rotation must be per replica list (e.g. per Model).
-  it.fails('rotates ties for each model even when picks for two models interleave', () => {
+  it('rotates ties for each model even when picks for two models interleave', () => {
     const modelA = [replica('a-1'), replica('a-2')];
     const modelB = [replica('b-1'), replica('b-2')];
     const picksA: Replica[] = [];
@@ -109,15 +106,8 @@ describe('pickReplica', () => {
     expect(new Set(picksA).size).toBe(2);
   });
 
-  // Keep this test last in the file: while the bug stands, it leaves the balancer's
-  // module state broken for every later pick.
   describe('a model without replicas', () => {
-    // BUG: src/registry/balancer.ts:13 computes `(rotation + 1) % n`, which is NaN for n = 0. The
-    // module-wide `rotation` then stays NaN forever, `replicas[NaN]` is undefined and every later
-    // pick among 2+ replicas, for any model, throws "Cannot read properties of undefined (reading
-    // 'state')". Today service.prepare() refuses unconfigured models first, so it is latent, but
-    // one call with an empty list (which the signature allows) breaks balancing process-wide.
-    it.fails('returns nothing, and later picks for other models still work', () => {
+    it('returns nothing, and later picks for other models still work', () => {
       expect(pickReplica([], NONE)).toBeUndefined();
       const pair = [replica('after-1'), replica('after-2')];
       expect(pair).toContain(pickReplica(pair, NONE));

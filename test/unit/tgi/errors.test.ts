@@ -13,7 +13,8 @@ const inBand = (errorType: string): UpstreamFailure => ({ kind: 'in-band', error
 
 describe('isRetryable', () => {
   it.each([
-    ['a connect error', { kind: 'connect', detail: 'ECONNREFUSED' }],
+    ['a connect error', { kind: 'connect', detail: 'connection refused' }],
+    ['a connect timeout (each attempt has its own)', { kind: 'connect', detail: 'connect timeout', timedOut: true }],
     ['a reset before the response', { kind: 'reset', detail: 'socket hang up' }],
     ['HTTP 429', http(429, 'overloaded')],
     ['HTTP 500', http(500)],

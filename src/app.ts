@@ -38,7 +38,7 @@ export function buildApp(config: Config, logger: Logger): App {
   const yoga = createGraphQLHandler(services, {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,
-    logger: logger.child({ component: 'graphql' }) as never,
+    logger: logger.child({ component: 'graphql' }),
   });
   const { server, wss } = createGatewayServer({
     yoga,

@@ -2,11 +2,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createGraphQLError, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { errorExtensions, GatewayError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
+import { useRequestIdInErrors, yogaLogger } from './graphql-plugins.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -22,11 +24,10 @@ export interface ServerContext {
 export interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
-  logger: YogaLogger;
+  logger: Logger;
 }
 
 export function createGraphQLHandler(services: Services, options: GraphQLOptions) {
-  const isDev = !options.production;
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -35,7 +36,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       signal: initial.signal ?? initial.request.signal,
       requestId: initial.requestId ?? randomUUID(),
     }),
-    graphiql: { title: 'TGI GraphQL gateway', defaultQuery: DEFAULT_QUERY },
+    graphiql: { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(services.registry.models[0]?.id ?? 'my-model') },
     // Served from the package itself: GraphiQL must work without internet access.
     renderGraphiQL,
     landingPage: false,
@@ -43,15 +44,18 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     cors: false,
     multipart: false,
     maxRequestBodySize: options.maxRequestBytes,
-    logging: options.logger,
+    logging: yogaLogger(options.logger),
+    plugins: [useRequestIdInErrors()],
     maskedErrors: {
-      isDev,
+      // Internal details stay in the log, whatever NODE_ENV says.
+      isDev: false,
       maskError: (error, message) => {
         // Duck-typed: graphql ships CJS and ESM builds, and instanceof fails across them.
-        const { originalError, nodes, path } = (error ?? {}) as Partial<GraphQLError>;
+        const { originalError, nodes, path, extensions } = (error ?? {}) as Partial<GraphQLError>;
         const original = originalError ?? error;
-        if (!(original instanceof GatewayError)) return maskError(error, message, isDev);
-        return createGraphQLError(original.message, { nodes, path, extensions: errorExtensions(original, undefined) });
+        if (!(original instanceof GatewayError)) return maskError(error, message, false);
+        const requestId = typeof extensions?.requestId === 'string' ? extensions.requestId : undefined;
+        return createGraphQLError(original.message, { nodes, path, extensions: errorExtensions(original, requestId) });
       },
     },
   });
@@ -59,9 +63,9 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
 
-const DEFAULT_QUERY = /* GraphQL */ `# Streams tokens from the first model (try "Run" below).
+const defaultQuery = (modelId: string) => /* GraphQL */ `# Streams tokens from the first model (press Run and pick "Stream").
 subscription Stream {
-  generateStream(input: { modelId: "simulator", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
+  generateStream(input: { modelId: "${modelId}", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
     index
     token { text }
     generatedText

@@ -89,7 +89,14 @@ function sendError(res: ServerResponse, error: unknown): void {
   const retryAfter = failure.details.retryAfterSeconds;
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
   if (status === 429 && retryAfter === undefined) headers['retry-after'] = '1';
-  sendJson(res, status, { detail: failure.message }, headers);
+  sendJson(res, status, { detail: restMessage(failure) }, headers);
+}
+
+/** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
+function restMessage(failure: GatewayError): string {
+  const field = failure.details.field;
+  if (!field || !/[A-Z]/.test(field)) return failure.message;
+  return failure.message.replaceAll(field, field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
 }
 
 const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, 'number' | 'integer' | 'boolean' | 'strings']> = [

@@ -43,6 +43,11 @@ describe('generate mutation', () => {
     expect(generated()).toBe(before);
   });
 
+  it('puts the request id in every error, keeping the one the client sent', async () => {
+    const { errors } = await post(stack.url, GenerateDocument, input({ topP: 2 }), { headers: { 'x-request-id': 'req-42' } });
+    expect(errors![0]!.extensions!.requestId).toBe('req-42');
+  });
+
   it('answers MODEL_NOT_FOUND for an unknown model', async () => {
     const { errors } = await post(stack.url, GenerateDocument, input({ modelId: 'nope' }));
     expect(errors![0]!.extensions!.code).toBe('MODEL_NOT_FOUND');

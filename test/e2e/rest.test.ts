@@ -77,6 +77,11 @@ describe('REST compatibility API', () => {
     await eventually(() => assertNothingRunning(sim));
   });
 
+  it('names fields in errors as the client sent them', async () => {
+    const res = await json(`${stack.url}/generate`, { model_id: 'sim', prompt: 'x', top_p: 1 });
+    expect((await res.json()).detail).toMatch(/^top_p must be/);
+  });
+
   it('refuses bodies that are not JSON objects', async () => {
     expect((await json(`${stack.url}/generate`, '{oops')).status).toBe(400);
     const form = await fetch(`${stack.url}/generate`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });

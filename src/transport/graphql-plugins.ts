@@ -1,0 +1,60 @@
+// Small yoga/envelop plugins of the gateway. They hook the execute and
+// subscribe phases, so they act over HTTP, SSE and WebSocket alike.
+import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin, type YogaLogger } from 'graphql-yoga';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { GatewayError, type ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { GatewayContext } from '../schema/context.ts';
+
+/** Every error a client receives names the request, so operators can find it in the logs. */
+export function useRequestIdInErrors(): Plugin<GatewayContext> {
+  const stamp = (requestId: string, result: ExecutionResult, setResult: (r: ExecutionResult) => void) => {
+    if (!result.errors?.length) return;
+    setResult({ ...result, errors: result.errors.map((error) => withRequestId(error, requestId)) });
+  };
+  return {
+    onExecute: () => ({
+      onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) =>
+        stamp(args.contextValue.requestId, result, setResult)),
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) =>
+        stamp(args.contextValue.requestId, result, setResult)),
+    }),
+  };
+}
+
+function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
+  return createGraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    extensions: { ...error.extensions, requestId },
+  });
+}
+
+/** Codes that describe the client's request, not a fault of the gateway or of TGI. */
+const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_USER_INPUT', 'MODEL_NOT_FOUND', 'MODEL_NOT_CONFIGURED', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
+
+/** yoga's logger on pino: a client's mistake is debug, an upstream failure a warning, a bug an error. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
+    const [first, ...rest] = args;
+    if (typeof first === 'string') logger[level](rest.length ? { details: rest } : {}, first);
+    else logger[level]({ err: first, details: rest.length ? rest : undefined }, 'graphql');
+  };
+  const error = log('error');
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: (...args: unknown[]) => {
+      const original = (args[0] as { originalError?: unknown } | undefined)?.originalError ?? args[0];
+      if (!(original instanceof GatewayError)) return error(...args);
+      const level = CLIENT_CODES.has(original.code) ? 'debug' : 'warn';
+      logger[level]({ code: original.code }, original.message);
+    },
+  };
+}

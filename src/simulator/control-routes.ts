@@ -47,7 +47,7 @@ export async function handleControl(
 ): Promise<void> {
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   if (path === '/__simulator/stats' && method === 'GET') {
-    sendJson(res, 200, context.stats.snapshot(context.semaphore.inUse, context.sockets.size));
+    sendJson(res, 200, context.stats.snapshot(context.semaphore.inUse, context.sockets));
   } else if (path === '/__simulator/faults' && method === 'GET') {
     sendJson(res, 200, context.faults.current());
   } else if (path === '/__simulator/faults' && method === 'PUT') {

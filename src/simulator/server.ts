@@ -54,7 +54,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    stats: (): SimulatorStats => context.stats.snapshot(context.semaphore.inUse, context.sockets.size),
+    stats: (): SimulatorStats => context.stats.snapshot(context.semaphore.inUse, context.sockets),
     setFaults: (faults: Partial<SimulatorFaults>) => context.faults.set(faults),
     clearFaults: () => context.faults.clear(),
     setTiming: (timing: Partial<SimulatorTiming>) => applyTiming(context, timing),

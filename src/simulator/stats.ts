@@ -5,7 +5,7 @@ import type { SimulatorStats } from './types.ts';
 export type ExchangeKind = 'stream' | 'generation';
 export type ExchangeOutcome = 'completed' | 'errored' | 'aborted' | 'dropped';
 
-type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections'>;
+type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections' | 'unsentBytes'>;
 
 const OUTCOME_FIELD: Record<ExchangeKind, Record<ExchangeOutcome, keyof Counters>> = {
   stream: { completed: 'completedStreams', errored: 'erroredStreams', aborted: 'abortedStreams', dropped: 'droppedStreams' },
@@ -67,7 +67,9 @@ export class StatsRecorder {
     this.prometheus.failures.set(label, (this.prometheus.failures.get(label) ?? 0) + 1);
   }
 
-  snapshot(permitsInUse: number, openConnections: number): SimulatorStats {
-    return { requestsByRoute: { ...this.#requestsByRoute }, ...this.counters, permitsInUse, openConnections };
+  snapshot(permitsInUse: number, sockets: ReadonlySet<{ writableLength: number }>): SimulatorStats {
+    let unsentBytes = 0;
+    for (const socket of sockets) unsentBytes += socket.writableLength;
+    return { requestsByRoute: { ...this.#requestsByRoute }, ...this.counters, permitsInUse, openConnections: sockets.size, unsentBytes };
   }
 }

@@ -83,6 +83,8 @@ export interface SimulatorStats {
   /** Concurrency permits currently held. */
   permitsInUse: number;
   openConnections: number;
+  /** Bytes written but not yet taken by the kernel: they pile up when the client stops reading. */
+  unsentBytes: number;
 }
 
 export interface Simulator {

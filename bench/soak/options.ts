@@ -25,9 +25,13 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
     i += 1;
     if (flag === '--seconds' && Number.isFinite(value) && value >= 2) seconds = value;
     else if (flag === '--concurrency' && Number.isInteger(value) && value >= 1) concurrency = value;
-    else throw new Error(`bad flag ${String(flag)} ${String(argv[i])}\n${USAGE}`);
+    else {
+      console.error(`bad flag: ${String(flag)} ${String(argv[i])}\n${USAGE}`);
+      process.exit(2);
+    }
   }
-  // Long enough for connections, pools and JIT to reach their steady state, short enough to leave a measurement.
-  const warmupSeconds = Math.min(10, Math.max(1, seconds / 10));
+  // V8 keeps growing its heap (and so RSS) for about the first 30 s of load before it levels
+  // off: a baseline taken earlier reports that growth as drift.
+  const warmupSeconds = Math.min(30, Math.max(1, seconds / 4));
   return { seconds, concurrency, warmupSeconds };
 }

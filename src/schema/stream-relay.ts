@@ -1,42 +1,69 @@
 // The bridge from the generation service's token stream to a GraphQL
-// subscription. A Repeater, not an async generator: graphql-ws and yoga end a
-// subscription by calling return(), which must abort the upstream request at
-// once, even while a read from TGI is pending.
-import { Repeater } from 'graphql-yoga';
+// subscription. graphql-ws and yoga end a subscription by calling return(),
+// which must abort the upstream request at once, even while a read from TGI
+// is pending: a native async generator would queue that return() behind the
+// read (the "stalled return()" trap). This iterator is pull-based (one token
+// read per next(), so a slow client holds TGI back through TCP) and allocates
+// one small object per token.
 import type { PreparedGeneration } from '../generation/service.ts';
 import type { StreamToken } from '../tgi/types.ts';
 import type { GatewayContext } from './context.ts';
 
 export type StreamItem = { modelId: string; token: StreamToken } | { error: unknown };
 
-type Executor = ConstructorParameters<typeof Repeater<StreamItem>>[0];
-type Push = Parameters<Executor>[0];
-type Stop = Parameters<Executor>[1];
-
 const CLIENT_LEFT = new DOMException('the client ended the subscription', 'AbortError');
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): Repeater<StreamItem> {
-  return new Repeater<StreamItem>((push, stop) => {
-    const relay = run(push, stop);
-    ctx.services.streams.track(relay);
-    return relay;
-  });
+export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): AsyncIterableIterator<StreamItem, undefined> {
+  const controller = new AbortController();
+  const leave = () => controller.abort(CLIENT_LEFT);
+  ctx.signal.addEventListener('abort', leave, { once: true });
+  const tokens = ctx.services.generation.stream(prepared, { signal: controller.signal, requestId: ctx.requestId });
+  const modelId = prepared.model.id;
+  let finished = false;
+  let failed = false;
+  let settle!: () => void;
+  // Shutdown waits for this: the last payload (an error, say) has been handed over.
+  ctx.services.streams.track(new Promise<void>((resolve) => (settle = resolve)));
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    ctx.signal.removeEventListener('abort', leave);
+    settle();
+  };
 
-  async function run(push: Push, stop: Stop): Promise<void> {
-    const controller = new AbortController();
-    const leave = () => controller.abort(CLIENT_LEFT);
-    ctx.signal.addEventListener('abort', leave, { once: true });
-    void stop.then(leave);
-    const modelId = prepared.model.id;
-    try {
-      const tokens = ctx.services.generation.stream(prepared, { signal: controller.signal, requestId: ctx.requestId });
-      for await (const token of tokens) await push({ modelId, token });
-    } catch (error) {
-      // Nobody is listening any more when the client itself left.
-      if (!controller.signal.aborted) await push({ error });
-    } finally {
-      ctx.signal.removeEventListener('abort', leave);
-    }
-    stop();
-  }
+  return {
+    async next(): Promise<IteratorResult<StreamItem, undefined>> {
+      if (finished) return DONE;
+      if (failed) {
+        finish(); // the error payload was taken: the subscription is over
+        return DONE;
+      }
+      try {
+        const read = await tokens.next();
+        if (!read.done) return { done: false, value: { modelId, token: read.value } };
+      } catch (error) {
+        // A failure once the stream started is one payload with the error, then the end;
+        // nobody is listening any more when the client itself left.
+        if (!controller.signal.aborted) {
+          failed = true;
+          return { done: false, value: { error } };
+        }
+      }
+      finish();
+      return DONE;
+    },
+    async return(): Promise<IteratorResult<StreamItem, undefined>> {
+      if (!finished) {
+        finish();
+        leave(); // a pending read rejects now, and undici destroys TGI's socket
+        // A generator paused at a token needs return() to run its cleanup (timers, slots).
+        await tokens.return(undefined).catch(() => undefined);
+      }
+      return DONE;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -35,6 +35,21 @@ function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
   });
 }
 
+const SUGGESTION = / ?Did you mean .*\?$/;
+
+/** In production, validation errors do not hint at the schema ("Did you mean ...?"). */
+export function useHiddenSuggestions(): Plugin<GatewayContext> {
+  return {
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length === 0) return;
+      setResult((result as GraphQLError[]).map((error) =>
+        SUGGESTION.test(error.message)
+          ? createGraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, extensions: error.extensions })
+          : error));
+    },
+  };
+}
+
 /** Codes that describe the client's request, not a fault of the gateway or of TGI. */
 const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_USER_INPUT', 'MODEL_NOT_FOUND', 'MODEL_NOT_CONFIGURED', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
 

@@ -73,6 +73,20 @@ describe('transport', () => {
   });
 });
 
+describe('in production', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({}, { NODE_ENV: 'production' });
+  });
+  afterAll(() => stack.stop());
+
+  it('hides field suggestions, which would reveal the schema', async () => {
+    const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ modelz { id } }"}' });
+    const { errors } = (await res.json()) as { errors: { message: string }[] };
+    expect(errors[0]!.message).toBe('Cannot query field "modelz" on type "Query".');
+  });
+});
+
 describe('GraphQL over HTTP audit (graphql-http)', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -2,6 +2,7 @@
 // first token, ejection with cool-down, and health that follows the replicas.
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerateDocument, GenerateStreamDocument, ModelsDocument } from '../gql/graphql.ts';
+import type { App } from '../../src/app.ts';
 import type { Simulator } from '../../src/simulator/server.ts';
 import { collectWs, post, wsClient } from '../e2e/clients.ts';
 import { activeTimers, settled, startGateway, startSimulators } from '../e2e/harness.ts';
@@ -10,15 +11,20 @@ const input = (over: Record<string, unknown> = {}) => ({ input: { modelId: 'pool
 const generations = (s: Simulator) => (s.stats().requestsByRoute['POST /generate'] ?? 0) + (s.stats().requestsByRoute['POST /generate_stream'] ?? 0);
 
 let cleanup: (() => Promise<void>)[] = [];
+let stacks: { app: App; sims: Simulator[] }[] = [];
 afterEach(async () => {
+  // Whatever a scenario did, it leaves no stream, slot or upstream request behind.
+  for (const { app, sims } of stacks) await settled(app, sims);
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
+  stacks = [];
 });
 
 async function pool(n: number, env: Record<string, string> = {}) {
   const sims = await startSimulators(n);
   const gateway = await startGateway({ POOL: sims }, { RETRY_BACKOFF_MS: '0', ...env });
   cleanup.push(() => Promise.all(sims.map((s) => s.close())).then(() => undefined), () => gateway.app.stop(0));
+  stacks.push({ app: gateway.app, sims });
   return { sims, ...gateway };
 }
 
@@ -62,6 +68,27 @@ describe('replicas of one model', () => {
       expect(results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK')).toEqual(Array(6).fill('OK'));
       await settled(app, sims);
     }
+  });
+
+  it('ends streams cut by a replica that dies mid-run with UPSTREAM_ERROR, and serves the next ones elsewhere', async () => {
+    const { sims, wsUrl, url } = await pool(2, { EJECT_AFTER_FAILURES: '2' });
+    sims.forEach((s) => s.setTiming({ timePerTokenMs: 10 }));
+    const client = wsClient(wsUrl);
+    const running = Array.from({ length: 6 }, () => collectWs(client, GenerateStreamDocument, input({ maxNewTokens: 100 })));
+    await new Promise((r) => setTimeout(r, 100));
+    const dying = sims[0]!;
+    await dying.close(); // its sockets are destroyed mid-stream
+    const results = await Promise.all(running);
+    const cut = results.filter((p) => p.at(-1)!.errors);
+    expect(cut.length).toBeGreaterThan(0);
+    for (const payloads of cut) expect(payloads.at(-1)!.errors![0]!.extensions!.code).toBe('UPSTREAM_ERROR');
+    for (const payloads of results.filter((p) => !p.at(-1)!.errors)) expect(payloads).toHaveLength(100);
+    sims[1]!.setTiming({ timePerTokenMs: 1 });
+    for (let i = 0; i < 4; i++) expect((await post(url, GenerateDocument, input())).errors).toBeUndefined();
+    const { data } = await post(url, ModelsDocument);
+    expect(data!.models[0]!.replicas[0]!.state).not.toBe('HEALTHY');
+    await client.dispose();
+    stacks = [{ app: stacks[0]!.app, sims: [sims[1]!] }];
   });
 
   it('retries a stream whose first event is TGI in-band overload, on another replica', async () => {

@@ -65,7 +65,7 @@ export class GenerationService {
 
   async generate(prepared: PreparedGeneration, context: CallContext): Promise<GenerationOutput> {
     const { model, request } = prepared;
-    await this.#admit(model);
+    this.#admit(model);
     const deadlines = this.#begin(context, prepared);
     const headers = upstreamHeaders(context);
     try {
@@ -86,7 +86,7 @@ export class GenerationService {
    */
   async *stream(prepared: PreparedGeneration, context: CallContext): AsyncGenerator<StreamToken, void, undefined> {
     const { model, request } = prepared;
-    await this.#admit(model);
+    this.#admit(model);
     const deadlines = this.#begin(context, prepared);
     const headers = upstreamHeaders(context);
     let attempt: Attempt<Opened> | undefined;
@@ -147,9 +147,12 @@ export class GenerationService {
     if (this.#active.size === 0) this.#idle?.();
   }
 
-  /** Refuses before TGI has to, once this gateway alone fills the model's capacity. */
-  async #admit(model: Model): Promise<void> {
-    const cap = await model.maxConcurrent();
+  /**
+   * Refuses before TGI has to, once this gateway alone fills the model's capacity.
+   * Synchronous up to the first attempt taking its slot, so concurrent requests cannot all slip in.
+   */
+  #admit(model: Model): void {
+    const cap = model.maxConcurrent();
     if (cap === undefined) return;
     let inFlight = 0;
     for (const replica of model.replicas) inFlight += replica.inFlight;

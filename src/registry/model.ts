@@ -51,8 +51,8 @@ export class Model {
     return undefined;
   }
 
-  /** Cap on this gateway's requests in flight across all replicas, if any. */
-  async maxConcurrent(): Promise<number | undefined> {
+  /** Cap on this gateway's requests in flight across all replicas, if any (known without I/O). */
+  maxConcurrent(): number | undefined {
     if (this.#maxConcurrent) return this.#maxConcurrent;
     let total = 0;
     for (const replica of this.replicas) {

@@ -102,14 +102,15 @@ describe('faults while streaming', () => {
     sims.forEach((s) => s.setTiming({ timePerTokenMs: 2 }));
   });
 
-  it('refuses work past the per-model in-flight cap before calling TGI', async () => {
+  it('refuses work past the per-model in-flight cap before calling TGI, even when requests arrive together', async () => {
     const capped = await startGateway({ POOL: sims }, { TGI_POOL_MAX_CONCURRENT: '2' });
     sims.forEach((s) => s.setTiming({ timePerTokenMs: 20 }));
-    const running = [post(capped.url, GenerateDocument, input({ maxNewTokens: 10 })), post(capped.url, GenerateDocument, input({ maxNewTokens: 10 }))];
-    await new Promise((r) => setTimeout(r, 50));
-    const refused = await post(capped.url, GenerateDocument, input());
-    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_OVERLOADED', retryAfterSeconds: 1 });
-    expect((await Promise.all(running)).every((r) => r.errors === undefined)).toBe(true);
+    const before = sims.reduce((n, s) => n + (s.stats().requestsByRoute['POST /generate'] ?? 0), 0);
+    const results = await Promise.all(Array.from({ length: 6 }, () => post(capped.url, GenerateDocument, input({ maxNewTokens: 5 }))));
+    const refused = results.filter((r) => r.errors);
+    expect(results.length - refused.length).toBe(2);
+    for (const r of refused) expect(r.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_OVERLOADED', retryAfterSeconds: 1 });
+    expect(sims.reduce((n, s) => n + (s.stats().requestsByRoute['POST /generate'] ?? 0), 0)).toBe(before + 2);
     sims.forEach((s) => s.setTiming({ timePerTokenMs: 2 }));
     await capped.app.stop(0);
   });

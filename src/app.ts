@@ -26,7 +26,7 @@ export interface App {
 }
 
 export function buildApp(config: Config, logger: Logger): App {
-  const registry = Registry.fromConfig(config);
+  const registry = Registry.fromConfig(config, logger.child({ component: 'registry' }));
   const services: Services = {
     registry,
     generation: new GenerationService(registry, config),

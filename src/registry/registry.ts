@@ -1,6 +1,7 @@
 // The models this gateway serves, built once from the configuration, and the
 // background probing that keeps their replicas' health fresh.
 import type { Config, ModelConfig } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
 import { Model } from './model.ts';
 import { Replica, type ReplicaOptions } from './replica.ts';
 
@@ -16,8 +17,13 @@ export class Registry {
     this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
   }
 
-  static fromConfig(config: Config): Registry {
+  static fromConfig(config: Config, logger?: Logger): Registry {
     return new Registry(config.models, {
+      onEvent: logger && ((replica, event) => {
+        const { kind, ...details } = event;
+        const level = kind === 'readmitted' || kind === 'recovered' ? 'info' : 'warn';
+        logger[level]({ replica: replica.url, ...details }, `replica ${kind}`);
+      }),
       healthTtlMs: config.healthCacheTtlMs,
       probeTimeoutMs: config.health.probeTimeoutMs,
       connectTimeoutMs: config.upstream.connectMs,

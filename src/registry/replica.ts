@@ -15,6 +15,13 @@ export interface ReplicaHealth {
   error: string | null;
 }
 
+/** What operators want to hear about a replica: changes of state, not every request. */
+export type ReplicaEvent =
+  | { kind: 'ejected'; coolDownMs: number; failures: number }
+  | { kind: 'readmitted' }
+  | { kind: 'unhealthy'; error: string }
+  | { kind: 'recovered' };
+
 export interface ReplicaOptions {
   healthTtlMs: number;
   probeTimeoutMs: number;
@@ -24,6 +31,7 @@ export interface ReplicaOptions {
   /** First cool-down; it doubles with each ejection in a row, up to `ejectMaxMs`. */
   ejectBaseMs: number;
   ejectMaxMs: number;
+  onEvent?: (replica: Replica, event: ReplicaEvent) => void;
 }
 
 export class Replica {
@@ -96,6 +104,7 @@ export class Replica {
     this.#ejections += 1;
     const coolDown = Math.min(this.#options.ejectBaseMs * 2 ** (this.#ejections - 1), this.#options.ejectMaxMs);
     this.#ejectedUntil = performance.now() + coolDown;
+    this.#options.onEvent?.(this, { kind: 'ejected', coolDownMs: coolDown, failures: this.#failures });
   }
 
   async #probe(): Promise<ReplicaHealth> {
@@ -111,9 +120,13 @@ export class Replica {
       if (probe.healthy) {
         this.#ejectedUntil = 0;
         this.#failures = 0;
+        this.#options.onEvent?.(this, { kind: 'readmitted' });
       } else {
         this.#eject();
       }
+    }
+    if (probe.healthy !== wasHealthy) {
+      this.#options.onEvent?.(this, probe.healthy ? { kind: 'recovered' } : { kind: 'unhealthy', error: probe.error });
     }
     // A server that comes back may have been redeployed with other limits.
     if (probe.healthy && !wasHealthy) this.#limits.invalidate();

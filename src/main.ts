@@ -14,6 +14,13 @@ try {
   process.exit(1);
 }
 const logger = createLogger(loaded.logLevel);
+// A bug that escapes every handler ends the process, but not without a log line saying why.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    logger.fatal({ err: error }, event);
+    process.exit(1);
+  });
+}
 const { config, simulator } = await withBuiltinSimulator(loaded, logger);
 const app = buildApp(config, logger);
 const url = await app.start();

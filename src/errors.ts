@@ -29,6 +29,8 @@ export class GatewayError extends Error {
   override name = 'GatewayError';
   readonly code: ErrorCode;
   readonly details: ErrorDetails;
+  /** Set by the transport that reports the error, so that it can name the request. */
+  requestId: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message);
@@ -38,6 +40,9 @@ export class GatewayError extends Error {
 }
 
 export const badInput = (field: string, message: string) => new GatewayError('BAD_USER_INPUT', message, { field });
+
+export const shuttingDown = (message = 'the gateway is shutting down; retry on another instance') =>
+  new GatewayError('GATEWAY_SHUTTING_DOWN', message, { retryAfterSeconds: 1 });
 
 /** REST status of each code (API.md, "REST status per code"). */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -62,7 +67,7 @@ export function asGatewayError(error: unknown): GatewayError {
 }
 
 /** The `extensions` of the GraphQL error for this failure. */
-export function errorExtensions(error: GatewayError, requestId: string | undefined): Record<string, unknown> {
+export function errorExtensions(error: GatewayError, requestId = error.requestId): Record<string, unknown> {
   const extensions: Record<string, unknown> = { code: error.code };
   if (error.details.field !== undefined) extensions.field = error.details.field;
   if (error.details.retryAfterSeconds !== undefined) extensions.retryAfterSeconds = error.details.retryAfterSeconds;

@@ -1,12 +1,12 @@
 // Retries across replicas, only while nothing has been generated: each
 // attempt goes to the best replica not yet tried, after a jittered backoff,
-// and all of them share the request's one signal (so one deadline).
+// and all of them share the generation's one signal (so one deadline).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../errors.ts';
 import { pickReplica } from '../registry/balancer.ts';
-import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';
 import { isRetryable, UpstreamError } from '../tgi/errors.ts';
+import type { Generation } from './generation.ts';
 import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 
 export interface RetryPolicy {
@@ -15,53 +15,50 @@ export interface RetryPolicy {
   backoffMaxMs: number;
 }
 
-/** A successful attempt holds its replica's in-flight slot until released. */
-export interface Attempt<T> {
-  replica: Replica;
-  value: T;
-  release(): void;
-}
-
 const NONE: ReadonlySet<Replica> = new Set();
 
+/**
+ * Resolves with the first successful call; its replica is then held by the
+ * generation. `streaming` says whether silence before the first token is the
+ * replica's fault: a unary answer may simply take long.
+ */
 export async function attemptOnReplicas<T>(
-  model: Model,
+  generation: Generation,
   policy: RetryPolicy,
-  signal: AbortSignal,
+  streaming: boolean,
   call: (replica: Replica, signal: AbortSignal) => Promise<T>,
-): Promise<Attempt<T>> {
+): Promise<T> {
+  const { model, signal } = generation;
   const tried = new Set<Replica>();
-  let overload: GatewayError | undefined;
-  let last: GatewayError | undefined;
+  let overloaded: GatewayError | undefined;
+  let other: GatewayError | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // A replica not yet tried while one is left; then any, best first.
     const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
     if (!replica) break;
     tried.add(replica);
-    replica.inFlight += 1;
+    replica.acquire();
     try {
       const value = await call(replica, signal);
-      return { replica, value, release: once(() => void (replica.inFlight -= 1)) };
+      generation.hold(replica);
+      return value;
     } catch (error) {
-      replica.inFlight -= 1;
-      if (signal.aborted) throw blameTimeout(signal.reason, replica);
+      replica.release();
+      if (signal.aborted) {
+        if (streaming && generation.deadlines.expired === 'firstToken') replica.failed();
+        throw signal.reason;
+      }
       if (!(error instanceof UpstreamError)) throw error;
       if (blamesReplica(error.failure)) replica.failed();
       const failure = fromUpstream(error.failure, model.id);
       if (!isRetryable(error.failure)) throw failure;
-      if (failure.code === 'UPSTREAM_OVERLOADED') overload = failure;
-      last = failure;
+      if (failure.code === 'UPSTREAM_OVERLOADED') overloaded = failure;
+      else other = failure;
     }
     if (attempt < policy.maxAttempts) await backoff(attempt, policy, signal);
   }
-  // Overload anywhere says "come back later", which beats "unreachable".
-  throw overload ?? last ?? new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${model.id}" could be reached`);
-}
-
-/** A timeout charged to the replica that was being waited on. */
-export function blameTimeout(reason: unknown, replica: Replica): unknown {
-  if (reason instanceof GatewayError && reason.code === 'UPSTREAM_TIMEOUT') replica.failed();
-  return reason;
+  // OVERLOADED only when every replica tried said so; otherwise what else went wrong.
+  throw other ?? overloaded ?? new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${model.id}" could be reached`);
 }
 
 async function backoff(attempt: number, policy: RetryPolicy, signal: AbortSignal): Promise<void> {
@@ -74,14 +71,4 @@ async function backoff(attempt: number, policy: RetryPolicy, signal: AbortSignal
     // Waiting between attempts is nobody's fault: the deadline or the client ended it.
     throw signal.reason;
   }
-}
-
-function once(fn: () => void): () => void {
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      fn();
-    }
-  };
 }

@@ -12,8 +12,12 @@ export interface TimeBudgets {
   totalMs: number;
 }
 
+/** Which budget ended the generation, if one did. */
+export type Expiry = 'firstToken' | 'idle' | 'total' | 'shutdown';
+
 export class Deadlines {
   readonly signal: AbortSignal;
+  #expired: Expiry | undefined;
   readonly #controller = new AbortController();
   readonly #client: AbortSignal;
   readonly #budgets: TimeBudgets;
@@ -28,11 +32,15 @@ export class Deadlines {
     this.#budgets = budgets;
     if (client.aborted) this.#controller.abort(client.reason);
     else client.addEventListener('abort', this.#onClientAbort, { once: true });
-    this.#total = setTimeout(() => this.#expire(`the generation took longer than ${budgets.totalMs} ms`), budgets.totalMs);
+    this.#total = setTimeout(() => this.#expire('total', `the generation took longer than ${budgets.totalMs} ms`), budgets.totalMs);
     this.#firstToken = setTimeout(
-      () => this.#expire(`the model server sent no token within ${budgets.firstTokenMs} ms`),
+      () => this.#expire('firstToken', `the model server sent no token within ${budgets.firstTokenMs} ms`),
       budgets.firstTokenMs,
     );
+  }
+
+  get expired(): Expiry | undefined {
+    return this.#expired;
   }
 
   /** The first token (or the unary answer) is in: from now on the idle budget applies. */
@@ -55,7 +63,9 @@ export class Deadlines {
 
   /** Ends the generation for a reason of the gateway's own (shutdown). */
   abort(reason: GatewayError): void {
-    if (!this.signal.aborted) this.#controller.abort(reason);
+    if (this.signal.aborted) return;
+    this.#expired = 'shutdown';
+    this.#controller.abort(reason);
   }
 
   /** Clears every timer and listener; call once the generation is over, however it ended. */
@@ -73,10 +83,12 @@ export class Deadlines {
   // The timer is refreshed at each wait; firing while no wait is under way means
   // the last wait ended in time and the client has been slow since.
   readonly #onIdle = (): void => {
-    if (this.#waiting) this.#expire(`the model server sent nothing for ${this.#budgets.idleMs} ms`);
+    if (this.#waiting) this.#expire('idle', `the model server sent nothing for ${this.#budgets.idleMs} ms`);
   };
 
-  #expire(message: string): void {
-    if (!this.signal.aborted) this.#controller.abort(new GatewayError('UPSTREAM_TIMEOUT', message));
+  #expire(budget: Expiry, message: string): void {
+    if (this.signal.aborted) return;
+    this.#expired = budget;
+    this.#controller.abort(new GatewayError('UPSTREAM_TIMEOUT', message));
   }
 }

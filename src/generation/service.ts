@@ -1,14 +1,15 @@
-// The generation service: validate → pick replica → call → retry / time out /
-// abort. Transports call it; it knows nothing of GraphQL or REST.
+// The generation service: validate → admit → pick replica → call → retry /
+// time out / abort. Transports call it; it knows nothing of GraphQL or REST.
 import type { Config } from '../config/index.ts';
-import { GatewayError } from '../errors.ts';
-import type { Model } from '../registry/model.ts';
+import { GatewayError, shuttingDown } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { Model } from '../registry/model.ts';
 import { UpstreamError } from '../tgi/errors.ts';
 import type { GenerationOutput, StreamToken } from '../tgi/types.ts';
 import type { WireGenerateRequest } from '../tgi/wire.ts';
-import { attemptOnReplicas, blameTimeout, type Attempt, type RetryPolicy } from './attempts.ts';
+import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
+import { Generation } from './generation.ts';
 import type { GenerateInput } from './input.ts';
 import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
 import { toWireParameters } from './validate.ts';
@@ -26,12 +27,17 @@ export interface CallContext {
   requestId?: string;
 }
 
+type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
+
+/** After the drain deadline, how long cut generations get to release what they hold. */
+const CUT_GRACE_MS = 1000;
+
 export class GenerationService {
   readonly #registry: Registry;
   readonly #config: Config;
   readonly #retry: RetryPolicy;
   /** Generations under way, so that shutdown can wait for them or end them. */
-  readonly #active = new Set<Deadlines>();
+  readonly #active = new Set<Generation>();
   #draining = false;
   #idle: (() => void) | undefined;
 
@@ -46,7 +52,7 @@ export class GenerationService {
   }
 
   async prepare(input: GenerateInput): Promise<PreparedGeneration> {
-    if (this.#draining) throw SHUTTING_DOWN();
+    if (this.#draining) throw shuttingDown();
     const model = this.#registry.get(input.modelId);
     if (!model) throw new GatewayError('MODEL_NOT_FOUND', `no model with id "${input.modelId}"`, { field: 'modelId' });
     if (!model.configured) throw new GatewayError('MODEL_NOT_CONFIGURED', `model "${model.id}" has no endpoint configured`);
@@ -64,18 +70,15 @@ export class GenerationService {
   }
 
   async generate(prepared: PreparedGeneration, context: CallContext): Promise<GenerationOutput> {
-    const { model, request } = prepared;
-    this.#admit(model);
-    const deadlines = this.#begin(context, prepared);
+    const generation = this.#begin(prepared, context);
     const headers = upstreamHeaders(context);
     try {
-      const attempt = await attemptOnReplicas(model, this.#retry, deadlines.signal, (replica, signal) =>
-        replica.client.generate(request, { signal, headers }));
-      attempt.release();
-      attempt.replica.succeeded();
-      return attempt.value;
+      const output = await attemptOnReplicas(generation, this.#retry, false, (replica, signal) =>
+        replica.client.generate(prepared.request, { signal, headers }));
+      generation.replica?.succeeded();
+      return output;
     } finally {
-      this.#end(deadlines);
+      generation.end();
     }
   }
 
@@ -84,37 +87,43 @@ export class GenerationService {
    * started (TGI reports overload in-band after HTTP 200), so retries happen
    * before it; after it, a failure ends the stream with its error.
    */
-  async *stream(prepared: PreparedGeneration, context: CallContext): AsyncGenerator<StreamToken, void, undefined> {
-    const { model, request } = prepared;
-    this.#admit(model);
-    const deadlines = this.#begin(context, prepared);
+  async *stream(prepared: PreparedGeneration, context: CallContext): TokenStream {
+    const generation = this.#begin(prepared, context);
     const headers = upstreamHeaders(context);
-    let attempt: Attempt<Opened> | undefined;
+    let tokens: TokenStream | undefined;
+    // A consumer busy with a token leaves this generator paused at `yield`, where
+    // no `finally` can run: an abort (client gone, timeout, shutdown) releases
+    // everything from here instead, and destroys the upstream body at once.
+    const onAbort = () => {
+      generation.end();
+      void tokens?.return().catch(() => undefined);
+    };
+    generation.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      attempt = await attemptOnReplicas(model, this.#retry, deadlines.signal, async (replica, signal) => {
-        const tokens = await replica.client.generateStream(request, { signal, headers });
-        const first = await tokens.next();
+      const opened = await attemptOnReplicas(generation, this.#retry, true, async (replica, signal) => {
+        const stream = await replica.client.generateStream(prepared.request, { signal, headers });
+        const first = await stream.next();
         if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
-        return { first: first.value, tokens };
+        return { first: first.value, stream };
       });
-      deadlines.started();
-      attempt.replica.succeeded();
-      yield attempt.value.first;
-      const { tokens } = attempt.value;
+      tokens = opened.stream;
+      generation.deadlines.started();
+      generation.replica?.succeeded();
+      yield opened.first;
       for (;;) {
-        deadlines.awaitingToken();
+        generation.deadlines.awaitingToken();
         const next = await tokens.next();
-        deadlines.tokenArrived();
+        generation.deadlines.tokenArrived();
         if (next.done) return;
         yield next.value;
       }
     } catch (error) {
-      throw midStreamFailure(error, deadlines.signal, attempt, model);
+      throw midStreamFailure(error, generation, tokens !== undefined);
     } finally {
-      this.#end(deadlines);
-      attempt?.release();
+      generation.signal.removeEventListener('abort', onAbort);
+      generation.end();
       // A consumer that left early: destroying the body tells TGI to stop.
-      await attempt?.value.tokens.return();
+      await tokens?.return();
     }
   }
 
@@ -124,56 +133,46 @@ export class GenerationService {
    */
   async drain(drainMs: number): Promise<void> {
     this.#draining = true;
-    if (this.#active.size > 0) {
-      const idle = new Promise<void>((resolve) => (this.#idle = resolve));
-      const timer = setTimeout(() => {
-        for (const deadlines of this.#active) deadlines.abort(SHUTTING_DOWN('the gateway is shutting down; the generation was cut'));
+    if (this.#active.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#idle = resolve;
+      timer = setTimeout(() => {
+        for (const generation of this.#active) {
+          generation.deadlines.abort(shuttingDown('the gateway is shutting down; the generation was cut'));
+        }
+        // Each cut generation releases itself on abort; this bound is for a bug, not the plan.
+        timer = setTimeout(resolve, CUT_GRACE_MS);
       }, drainMs);
-      await idle;
-      clearTimeout(timer);
-    }
+    });
+    clearTimeout(timer);
   }
 
-  #begin(context: CallContext, prepared: PreparedGeneration): Deadlines {
-    if (this.#draining) throw SHUTTING_DOWN();
-    const deadlines = new Deadlines(context.signal, prepared.budgets);
-    this.#active.add(deadlines);
-    return deadlines;
-  }
-
-  #end(deadlines: Deadlines): void {
-    deadlines.dispose();
-    this.#active.delete(deadlines);
-    if (this.#active.size === 0) this.#idle?.();
-  }
-
-  /**
-   * Refuses before TGI has to, once this gateway alone fills the model's capacity.
-   * Synchronous up to the first attempt taking its slot, so concurrent requests cannot all slip in.
-   */
-  #admit(model: Model): void {
-    const cap = model.maxConcurrent();
-    if (cap === undefined) return;
-    let inFlight = 0;
-    for (const replica of model.replicas) inFlight += replica.inFlight;
-    if (inFlight >= cap) throw overloaded(model.id, 1);
+  #begin(prepared: PreparedGeneration, context: CallContext): Generation {
+    if (this.#draining) throw shuttingDown();
+    // Checked and taken in one synchronous step, so concurrent requests cannot all slip in.
+    if (!prepared.model.admit()) throw overloaded(prepared.model.id, 1);
+    const generation = new Generation(prepared.model, new Deadlines(context.signal, prepared.budgets), (ended) => {
+      this.#active.delete(ended);
+      if (this.#active.size === 0) this.#idle?.();
+    });
+    this.#active.add(generation);
+    return generation;
   }
 }
 
-const SHUTTING_DOWN = (message = 'the gateway is shutting down; retry on another instance') =>
-  new GatewayError('GATEWAY_SHUTTING_DOWN', message);
-
-interface Opened {
-  first: StreamToken;
-  tokens: AsyncGenerator<StreamToken, void, undefined>;
-}
-
-function midStreamFailure(error: unknown, signal: AbortSignal, attempt: Attempt<Opened> | undefined, model: Model): unknown {
-  if (!attempt) return error; // attemptOnReplicas already decided what it means
-  if (signal.aborted) return blameTimeout(signal.reason, attempt.replica);
+/** What a failure once the stream is open means; before that, attemptOnReplicas decided. */
+function midStreamFailure(error: unknown, generation: Generation, started: boolean): unknown {
+  if (!started) return error;
+  const replica = generation.replica;
+  if (generation.signal.aborted) {
+    // Silence between tokens is the replica's fault; the total budget is the request's own.
+    if (generation.deadlines.expired === 'idle') replica?.failed();
+    return generation.signal.reason;
+  }
   if (!(error instanceof UpstreamError)) return error;
-  if (blamesReplica(error.failure)) attempt.replica.failed();
-  return fromUpstream(error.failure, model.id);
+  if (blamesReplica(error.failure)) replica?.failed();
+  return fromUpstream(error.failure, generation.model.id);
 }
 
 function upstreamHeaders(context: CallContext): Record<string, string> | undefined {

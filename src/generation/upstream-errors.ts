@@ -15,7 +15,7 @@ export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError 
     case 'protocol':
       return new GatewayError('UPSTREAM_ERROR', 'the model server sent an answer that could not be read');
     case 'in-band':
-      return fromErrorType(f.errorType, f.message, null, modelId) ?? new GatewayError('UPSTREAM_ERROR', f.message);
+      return fromErrorType(f.errorType, f.message, null, modelId) ?? failed(f.errorType);
     case 'http': {
       const typed = fromErrorType(f.errorType, f.message, f.retryAfterSeconds, modelId);
       if (typed) return typed;
@@ -36,11 +36,15 @@ function fromErrorType(type: string | null, message: string, retryAfter: number 
     case 'generation':
     case 'incomplete_generation':
     case 'incomplete_generation_stream':
-      return new GatewayError('UPSTREAM_ERROR', message);
+      return failed(type);
     default:
       return null;
   }
 }
+
+// TGI's own text for these names shard internals (sockets, paths, CUDA details): the type is enough.
+const failed = (errorType: string) =>
+  new GatewayError('UPSTREAM_ERROR', `the model server failed during generation (${errorType})`);
 
 const unreachable = (modelId: string) => new GatewayError('UPSTREAM_UNAVAILABLE', `no replica of model "${modelId}" could be reached`);
 

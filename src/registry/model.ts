@@ -22,6 +22,7 @@ export class Model {
   readonly timeouts: TimeoutOverrides;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
+  #inFlight = 0;
 
   constructor(config: ModelConfig, replicas: readonly Replica[]) {
     this.id = config.id;
@@ -42,18 +43,50 @@ export class Model {
     return (await this.limits())?.modelId ?? this.id;
   }
 
-  /** The limits of the first replica that reports them (replicas of a model serve the same weights). */
+  /**
+   * The limits any replica reports (replicas of a model serve the same weights).
+   * Known ones answer at once; otherwise the healthy replicas are asked together
+   * and the first answer wins, so an unresponsive replica never delays a request.
+   */
   async limits(): Promise<ModelLimits | undefined> {
     for (const replica of this.replicas) {
-      const limits = replica.knownLimits() ?? (await replica.limits());
+      const limits = replica.knownLimits();
       if (limits) return limits;
     }
-    return undefined;
+    const asked = this.replicas.filter((r) => r.state === 'HEALTHY').map((r) => r.limits());
+    return new Promise((resolve) => {
+      let pending = asked.length;
+      if (pending === 0) resolve(undefined);
+      for (const answer of asked) {
+        void answer.then((limits) => {
+          if (limits) resolve(limits);
+          else if (--pending === 0) resolve(undefined);
+        });
+      }
+    });
   }
 
-  /** Cap on this gateway's requests in flight across all replicas, if any (known without I/O). */
-  maxConcurrent(): number | undefined {
-    if (this.#maxConcurrent) return this.#maxConcurrent;
+  /** Generations of this gateway under way on the model, retries and backoffs included. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Takes a slot unless this gateway alone would exceed the model's capacity
+   * (TGI_<KEY>_MAX_CONCURRENT, else the sum of the replicas' max_concurrent_requests).
+   */
+  admit(): boolean {
+    const cap = this.#maxConcurrent ?? this.#reportedCapacity();
+    if (cap !== undefined && this.#inFlight >= cap) return false;
+    this.#inFlight += 1;
+    return true;
+  }
+
+  leave(): void {
+    this.#inFlight -= 1;
+  }
+
+  #reportedCapacity(): number | undefined {
     let total = 0;
     for (const replica of this.replicas) {
       const limits = replica.knownLimits();

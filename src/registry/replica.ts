@@ -37,9 +37,9 @@ export interface ReplicaOptions {
 export class Replica {
   readonly url: string;
   readonly client: TgiClient;
-  /** Requests of this gateway now running on the replica. */
-  inFlight = 0;
   readonly #options: ReplicaOptions;
+  #inFlight = 0;
+  #limitsFailedAt = Number.NEGATIVE_INFINITY;
   readonly #health: Cached<ReplicaHealth>;
   readonly #limits: Cached<ModelLimits>;
   #failures = 0;
@@ -55,6 +55,19 @@ export class Replica {
       () => withDeadline(options.probeTimeoutMs, (signal) => this.client.info(signal)),
       Number.POSITIVE_INFINITY,
     );
+  }
+
+  /** Requests of this gateway now running on the replica. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  acquire(): void {
+    this.#inFlight += 1;
+  }
+
+  release(): void {
+    this.#inFlight -= 1;
   }
 
   get state(): ReplicaState {
@@ -76,9 +89,19 @@ export class Replica {
     return this.#health.refresh();
   }
 
-  /** `/info` limits, fetched once; undefined while the replica cannot tell. */
+  /**
+   * `/info` limits, fetched once; undefined while the replica cannot tell. A
+   * failed fetch is not retried for a health TTL, so that requests do not
+   * queue behind a replica that does not answer.
+   */
   async limits(): Promise<ModelLimits | undefined> {
-    return this.#limits.get().catch(() => undefined);
+    const known = this.#limits.peek();
+    if (known) return known;
+    if (performance.now() - this.#limitsFailedAt < this.#options.healthTtlMs) return undefined;
+    return this.#limits.get().catch(() => {
+      this.#limitsFailedAt = performance.now();
+      return undefined;
+    });
   }
 
   knownLimits(): ModelLimits | undefined {

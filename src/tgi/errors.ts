@@ -51,9 +51,3 @@ export function isRetryable(f: UpstreamFailure): boolean {
       return false;
   }
 }
-
-/** Overload is load, not failure: it never counts against a replica's health. */
-export function isOverload(f: UpstreamFailure): boolean {
-  if (f.kind === 'http') return f.status === 429 || f.errorType === 'overloaded';
-  return f.kind === 'in-band' && f.errorType === 'overloaded';
-}

@@ -94,7 +94,8 @@ export function parseErrorResponse(status: number, text: string, retryAfter: str
     kind: 'http',
     status,
     errorType: error?.errorType ?? null,
-    message: error?.message ?? (text.slice(0, 200) || `status ${status}`),
+    // A body that is not TGI's JSON comes from something in between (a proxy page naming hosts): not kept.
+    message: error?.message ?? `status ${status}`,
     retryAfterSeconds: seconds,
   });
 }

@@ -71,7 +71,8 @@ describe('faults while streaming', () => {
     const payloads = await collectWs(client, GenerateStreamDocument, input());
     await client.dispose();
     expect(payloads).toHaveLength(2);
-    expect(payloads[1]!.errors![0]!.message).toMatch(/CUDA out of memory/);
+    // TGI's own text names shard internals; the client learns the kind of failure.
+    expect(payloads[1]!.errors![0]!.message).toBe('the model server failed during generation (generation)');
     expect(codes(payloads)).toEqual(['UPSTREAM_ERROR']);
     await settled(gateway.app, sims);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOverload, isRetryable, UpstreamError } from '../../../src/tgi/errors.ts';
+import { isRetryable, UpstreamError } from '../../../src/tgi/errors.ts';
 import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
 
 const http = (status: number, errorType: string | null = null): UpstreamFailure => ({
@@ -40,23 +40,6 @@ describe('isRetryable', () => {
     ['a protocol error', { kind: 'protocol', detail: 'not JSON' }],
   ] satisfies [string, UpstreamFailure][])('does not retry %s', (_what, failure) => {
     expect(isRetryable(failure)).toBe(false);
-  });
-});
-
-describe('isOverload', () => {
-  it.each([
-    ['HTTP 429', http(429), true],
-    ['HTTP 429 with TGI\'s overloaded body', http(429, 'overloaded'), true],
-    ['an overloaded body under another status', http(503, 'overloaded'), true],
-    ['an in-band overloaded event', inBand('overloaded'), true],
-    ['HTTP 503 unhealthy', http(503, 'healthcheck'), false],
-    ['HTTP 500', http(500), false],
-    ['an in-band generation event', inBand('generation'), false],
-    ['an in-band validation event', inBand('validation'), false],
-    ['a connect error', { kind: 'connect', detail: 'ECONNREFUSED' }, false],
-    ['a broken stream', { kind: 'broken', detail: 'cut' }, false],
-  ] satisfies [string, UpstreamFailure, boolean][])('%s is overload: %s', (_what, failure, expected) => {
-    expect(isOverload(failure)).toBe(expected);
   });
 });
 

@@ -149,24 +149,20 @@ describe('parseErrorResponse', () => {
     expect(error.failure).toEqual({ kind: 'http', status, errorType, message, retryAfterSeconds: null });
   });
 
-  it('keeps a plain-text body (axum\'s rejections) as the message, without an error type', () => {
+  it('keeps only the status of a body that is not TGI\'s JSON (axum\'s text, a proxy\'s page naming hosts)', () => {
     const text = 'Failed to deserialize the JSON body into the target type: missing field `inputs` at line 1 column 2';
-    expect(parseErrorResponse(422, text, null).failure).toEqual({ kind: 'http', status: 422, errorType: null, message: text, retryAfterSeconds: null });
-  });
-
-  it('cuts a long non-JSON body (a proxy\'s HTML page) to 200 characters', () => {
-    const html = `<html>${'x'.repeat(1000)}</html>`;
-    const failure = parseErrorResponse(502, html, null).failure;
-    expect(failure).toMatchObject({ kind: 'http', status: 502, errorType: null, message: html.slice(0, 200) });
+    expect(parseErrorResponse(422, text, null).failure).toEqual({ kind: 'http', status: 422, errorType: null, message: 'status 422', retryAfterSeconds: null });
+    const html = `<html>upstream gpu7.internal:8080 failed</html>`;
+    expect(parseErrorResponse(502, html, null).failure).toMatchObject({ kind: 'http', status: 502, errorType: null, message: 'status 502' });
   });
 
   it('says the status when the body is empty', () => {
     expect(parseErrorResponse(401, '', null).failure).toMatchObject({ kind: 'http', status: 401, message: 'status 401' });
   });
 
-  it('treats JSON that is not TGI\'s error shape as text', () => {
+  it('treats JSON that is not TGI\'s error shape like any other body', () => {
     const text = '{"error":{"message":"nope","http_status_code":422}}';
-    expect(parseErrorResponse(422, text, null).failure).toMatchObject({ errorType: null, message: text });
+    expect(parseErrorResponse(422, text, null).failure).toMatchObject({ errorType: null, message: 'status 422' });
   });
 
   it.each([

@@ -42,7 +42,7 @@ export function buildApp(config: Config, logger: Logger): App {
   });
   const { server, wss } = createGatewayServer({
     yoga,
-    rest: createRestHandler(services, config.maxRequestBytes),
+    rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' })),
     cors: createCors(config.allowedOrigins),
     lifecycle,
     maxRequestBytes: config.maxRequestBytes,

@@ -44,6 +44,12 @@ export const badInput = (field: string, message: string) => new GatewayError('BA
 export const shuttingDown = (message = 'the gateway is shutting down; retry on another instance') =>
   new GatewayError('GATEWAY_SHUTTING_DOWN', message, { retryAfterSeconds: 1 });
 
+/** Names the request in a GatewayError on its way to a client (other errors are masked anyway). */
+export function tagRequest(error: unknown, requestId: string): unknown {
+  if (error instanceof GatewayError) error.requestId ??= requestId;
+  return error;
+}
+
 /** REST status of each code (API.md, "REST status per code"). */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   BAD_USER_INPUT: 422,

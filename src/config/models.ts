@@ -54,7 +54,8 @@ function readModel(env: Env, key: string): ModelConfig {
     .filter((s) => s !== '')
     .map((url) => parseBaseUrl(endpointVar, url));
   if (new Set(endpoints).size !== endpoints.length) throw new ConfigError(`${endpointVar} lists a URL twice`);
-  const timeout = (suffix: string) => readOptionalInt(env, `${prefix}_${suffix}`, { min: 1 });
+  // Node timers hold at most 2^31-1 ms; a day is far beyond any generation anyway.
+  const timeout = (suffix: string) => readOptionalInt(env, `${prefix}_${suffix}`, { min: 1, max: 24 * 3600 * 1000 });
   const model: ModelConfig = {
     key,
     id,

@@ -5,6 +5,7 @@
 // read (the "stalled return()" trap). This iterator is pull-based (one token
 // read per next(), so a slow client holds TGI back through TCP) and allocates
 // one small object per token.
+import { tagRequest } from '../errors.ts';
 import type { PreparedGeneration } from '../generation/service.ts';
 import type { StreamToken } from '../tgi/types.ts';
 import type { GatewayContext } from './context.ts';
@@ -16,8 +17,6 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): AsyncIterableIterator<StreamItem, undefined> {
   const controller = new AbortController();
-  const leave = () => controller.abort(CLIENT_LEFT);
-  ctx.signal.addEventListener('abort', leave, { once: true });
   const tokens = ctx.services.generation.stream(prepared, { signal: controller.signal, requestId: ctx.requestId });
   const modelId = prepared.model.id;
   let finished = false;
@@ -31,6 +30,13 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
     ctx.signal.removeEventListener('abort', leave);
     settle();
   };
+  // The client is gone: over SSE nobody may call next() or return() again, so end here.
+  const leave = () => {
+    finish();
+    controller.abort(CLIENT_LEFT);
+  };
+  if (ctx.signal.aborted) leave();
+  else ctx.signal.addEventListener('abort', leave, { once: true });
 
   return {
     async next(): Promise<IteratorResult<StreamItem, undefined>> {
@@ -47,19 +53,15 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
         // nobody is listening any more when the client itself left.
         if (!controller.signal.aborted) {
           failed = true;
-          return { done: false, value: { error } };
+          return { done: false, value: { error: tagRequest(error, ctx.requestId) } };
         }
       }
       finish();
       return DONE;
     },
     async return(): Promise<IteratorResult<StreamItem, undefined>> {
-      if (!finished) {
-        finish();
-        leave(); // a pending read rejects now, and undici destroys TGI's socket
-        // A generator paused at a token needs return() to run its cleanup (timers, slots).
-        await tokens.return(undefined).catch(() => undefined);
-      }
+      leave(); // a pending read rejects now, and undici destroys TGI's socket
+      await tokens.return(undefined).catch(() => undefined);
       return DONE;
     },
     [Symbol.asyncIterator]() {

@@ -1,25 +1,39 @@
 // Small yoga/envelop plugins of the gateway. They hook the execute and
 // subscribe phases, so they act over HTTP, SSE and WebSocket alike.
-import { createGraphQLError, handleStreamOrSingleExecutionResult, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { createGraphQLError, handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../schema/context.ts';
 
-/** Every error a client receives names the request, so operators can find it in the logs. */
+/**
+ * Every error a client receives names the request, so that operators can find
+ * it in the logs. Streams are left alone (wrapping them costs a hop per token):
+ * their errors are GatewayErrors tagged with the id where they are relayed.
+ */
 export function useRequestIdInErrors(): Plugin<GatewayContext> {
-  const stamp = (requestId: string, result: ExecutionResult, setResult: (r: ExecutionResult) => void) => {
-    if (!result.errors?.length) return;
+  const idOf = (context: unknown) => (context as Partial<GatewayContext>).requestId;
+  const stamp = (requestId: string | undefined, result: ExecutionResult, setResult: (r: ExecutionResult) => void) => {
+    if (!requestId || !result.errors?.length) return;
     setResult({ ...result, errors: result.errors.map((error) => withRequestId(error, requestId)) });
   };
   return {
+    onParse: ({ context }) => ({ result, replaceParseResult }) => {
+      const requestId = idOf(context);
+      if (requestId && result instanceof Error && result.name === 'GraphQLError') replaceParseResult(withRequestId(result as GraphQLError, requestId));
+    },
+    onValidate: ({ context }) => ({ result, setResult }) => {
+      const requestId = idOf(context);
+      if (requestId && result.length > 0) setResult((result as GraphQLError[]).map((error) => withRequestId(error, requestId)));
+    },
     onExecute: () => ({
       onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) =>
         stamp(args.contextValue.requestId, result, setResult)),
     }),
     onSubscribe: () => ({
-      onSubscribeResult: (payload) => handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) =>
-        stamp(args.contextValue.requestId, result, setResult)),
+      onSubscribeResult: ({ args, result, setResult }) => {
+        if (!isAsyncIterable(result)) stamp(args.contextValue.requestId, result, setResult);
+      },
     }),
   };
 }

@@ -8,6 +8,7 @@ import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
 import type { GraphQLHandler } from './graphql.ts';
 import type { Lifecycle } from './probes.ts';
+import { errorExtensions, shuttingDown } from '../errors.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
@@ -40,8 +41,10 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
       execute: (args) => (args as EnvelopedArgs).execute(args),
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
+        const requestId = randomUUID();
         if (lifecycle.draining) {
-          return [createGraphQLError('the gateway is shutting down; retry on another instance', { extensions: { code: 'GATEWAY_SHUTTING_DOWN' } })];
+          const error = shuttingDown();
+          return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
         }
         const controller = new AbortController();
         const env = yoga.getEnveloped({
@@ -50,7 +53,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
           socket: ctx.extra.socket,
           params: payload,
           signal: controller.signal,
-          requestId: randomUUID(),
+          requestId,
         } as unknown as YogaInitialContext);
         let document: DocumentNode;
         try {

@@ -4,13 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
+import type { Logger } from '../logger.ts';
 import type { Services } from '../schema/context.ts';
 import { BodyError, readJson, sendJson } from './http-util.ts';
 import { GRAPHQL_PATH } from './graphql.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
-export function createRestHandler(services: Services, maxRequestBytes: number) {
+export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
 
@@ -46,15 +47,15 @@ export function createRestHandler(services: Services, maxRequestBytes: number) {
       });
     },
     async generate(req: IncomingMessage, res: ServerResponse, requestId: string) {
-      const input = toGenerateInput(await readJson(req, maxRequestBytes));
-      const prepared = await generation.prepare(input);
-      // A client that hangs up ends the generation upstream too.
+      // A client that hangs up, even while its body is read, ends the generation upstream too.
       const controller = new AbortController();
       const hangUp = () => {
         if (!res.writableEnded) controller.abort(new DOMException('the client disconnected', 'AbortError'));
       };
       res.once('close', hangUp);
       try {
+        const input = toGenerateInput(await readJson(req, maxRequestBytes));
+        const prepared = await generation.prepare(input);
         const output = await generation.generate(prepared, { signal: controller.signal, requestId });
         sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
       } finally {
@@ -73,13 +74,24 @@ export function createRestHandler(services: Services, maxRequestBytes: number) {
       else {
         const match = MODEL_HEALTH.exec(path);
         if (!match || method !== 'GET') return false;
-        await routes.health(res, decodeURIComponent(match[1]!));
+        await routes.health(res, decodePathSegment(match[1]!));
       }
     } catch (error) {
-      if (!res.headersSent && !res.destroyed) sendError(res, error);
+      if (res.destroyed) return true; // the client left: nobody to answer, nothing to report
+      if (!(error instanceof GatewayError || error instanceof BodyError)) logger.error({ err: error, requestId }, 'REST request failed');
+      if (!res.headersSent) sendError(res, error);
     }
     return true;
   };
+}
+
+/** A malformed escape cannot name a model: it is simply not found. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function sendError(res: ServerResponse, error: unknown): void {

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import type { Cors } from './cors.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
@@ -27,7 +28,7 @@ export function createGatewayServer(parts: ServerParts) {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     if (lifecycle.draining) {
-      refuseWhileDraining(res, path === GRAPHQL_PATH);
+      refuseWhileDraining(res, path === GRAPHQL_PATH, requestId);
       return;
     }
     if (path === GRAPHQL_PATH) {
@@ -51,11 +52,11 @@ export function createGatewayServer(parts: ServerParts) {
 }
 
 /** During the drain the listener stays open, but new work goes elsewhere. */
-function refuseWhileDraining(res: ServerResponse, graphql: boolean): void {
-  const message = 'the gateway is shutting down; retry on another instance';
+function refuseWhileDraining(res: ServerResponse, graphql: boolean, requestId: string): void {
+  const error = shuttingDown();
   const headers = { connection: 'close', 'retry-after': '1' };
-  if (graphql) sendJson(res, 503, { errors: [{ message, extensions: { code: 'GATEWAY_SHUTTING_DOWN' } }] }, headers);
-  else sendJson(res, 503, { detail: message }, headers);
+  if (graphql) sendJson(res, HTTP_STATUS[error.code], { errors: [{ message: error.message, extensions: errorExtensions(error, requestId) }] }, headers);
+  else sendJson(res, HTTP_STATUS[error.code], { detail: error.message }, headers);
 }
 
 function pathOf(url: string | undefined): string {

@@ -40,6 +40,7 @@ describe('REST compatibility API', () => {
     });
     expect((await (await json(`${extra.url}/models/later/health`)).json()).status).toBe('not_configured');
     expect((await (await json(`${extra.url}/models/gone/health`)).json()).status).toBe('unavailable');
+    expect((await json(`${extra.url}/models/%E0%A4%A/health`)).status).toBe(404);
     const missing = await json(`${extra.url}/models/nope/health`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ detail: expect.stringContaining('nope') });
@@ -83,8 +84,10 @@ describe('REST compatibility API', () => {
   });
 
   it('refuses bodies that are not JSON objects', async () => {
-    expect((await json(`${stack.url}/generate`, '{oops')).status).toBe(400);
+    // 422, as the original backend (FastAPI) answered.
+    expect((await json(`${stack.url}/generate`, '{oops')).status).toBe(422);
     const form = await fetch(`${stack.url}/generate`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
-    expect(form.status).toBe(415);
+    expect(form.status).toBe(422);
+    expect(await form.json()).toEqual({ detail: expect.stringContaining('application/json') });
   });
 });

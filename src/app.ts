@@ -17,6 +17,9 @@ import { createGatewayServer } from './transport/server.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
+/** How long the last payloads and close frames of a shutdown may take to go out. */
+const LAST_WORDS_MS = 1000;
+
 export interface App {
   readonly services: Services;
   /** Probes the replicas, then listens; resolves with the base URL. */
@@ -64,8 +67,14 @@ export function buildApp(config: Config, logger: Logger): App {
     async stop(drainMs = config.shutdownDrainMs) {
       lifecycle.draining = true;
       await services.generation.drain(drainMs);
-      await services.streams.settled(1000);
-      await ws.dispose(); // closes every socket with 1001 Going Away
+      await services.streams.settled(LAST_WORDS_MS);
+      // 1001 Going Away to every socket; a client that does not read cannot hold the close up.
+      const disposed = ws.dispose();
+      const timer = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, LAST_WORDS_MS);
+      await disposed;
+      clearTimeout(timer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

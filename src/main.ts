@@ -29,9 +29,17 @@ logger.info({ url: `${url}/graphql`, models: config.models.map((m) => m.id) }, '
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining in-flight generations');
+    // The drain is bounded; this is for a shutdown that hangs anyway.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownDrainMs + 15_000).unref();
     void app.stop()
       .then(() => simulator?.close())
       .then(() => {

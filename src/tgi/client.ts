@@ -93,10 +93,10 @@ export class TgiClient {
     return relayTokens(res.body, options.signal);
   }
 
-  /** Connections and requests of the pool, for leak checks and metrics. */
-  stats(): { connected: number; running: number; pending: number } {
-    const { connected, running, pending } = this.#pool.stats;
-    return { connected, running, pending };
+  /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */
+  stats(): { connected: number; busy: number; running: number; pending: number } {
+    const { connected, free, running, pending } = this.#pool.stats;
+    return { connected, busy: connected - free, running, pending };
   }
 
   /** Destroys every connection at once (requests still running are aborted). */

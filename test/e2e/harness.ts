@@ -70,12 +70,16 @@ export function assertNothingRunning(simulator: Simulator): boolean {
   return s.activeStreams === 0 && s.activeGenerations === 0 && s.tokensAfterAbort === 0;
 }
 
-/** The gateway holds no generation, no in-flight slot and no upstream request. */
+/**
+ * The gateway holds no generation (hence none of their timers), no in-flight
+ * slot, no upstream request and no upstream socket other than idle keep-alive ones.
+ */
 export function gatewayIsIdle(app: App): boolean {
-  if (app.services.generation.activeGenerations !== 0) return false;
-  return app.services.registry.replicas.every((r) => {
-    const { running, pending } = r.client.stats();
-    return r.inFlight === 0 && running === 0 && pending === 0;
+  const { generation, registry, streams } = app.services;
+  if (generation.activeGenerations !== 0 || streams.size !== 0) return false;
+  return registry.models.every((m) => m.inFlight === 0) && registry.replicas.every((r) => {
+    const { busy, running, pending } = r.client.stats();
+    return r.inFlight === 0 && busy === 0 && running === 0 && pending === 0;
   });
 }
 

@@ -4,9 +4,9 @@
 
 import type { SimulatorFaults } from './types.ts';
 
-export type GenerationFaults = Omit<SimulatorFaults, 'unhealthy' | 'times'>;
+export type GenerationFaults = Omit<SimulatorFaults, 'unhealthy' | 'stallInfo' | 'times'>;
 
-const BOOLEAN_FAULTS = ['unhealthy', 'refuseConnections', 'overloaded', 'stallBeforeHeaders'] as const;
+const BOOLEAN_FAULTS = ['unhealthy', 'stallInfo', 'refuseConnections', 'overloaded', 'stallBeforeHeaders'] as const;
 const COUNT_FAULTS = ['stallAfterTokens', 'dropAfterTokens', 'errorAfterTokens', 'times'] as const;
 
 export class FaultBoard {
@@ -37,17 +37,25 @@ export class FaultBoard {
     return this.#faults.unhealthy === true;
   }
 
+  isInfoStalled(): boolean {
+    return this.#faults.stallInfo === true;
+  }
+
   /** The generation faults for one arriving generation request (counts down `times`). */
   takeForRequest(): GenerationFaults {
-    const { unhealthy, times, ...generation } = this.#faults;
+    const { unhealthy, stallInfo, times, ...generation } = this.#faults;
     if (!hasGenerationFault(generation)) return {};
     if (times !== undefined) {
+      // Faults of other routes outlive the count.
+      const kept: SimulatorFaults = {};
+      if (unhealthy) kept.unhealthy = true;
+      if (stallInfo) kept.stallInfo = true;
       if (times <= 0) {
-        this.#faults = unhealthy ? { unhealthy } : {};
+        this.#faults = kept;
         return {};
       }
       const left = times - 1;
-      this.#faults = left > 0 ? { ...this.#faults, times: left } : unhealthy ? { unhealthy } : {};
+      this.#faults = left > 0 ? { ...this.#faults, times: left } : kept;
     }
     return generation;
   }

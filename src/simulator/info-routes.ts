@@ -35,6 +35,8 @@ export function info(context: SimulatorContext): WireInfo {
 }
 
 export function sendInfo(context: SimulatorContext, res: ServerResponse): void {
+  // Stalled: the request stays open until the client gives up (close() destroys it).
+  if (context.faults.isInfoStalled()) return;
   sendJson(res, 200, info(context));
 }
 

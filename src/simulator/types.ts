@@ -17,6 +17,8 @@ export interface SimulatorTiming {
 export interface SimulatorFaults {
   /** GET /health, / and /ping answer 503 with TGI's healthcheck error. */
   unhealthy?: boolean;
+  /** GET /info never answers (a replica whose router hangs); not a generation fault either. */
+  stallInfo?: boolean;
   /** Destroy the socket of each generation request without answering, like a reset. */
   refuseConnections?: boolean;
   /** Answer generation requests with this HTTP status and a short JSON error. */

@@ -23,6 +23,18 @@ describe('fault: refuseConnections', () => {
   });
 });
 
+describe('fault: stallInfo', () => {
+  it('leaves /info unanswered while health and generation keep working, and outlives `times`', async () => {
+    const simulator = await start({ faults: { stallInfo: true, errorAfterTokens: 1, times: 1 } });
+    await expect(fetch(`${simulator.url}/info`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    expect((await fetch(`${simulator.url}/health`)).status).toBe(200);
+    expect((await postJson(simulator, '/generate', request)).status).toBe(424);
+    expect((await postJson(simulator, '/generate', request)).status).toBe(200);
+    expect(simulator.stats().unsentBytes).toBe(0);
+    await expect(fetch(`${simulator.url}/info`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+  });
+});
+
 describe('fault: httpStatus', () => {
   it('answers 500 with TGI incomplete_generation on both routes', async () => {
     const simulator = await start({ faults: { httpStatus: 500 } });

@@ -49,7 +49,9 @@ export interface Leaks {
   relays: number;
   /** Sum of the replicas' in-flight counters (the balancer's view of load). */
   replicaInFlight: number;
-  /** undici requests still running or queued across the replicas' pools. */
+  /** Slots still held against the models' in-flight caps. */
+  modelInFlight: number;
+  /** undici requests still running or queued across the replicas' pools, and sockets not idle. */
   poolRequests: number;
   total: number;
 }
@@ -64,9 +66,10 @@ export function measureLeaks(stack: Stack): Leaks {
     gatewayGenerations: services.generation.activeGenerations,
     relays: services.streams.size,
     replicaInFlight: sumOf(replicas, (r) => r.inFlight),
+    modelInFlight: sumOf(services.registry.models, (m) => m.inFlight),
     poolRequests: sumOf(replicas, (r) => {
       const pool = r.client.stats();
-      return pool.running + pool.pending;
+      return pool.running + pool.pending + pool.busy;
     }),
   };
   return { ...parts, total: Object.values(parts).reduce((a, b) => a + b, 0) };

@@ -50,7 +50,7 @@ export function buildApp(config: Config, logger: Logger): App {
     lifecycle,
     maxRequestBytes: config.maxRequestBytes,
   });
-  const ws = attachGraphQLWs(yoga, wss, config.wsKeepAliveMs, lifecycle);
+  const ws = attachGraphQLWs(yoga, wss, { keepAliveMs: config.wsKeepAliveMs, lifecycle, production: config.production });
 
   return {
     services,

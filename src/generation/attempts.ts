@@ -40,7 +40,9 @@ export async function attemptOnReplicas<T>(
     replica.acquire();
     try {
       const value = await call(replica, signal);
-      generation.hold(replica);
+      // Ended meanwhile (an abort that raced the answer): nobody will release a held slot.
+      if (generation.ended) replica.release();
+      else generation.hold(replica);
       return value;
     } catch (error) {
       replica.release();

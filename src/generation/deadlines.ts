@@ -25,6 +25,7 @@ export class Deadlines {
   #firstToken: NodeJS.Timeout | undefined;
   #idle: NodeJS.Timeout | undefined;
   #waiting = false;
+  #disposed = false;
 
   constructor(client: AbortSignal, budgets: TimeBudgets) {
     this.signal = this.#controller.signal;
@@ -51,6 +52,7 @@ export class Deadlines {
 
   /** About to wait for the next token from upstream. */
   awaitingToken(): void {
+    if (this.#disposed) return;
     this.#waiting = true;
     if (this.#idle) this.#idle.refresh();
     else this.#idle = setTimeout(this.#onIdle, this.#budgets.idleMs);
@@ -70,6 +72,7 @@ export class Deadlines {
 
   /** Clears every timer and listener; call once the generation is over, however it ended. */
   dispose(): void {
+    this.#disposed = true;
     clearTimeout(this.#total);
     clearTimeout(this.#firstToken);
     clearTimeout(this.#idle);

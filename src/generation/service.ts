@@ -111,10 +111,16 @@ export class GenerationService {
       generation.replica?.succeeded();
       yield opened.first;
       for (;;) {
+        // Cut while the consumer held the last token (timeout, shutdown): the upstream
+        // stream was closed for it, so its end must not pass for the normal one.
+        if (generation.signal.aborted) throw generation.signal.reason;
         generation.deadlines.awaitingToken();
         const next = await tokens.next();
         generation.deadlines.tokenArrived();
-        if (next.done) return;
+        if (next.done) {
+          if (generation.signal.aborted) throw generation.signal.reason;
+          return;
+        }
         yield next.value;
       }
     } catch (error) {

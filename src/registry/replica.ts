@@ -151,8 +151,11 @@ export class Replica {
     if (probe.healthy !== wasHealthy) {
       this.#options.onEvent?.(this, probe.healthy ? { kind: 'recovered' } : { kind: 'unhealthy', error: probe.error });
     }
-    // A server that comes back may have been redeployed with other limits.
-    if (probe.healthy && !wasHealthy) this.#limits.invalidate();
+    // A server that comes back may have been redeployed with other limits: ask it again at once.
+    if (probe.healthy && !wasHealthy) {
+      this.#limits.invalidate();
+      this.#limitsFailedAt = Number.NEGATIVE_INFINITY;
+    }
     return report;
   }
 }

@@ -21,14 +21,18 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
   const modelId = prepared.model.id;
   let finished = false;
   let failed = false;
-  let settle!: () => void;
-  // Shutdown waits for this: the last payload (an error, say) has been handed over.
-  ctx.services.streams.track(new Promise<void>((resolve) => (settle = resolve)));
+  let settle: (() => void) | undefined;
+  // Shutdown waits for this from the first read on (before it, nothing runs, and a transport
+  // that never reads, like yoga answering 406 to a subscription over plain JSON, owes nothing).
+  const track = () => {
+    if (settle || finished) return;
+    ctx.services.streams.track(new Promise<void>((resolve) => (settle = resolve)));
+  };
   const finish = () => {
     if (finished) return;
     finished = true;
     ctx.signal.removeEventListener('abort', leave);
-    settle();
+    settle?.();
   };
   // The client is gone: over SSE nobody may call next() or return() again, so end here.
   const leave = () => {
@@ -41,6 +45,7 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
   return {
     async next(): Promise<IteratorResult<StreamItem, undefined>> {
       if (finished) return DONE;
+      track();
       if (failed) {
         finish(); // the error payload was taken: the subscription is over
         return DONE;

@@ -1,66 +1,60 @@
-// Small yoga/envelop plugins of the gateway. They hook the execute and
-// subscribe phases, so they act over HTTP, SSE and WebSocket alike.
-import { createGraphQLError, handleStreamOrSingleExecutionResult, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
+// Small yoga/envelop plugins of the gateway, and how they reach the
+// WebSocket path too (where yoga's HTTP hooks never run).
+import { createGraphQLError, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../schema/context.ts';
 
-/**
- * Every error a client receives names the request, so that operators can find
- * it in the logs. Streams are left alone (wrapping them costs a hop per token):
- * their errors are GatewayErrors tagged with the id where they are relayed.
- */
-export function useRequestIdInErrors(): Plugin<GatewayContext> {
-  const idOf = (context: unknown) => (context as Partial<GatewayContext>).requestId;
-  const stamp = (requestId: string | undefined, result: ExecutionResult, setResult: (r: ExecutionResult) => void) => {
-    if (!requestId || !result.errors?.length) return;
-    setResult({ ...result, errors: result.errors.map((error) => withRequestId(error, requestId)) });
-  };
-  return {
-    onParse: ({ context }) => ({ result, replaceParseResult }) => {
-      const requestId = idOf(context);
-      if (requestId && result instanceof Error && result.name === 'GraphQLError') replaceParseResult(withRequestId(result as GraphQLError, requestId));
-    },
-    onValidate: ({ context }) => ({ result, setResult }) => {
-      const requestId = idOf(context);
-      if (requestId && result.length > 0) setResult((result as GraphQLError[]).map((error) => withRequestId(error, requestId)));
-    },
-    onExecute: () => ({
-      onExecuteDone: (payload) => handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) =>
-        stamp(args.contextValue.requestId, result, setResult)),
-    }),
-    onSubscribe: () => ({
-      onSubscribeResult: ({ args, result, setResult }) => {
-        if (!isAsyncIterable(result)) stamp(args.contextValue.requestId, result, setResult);
-      },
-    }),
-  };
-}
+const SUGGESTION = / ?Did you mean .*\?$/;
 
-function withRequestId(error: GraphQLError, requestId: string): GraphQLError {
-  return createGraphQLError(error.message, {
+/**
+ * The last touch on every error a client receives: it names the request (so
+ * that operators can find it in the logs), a variable that does not fit is
+ * BAD_USER_INPUT like any other bad input, and in production no message hints
+ * at the schema ("Did you mean ...?"). Applied where results go out, because
+ * yoga caches parse and validation results across requests.
+ */
+export function finishError(error: GraphQLError, requestId: string | undefined, production: boolean): GraphQLError {
+  const message = production ? error.message.replace(SUGGESTION, '') : error.message;
+  const extensions: Record<string, unknown> = { ...error.extensions };
+  if (extensions.code === undefined && message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
+  if (requestId !== undefined) extensions.requestId = requestId;
+  return createGraphQLError(message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError ?? undefined,
-    extensions: { ...error.extensions, requestId },
+    extensions,
   });
 }
 
-const SUGGESTION = / ?Did you mean .*\?$/;
-
-/** In production, validation errors do not hint at the schema ("Did you mean ...?"). */
-export function useHiddenSuggestions(): Plugin<GatewayContext> {
+/**
+ * finishError on single results: over HTTP where yoga hands them to its result
+ * processor (parse and validation errors included), over graphql-ws after
+ * execute and subscribe. Streams are left alone (wrapping them costs a hop per
+ * token): their errors are GatewayErrors tagged where they are relayed.
+ */
+export function useFinishedErrors(production: boolean): Plugin<GatewayContext> {
+  const finish = (result: ExecutionResult, requestId: string | undefined): ExecutionResult | undefined =>
+    result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(e, requestId, production)) } : undefined;
+  const finishSingle = ({ result, setResult, args }: { result: unknown; setResult: (r: ExecutionResult) => void; args: { contextValue: GatewayContext } }) => {
+    if (isAsyncIterable(result)) return;
+    const finished = finish(result as ExecutionResult, args.contextValue.requestId);
+    if (finished) setResult(finished);
+  };
   return {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length === 0) return;
-      setResult((result as GraphQLError[]).map((error) =>
-        SUGGESTION.test(error.message)
-          ? createGraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, extensions: error.extensions })
-          : error));
+    onResultProcess: ({ result, setResult, serverContext }) => {
+      if (isAsyncIterable(result)) return;
+      const requestId = (serverContext as Partial<GatewayContext>).requestId;
+      const results = Array.isArray(result) ? result : [result];
+      if (!results.some((r) => r.errors?.length)) return;
+      const finished = results.map((r) => finish(r, requestId) ?? r);
+      setResult(Array.isArray(result) ? finished : finished[0]!);
     },
+    onExecute: () => ({ onExecuteDone: finishSingle }),
+    onSubscribe: () => ({ onSubscribeResult: finishSingle }),
   };
 }
 

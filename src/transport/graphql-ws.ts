@@ -1,14 +1,15 @@
 // graphql-ws (the graphql-transport-ws subprotocol) on the same port and path
 // as yoga. Each operation gets its own context and its own AbortSignal, which
-// fires on `complete` and when the socket closes.
+// fires when the client sends `complete` for it and when the socket closes.
 import { randomUUID } from 'node:crypto';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
-import type { GraphQLHandler } from './graphql.ts';
-import type { Lifecycle } from './probes.ts';
 import { errorExtensions, shuttingDown } from '../errors.ts';
+import type { GraphQLHandler } from './graphql.ts';
+import { finishError } from './graphql-plugins.ts';
+import type { Lifecycle } from './probes.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
@@ -17,24 +18,35 @@ type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe:
 const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
 
 const SOCKET_CLOSED = new DOMException('the WebSocket closed', 'AbortError');
-const COMPLETED = new DOMException('the operation completed', 'AbortError');
+const CANCELLED = new DOMException('the client completed the operation', 'AbortError');
 
-export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keepAliveMs: number, lifecycle: Lifecycle) {
+export interface GraphQLWsOptions {
+  keepAliveMs: number;
+  lifecycle: Lifecycle;
+  production: boolean;
+}
+
+export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, options: GraphQLWsOptions) {
+  // Per socket, the controller of each running operation by id.
   const operations = new WeakMap<WebSocket, Map<string, AbortController>>();
-  const operationsOf = (socket: WebSocket) => {
-    let ops = operations.get(socket);
-    if (!ops) {
-      const created = new Map<string, AbortController>();
-      ops = created;
-      operations.set(socket, created);
-      // Straight from the socket: no waiting for graphql-ws to return() each iterator first.
-      socket.once('close', () => {
-        for (const controller of created.values()) controller.abort(SOCKET_CLOSED);
-        created.clear();
-      });
-    }
-    return ops;
-  };
+  // Which controller an operation got, to forget exactly that one when it ends (ids may be reused).
+  const controllerOf = new WeakMap<object, AbortController>();
+
+  wss.on('connection', (socket: WebSocket) => {
+    const running = new Map<string, AbortController>();
+    operations.set(socket, running);
+    // Straight from the socket: no waiting for graphql-ws to return() each iterator first.
+    socket.once('close', () => {
+      for (const controller of running.values()) controller.abort(SOCKET_CLOSED);
+      running.clear();
+    });
+    // graphql-ws stops listening to a query or mutation on `complete` but lets it run
+    // to its end: the gateway ends its generation right away instead.
+    socket.on('message', (data) => {
+      const id = completedId(data);
+      if (id !== undefined) running.get(id)?.abort(CANCELLED);
+    });
+  });
 
   return useServer(
     {
@@ -42,7 +54,8 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
-        if (lifecycle.draining) {
+        const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production));
+        if (options.lifecycle.draining) {
           const error = shuttingDown();
           return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
         }
@@ -60,11 +73,12 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
           document = env.parse(payload.query);
         } catch (error) {
           // Thrown, a syntax error would close the whole socket; returned, it ends this operation only.
-          return [isGraphQLError(error) ? error : createGraphQLError('Syntax Error')];
+          return finished([isGraphQLError(error) ? error : createGraphQLError('Syntax Error')]);
         }
         const errors = env.validate(env.schema, document);
-        if (errors.length > 0) return errors;
-        operationsOf(ctx.extra.socket).set(id, controller);
+        if (errors.length > 0) return finished(errors);
+        operations.get(ctx.extra.socket)?.set(id, controller);
+        controllerOf.set(payload, controller);
         const args: EnvelopedArgs = {
           schema: env.schema,
           document,
@@ -76,13 +90,24 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, keep
         };
         return args;
       },
-      onComplete: (ctx, id) => {
-        const ops = operations.get(ctx.extra.socket);
-        ops?.get(id)?.abort(COMPLETED);
-        ops?.delete(id);
+      onComplete: (ctx, id, payload) => {
+        const running = operations.get(ctx.extra.socket);
+        if (running?.get(id) === controllerOf.get(payload)) running?.delete(id);
       },
     },
     wss,
-    keepAliveMs,
+    options.keepAliveMs,
   );
+}
+
+/** The id of a client's `complete` message, read only from messages that can be one. */
+function completedId(data: unknown): string | undefined {
+  const text = String(data);
+  if (text.length > 512 || !text.includes('"complete"')) return undefined;
+  try {
+    const message = JSON.parse(text) as { type?: unknown; id?: unknown };
+    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
+  } catch {
+    return undefined; // graphql-ws answers malformed messages itself
+  }
 }

@@ -8,7 +8,7 @@ import { errorExtensions, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
-import { useHiddenSuggestions, useRequestIdInErrors, yogaLogger } from './graphql-plugins.ts';
+import { useFinishedErrors, yogaLogger } from './graphql-plugins.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -45,7 +45,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     multipart: false,
     maxRequestBodySize: options.maxRequestBytes,
     logging: yogaLogger(options.logger),
-    plugins: [useRequestIdInErrors(), ...(options.production ? [useHiddenSuggestions()] : [])],
+    plugins: [useFinishedErrors(options.production)],
     maskedErrors: {
       // Internal details stay in the log, whatever NODE_ENV says.
       isDev: false,

@@ -2,7 +2,7 @@
 // error payload, and an unsubscribe or a closed socket ends the TGI request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { GenerateStreamDocument, type GenerateStreamSubscription } from '../gql/graphql.ts';
+import { GenerateDocument, GenerateStreamDocument, type GenerateStreamSubscription } from '../gql/graphql.ts';
 import { collectWs, wsClient } from './clients.ts';
 import { assertNothingRunning, eventually, startStack, type Stack } from './harness.ts';
 
@@ -100,6 +100,23 @@ describe('generateStream over WebSocket', () => {
     expect(payloads.slice(0, 3).map((p) => p.data!.generateStream.index)).toEqual([1, 2, 3]);
     expect(payloads).toHaveLength(4);
     expect(payloads[3]!.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', requestId: expect.any(String) });
+  });
+
+  it('ends the upstream generation of a mutation the client completes before its answer', async () => {
+    const sim = stack.simulators[0]!;
+    sim.setTiming({ timePerTokenMs: 10 });
+    const aborted = sim.stats().abortedGenerations;
+    const client = wsClient(stack.wsUrl);
+    const cancel = client.subscribe(
+      { query: GenerateDocument.toString(), variables: input({ maxNewTokens: 300 }) },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    await eventually(() => sim.stats().activeGenerations === 1, 2000, 'the generation to start');
+    cancel(); // sends `complete` for the running mutation
+    await eventually(() => sim.stats().abortedGenerations === aborted + 1, 1000, 'the simulator to see the abort');
+    expect(assertNothingRunning(sim)).toBe(true);
+    sim.setTiming({ timePerTokenMs: 2 });
+    await client.dispose();
   });
 
   it('answers a syntax error on that operation only, keeping the socket open', async () => {

@@ -66,6 +66,31 @@ describe('transport', () => {
     expect(await open('http://evil.example')).toBe(403);
   });
 
+  it('names the request in parse errors, a fresh id each time (not one cached with the error)', async () => {
+    const ids = [];
+    for (const requestId of ['first-id', 'second-id']) {
+      const res = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: '{"query":"{ info { "}',
+      });
+      const { errors } = (await res.json()) as { errors: { extensions: { requestId?: string } }[] };
+      ids.push(errors[0]!.extensions.requestId);
+    }
+    expect(ids).toEqual(['first-id', 'second-id']);
+  });
+
+  it('leaves nothing behind for a subscription asked for as plain JSON (406)', async () => {
+    const res = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: 'subscription { generateStream(input: {modelId: "sim", prompt: "x"}) { index } }' }),
+    });
+    expect(res.status).toBe(406);
+    expect(stack.app.services.streams.size).toBe(0);
+    expect(stack.simulators[0]!.stats().requestsByRoute['POST /generate_stream'] ?? 0).toBe(0);
+  });
+
   it('answers unknown paths with 404 and a detail', async () => {
     const res = await fetch(`${stack.url}/nope`);
     expect(res.status).toBe(404);
@@ -84,6 +109,17 @@ describe('in production', () => {
     const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ modelz { id } }"}' });
     const { errors } = (await res.json()) as { errors: { message: string }[] };
     expect(errors[0]!.message).toBe('Cannot query field "modelz" on type "Query".');
+  });
+
+  it('hides them in variable errors too, which are BAD_USER_INPUT', async () => {
+    const res = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($i: GenerateInput!) { generate(input: $i) { generatedText } }', variables: { i: { modelid: 'sim', prompt: 'x' } } }),
+    });
+    const { errors } = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(errors[0]!.message).not.toMatch(/Did you mean/);
+    expect(errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
   });
 });
 

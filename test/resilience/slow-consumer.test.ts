@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Socket } from 'node:net';
 import { GenerateStreamDocument } from '../gql/graphql.ts';
-import { eventually, settled, startGateway, startSimulators } from '../e2e/harness.ts';
+import { activeTimers, eventually, settled, startGateway, startSimulators } from '../e2e/harness.ts';
 
 const TOKENS = 100_000;
 
@@ -52,4 +52,38 @@ describe('a slow consumer', () => {
     await gateway.app.stop(0);
     await sim!.close();
   }, 60_000);
+});
+
+describe('a slow consumer whose generation runs out of time', () => {
+  it('gets UPSTREAM_TIMEOUT after its tokens, not a normal end, and leaves no timer behind', async () => {
+    const [sim] = await startSimulators(1, { timeToFirstTokenMs: 1, timePerTokenMs: 0, maxTotalTokens: 1_000_000, maxInputTokens: 1000 });
+    // The budget ends once the buffers between gateway and client are full, so
+    // the gateway is holding a token for the client when it runs out.
+    const gateway = await startGateway({ FAST: [sim!] }, { UPSTREAM_TIMEOUT_MS: '2500' });
+    const socket = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+    const payloads: { data?: { generateStream: { generatedText: string | null } } | null; errors?: { extensions: { code: string } }[] }[] = [];
+    let completed = false;
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; payload?: (typeof payloads)[number] };
+      if (message.type === 'connection_ack') {
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: GenerateStreamDocument.toString(), variables: { input: { modelId: 'fast', prompt: 'Go', maxNewTokens: TOKENS } } } }));
+      } else if (message.type === 'next') {
+        payloads.push(message.payload!);
+        if (payloads.length === 1) tcpOf(socket).pause(); // holds the first token for longer than the budget
+      } else if (message.type === 'complete') completed = true;
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await eventually(() => payloads.length >= 1, 5000, 'the first token');
+    await new Promise((r) => setTimeout(r, 3500));
+    tcpOf(socket).resume();
+    await eventually(() => completed, 20_000, 'the subscription to complete');
+    expect(payloads.at(-1)!.errors![0]!.extensions.code).toBe('UPSTREAM_TIMEOUT');
+    expect(payloads.some((p) => p.data?.generateStream.generatedText)).toBe(false);
+    socket.close();
+    await settled(gateway.app, [sim!]);
+    await eventually(() => activeTimers() === 0, 2000, 'every timer to be cleared');
+    await gateway.app.stop(0);
+    await sim!.close();
+  }, 30_000);
 });

@@ -13,6 +13,7 @@ import { Generation } from './generation.ts';
 import type { GenerateInput } from './input.ts';
 import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
 import { toWireParameters } from './validate.ts';
+import { childTraceparent } from '../lib/trace.ts';
 
 /** A request that passed validation: nothing about it can be refused before TGI is asked. */
 export interface PreparedGeneration {
@@ -25,6 +26,8 @@ export interface CallContext {
   /** Fires when the client no longer wants the result. */
   signal: AbortSignal;
   requestId?: string;
+  /** The caller's W3C `traceparent`, continued upstream. */
+  traceparent?: string | undefined;
 }
 
 type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
@@ -181,6 +184,9 @@ function midStreamFailure(error: unknown, generation: Generation, started: boole
   return fromUpstream(error.failure, generation.model.id);
 }
 
-function upstreamHeaders(context: CallContext): Record<string, string> | undefined {
-  return context.requestId === undefined ? undefined : { 'x-request-id': context.requestId };
+/** What TGI gets to correlate the call: our request id, and the caller's trace with a span of ours. */
+function upstreamHeaders(context: CallContext): Record<string, string> {
+  const headers: Record<string, string> = { traceparent: childTraceparent(context.traceparent) };
+  if (context.requestId !== undefined) headers['x-request-id'] = context.requestId;
+  return headers;
 }

@@ -25,4 +25,6 @@ export interface GatewayContext {
   /** Fires when the client is gone: disconnect, unsubscribe, socket close. */
   signal: AbortSignal;
   requestId: string;
+  /** The caller's valid W3C `traceparent`, if it sent one. */
+  traceparent: string | undefined;
 }

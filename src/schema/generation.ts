@@ -76,7 +76,7 @@ builder.mutationType({
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
         const prepared = await generation.prepare(input as GenerateInput);
-        const output = await generation.generate(prepared, { signal: ctx.signal, requestId: ctx.requestId });
+        const output = await generation.generate(prepared, { signal: ctx.signal, requestId: ctx.requestId, traceparent: ctx.traceparent });
         return { modelId: prepared.model.id, ...output };
       },
     }),

@@ -30,6 +30,11 @@ export async function handleGeneration(
   res: ServerResponse,
   route: GenerationRoute,
 ): Promise<void> {
+  const { 'x-request-id': requestId, traceparent } = req.headers;
+  context.stats.lastGenerationHeaders = {
+    ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}),
+    ...(typeof traceparent === 'string' ? { traceparent } : {}),
+  };
   const faults = context.faults.takeForRequest();
   if (hasGenerationFault(faults)) context.stats.counters.faultedRequests += 1;
   if (faults.refuseConnections) {

@@ -5,7 +5,7 @@ import type { SimulatorStats } from './types.ts';
 export type ExchangeKind = 'stream' | 'generation';
 export type ExchangeOutcome = 'completed' | 'errored' | 'aborted' | 'dropped';
 
-type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections' | 'unsentBytes'>;
+type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections' | 'unsentBytes' | 'lastGenerationHeaders'>;
 
 const OUTCOME_FIELD: Record<ExchangeKind, Record<ExchangeOutcome, keyof Counters>> = {
   stream: { completed: 'completedStreams', errored: 'erroredStreams', aborted: 'abortedStreams', dropped: 'droppedStreams' },
@@ -40,6 +40,7 @@ export class StatsRecorder {
     durationSecondsSum: 0, durationCount: 0, queueSize: 0,
   };
   #requestsByRoute: Record<string, number> = {};
+  lastGenerationHeaders: SimulatorStats['lastGenerationHeaders'] = {};
 
   countRoute(route: string): void {
     this.#requestsByRoute[route] = (this.#requestsByRoute[route] ?? 0) + 1;
@@ -70,6 +71,13 @@ export class StatsRecorder {
   snapshot(permitsInUse: number, sockets: ReadonlySet<{ writableLength: number }>): SimulatorStats {
     let unsentBytes = 0;
     for (const socket of sockets) unsentBytes += socket.writableLength;
-    return { requestsByRoute: { ...this.#requestsByRoute }, ...this.counters, permitsInUse, openConnections: sockets.size, unsentBytes };
+    return {
+      requestsByRoute: { ...this.#requestsByRoute },
+      ...this.counters,
+      permitsInUse,
+      openConnections: sockets.size,
+      unsentBytes,
+      lastGenerationHeaders: { ...this.lastGenerationHeaders },
+    };
   }
 }

@@ -87,6 +87,8 @@ export interface SimulatorStats {
   openConnections: number;
   /** Bytes written but not yet taken by the kernel: they pile up when the client stops reading. */
   unsentBytes: number;
+  /** Correlation headers of the last generation request (TGI reads only `traceparent`). */
+  lastGenerationHeaders: { 'x-request-id'?: string; traceparent?: string };
 }
 
 export interface Simulator {

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
 import { errorExtensions, shuttingDown } from '../errors.ts';
+import { parseTraceparent } from '../lib/trace.ts';
 import type { GraphQLHandler } from './graphql.ts';
 import { finishError } from './graphql-plugins.ts';
 import type { Lifecycle } from './probes.ts';
@@ -67,6 +68,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
           params: payload,
           signal: controller.signal,
           requestId,
+          traceparent: parseTraceparent(ctx.extra.request.headers.traceparent),
         } as unknown as YogaInitialContext);
         let document: DocumentNode;
         try {

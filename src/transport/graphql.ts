@@ -17,6 +17,7 @@ export interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
   requestId?: string;
+  traceparent?: string | undefined;
   /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
   signal?: AbortSignal;
 }
@@ -35,6 +36,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       services,
       signal: initial.signal ?? initial.request.signal,
       requestId: initial.requestId ?? randomUUID(),
+      traceparent: initial.traceparent,
     }),
     graphiql: { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(services.registry.models[0]?.id ?? 'my-model') },
     // Served from the package itself: GraphiQL must work without internet access.

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
+import { parseTraceparent } from '../lib/trace.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../schema/context.ts';
 import { BodyError, readJson, sendJson } from './http-util.ts';
@@ -56,7 +57,8 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
       try {
         const input = toGenerateInput(await readJson(req, maxRequestBytes));
         const prepared = await generation.prepare(input);
-        const output = await generation.generate(prepared, { signal: controller.signal, requestId });
+        const traceparent = parseTraceparent(req.headers.traceparent);
+        const output = await generation.generate(prepared, { signal: controller.signal, requestId, traceparent });
         sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
       } finally {
         res.off('close', hangUp);

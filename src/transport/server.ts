@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
+import { parseTraceparent } from '../lib/trace.ts';
 import type { Cors } from './cors.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
@@ -32,7 +33,7 @@ export function createGatewayServer(parts: ServerParts) {
       return;
     }
     if (path === GRAPHQL_PATH) {
-      await yoga.handle(req, res, { requestId });
+      await yoga.handle(req, res, { requestId, traceparent: parseTraceparent(req.headers.traceparent) });
       return;
     }
     if (await rest(req, res, path, requestId)) return;

@@ -48,6 +48,17 @@ describe('generate mutation', () => {
     expect(errors![0]!.extensions!.requestId).toBe('req-42');
   });
 
+  it("sends TGI the request id and the caller's trace with a span of the gateway", async () => {
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await post(stack.url, GenerateDocument, input(), { headers: { 'x-request-id': 'req-7', traceparent: parent } });
+    const sent = stack.simulators[0]!.stats().lastGenerationHeaders;
+    expect(sent['x-request-id']).toBe('req-7');
+    expect(sent.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(sent.traceparent).not.toBe(parent);
+    await post(stack.url, GenerateDocument, input());
+    expect(stack.simulators[0]!.stats().lastGenerationHeaders.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
   it('answers MODEL_NOT_FOUND for an unknown model', async () => {
     const { errors } = await post(stack.url, GenerateDocument, input({ modelId: 'nope' }));
     expect(errors![0]!.extensions!.code).toBe('MODEL_NOT_FOUND');

@@ -51,6 +51,7 @@ describe('REST compatibility API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBeTruthy();
     expect(await res.json()).toEqual({ generated_text: expect.any(String), model_id: 'sim' });
+    expect(stack.simulators[0]!.stats().lastGenerationHeaders['x-request-id']).toBe(res.headers.get('x-request-id'));
   });
 
   it.each([

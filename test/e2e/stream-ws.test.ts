@@ -119,6 +119,21 @@ describe('generateStream over WebSocket', () => {
     await client.dispose();
   });
 
+  it("continues the trace of the WebSocket's handshake in the calls to TGI", async () => {
+    const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws', {
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    const messages: { type: string; id?: string }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((r) => socket.once('open', r));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await eventually(() => messages.some((m) => m.type === 'connection_ack'));
+    socket.send(JSON.stringify({ id: 't', type: 'subscribe', payload: { query: GenerateStreamDocument.toString(), variables: input({ maxNewTokens: 2 }) } }));
+    await eventually(() => messages.some((m) => m.id === 't' && m.type === 'complete'));
+    expect(stack.simulators[0]!.stats().lastGenerationHeaders.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    socket.close();
+  });
+
   it('answers a syntax error on that operation only, keeping the socket open', async () => {
     const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws');
     const messages: { type: string; id?: string; payload?: unknown }[] = [];

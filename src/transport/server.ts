@@ -41,6 +41,9 @@ export function createGatewayServer(parts: ServerParts) {
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the upgrade socket over without any 'error' listener: a client's
+    // reset would otherwise be an uncaught exception that ends the process.
+    socket.on('error', () => socket.destroy());
     if (pathOf(req.url) !== GRAPHQL_PATH || lifecycle.draining || !cors.allowsSocket(req)) {
       const status = lifecycle.draining ? '503 Service Unavailable' : pathOf(req.url) !== GRAPHQL_PATH ? '404 Not Found' : '403 Forbidden';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);

@@ -1,0 +1,92 @@
+// The gateway as its own process, as an attacker meets it: a crash is an exit,
+// a blocked event loop is a late /healthz, and memory is the process's RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface GatewayProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything the process wrote, stdout and stderr. */
+  log(): string;
+  /** Resident set size in bytes, from /proc. */
+  rss(): number;
+  /** Time /healthz took to answer 200, in ms (Infinity when it did not within `limitMs`). */
+  healthz(limitMs?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts `src/main.ts` with the built-in simulator (fast timings) and the given environment. */
+export async function startGatewayProcess(env: Record<string, string> = {}): Promise<GatewayProcess> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TGI_')));
+  const child = spawn(process.execPath, [main], {
+    // An empty directory, so that no .env is read.
+    cwd: mkdtempSync(join(tmpdir(), 'gateway-')),
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SIMULATOR_TTFT_MS: '1', SIMULATOR_TOKEN_MS: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('')}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output.push(String(chunk));
+      const listening = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(output.join(''));
+      if (listening) resolve(listening[1]!);
+    });
+  });
+  return {
+    url,
+    child,
+    log: () => output.join(''),
+    rss: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    async healthz(limitMs = 1000) {
+      const started = performance.now();
+      try {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(limitMs) });
+        await res.arrayBuffer();
+        return res.status === 200 ? performance.now() - started : Number.POSITIVE_INFINITY;
+      } catch {
+        return Number.POSITIVE_INFINITY;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Runs `attack` while polling /healthz every 50 ms; returns the slowest answer
+ * seen during the attack (Infinity if one did not come within a second).
+ */
+export async function slowestHealthzDuring(gateway: GatewayProcess, attack: () => Promise<void>): Promise<number> {
+  let slowest = 0;
+  let running = true;
+  const poller = (async () => {
+    while (running) {
+      slowest = Math.max(slowest, await gateway.healthz(1000));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  try {
+    await attack();
+  } finally {
+    running = false;
+    await poller;
+  }
+  return slowest;
+}
+
+/** Whether the process is still running. */
+export const alive = (gateway: GatewayProcess) => gateway.child.exitCode === null && gateway.child.signalCode === null;

@@ -25,6 +25,45 @@ export interface ErrorDetails {
   retryAfterSeconds?: number;
 }
 
+/** Longest message a client gets: a message that echoes a client's value must not outgrow it. */
+export const MAX_MESSAGE_CHARS = 1000;
+/** Longest quoted value kept whole in a message ("…" stands for the rest). */
+const MAX_QUOTED_CHARS = 64;
+
+/**
+ * The message within MAX_MESSAGE_CHARS. Quoted values (graphql-js echoes a
+ * client's values as JSON strings) are shortened first, which keeps the
+ * message's sense; what is still too long loses its middle. Linear in the
+ * message's length, whatever it holds.
+ */
+export function capMessage(message: string): string {
+  if (message.length <= MAX_QUOTED_CHARS) return message;
+  const shortened = shortenQuoted(message);
+  if (shortened.length <= MAX_MESSAGE_CHARS) return shortened;
+  const keep = Math.floor((MAX_MESSAGE_CHARS - 3) / 2);
+  return `${shortened.slice(0, cutBefore(shortened, keep))} … ${shortened.slice(cutBefore(shortened, shortened.length - keep))}`;
+}
+
+function shortenQuoted(message: string): string {
+  let out = '';
+  let copied = 0;
+  let open = message.indexOf('"');
+  while (open !== -1) {
+    let close = open + 1;
+    while (close < message.length && message[close] !== '"') close += message[close] === '\\' ? 2 : 1;
+    if (close >= message.length) break;
+    if (close - open - 1 > MAX_QUOTED_CHARS) {
+      out += `${message.slice(copied, cutBefore(message, open + 1 + MAX_QUOTED_CHARS))}…"`;
+      copied = close + 1;
+    }
+    open = message.indexOf('"', close + 1);
+  }
+  return copied === 0 ? message : out + message.slice(copied);
+}
+
+/** `at`, moved back by one where cutting there would split a UTF-16 surrogate pair. */
+const cutBefore = (s: string, at: number) => ((s.charCodeAt(at) & 0xfc00) === 0xdc00 ? at - 1 : at);
+
 export class GatewayError extends Error {
   override name = 'GatewayError';
   readonly code: ErrorCode;
@@ -33,7 +72,7 @@ export class GatewayError extends Error {
   requestId: string | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
-    super(message);
+    super(capMessage(message));
     this.code = code;
     this.details = details;
   }

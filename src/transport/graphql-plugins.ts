@@ -2,21 +2,32 @@
 // WebSocket path too (where yoga's HTTP hooks never run).
 import { createGraphQLError, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { GatewayError, type ErrorCode } from '../errors.ts';
+import { capMessage, GatewayError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { GatewayContext } from '../schema/context.ts';
 
-const SUGGESTION = / ?Did you mean .*\?$/;
+/**
+ * graphql-js appends its suggestions last, as ` Did you mean "a" or "b"?`; a
+ * name in them cannot hold that phrase, so the last one starts them. Found by
+ * lastIndexOf, in linear time: a regex over a message that echoes a client's
+ * value would let the client choose how long it backtracks.
+ */
+function withoutSuggestions(message: string): string {
+  if (!message.endsWith('?')) return message;
+  const at = message.lastIndexOf(' Did you mean ');
+  return at === -1 ? message : message.slice(0, at);
+}
 
 /**
  * The last touch on every error a client receives: it names the request (so
  * that operators can find it in the logs), a variable that does not fit is
  * BAD_USER_INPUT like any other bad input, and in production no message hints
- * at the schema ("Did you mean ...?"). Applied where results go out, because
+ * at the schema ("Did you mean ...?"); a message that echoes a large value is
+ * capped. Applied where results go out, because
  * yoga caches parse and validation results across requests.
  */
 export function finishError(error: GraphQLError, requestId: string | undefined, production: boolean): GraphQLError {
-  const message = production ? error.message.replace(SUGGESTION, '') : error.message;
+  const message = capMessage(production ? withoutSuggestions(error.message) : error.message);
   const extensions: Record<string, unknown> = { ...error.extensions };
   if (extensions.code === undefined && message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
   if (requestId !== undefined) extensions.requestId = requestId;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asGatewayError, badInput, ERROR_CODES, errorExtensions, GatewayError, HTTP_STATUS } from '../../src/errors.ts';
+import { asGatewayError, badInput, capMessage, ERROR_CODES, errorExtensions, GatewayError, HTTP_STATUS, MAX_MESSAGE_CHARS } from '../../src/errors.ts';
 
 describe('HTTP_STATUS', () => {
   it('gives each code the REST status of API.md', () => {
@@ -70,5 +70,45 @@ describe('errorExtensions', () => {
   it('never carries the message or a stack', () => {
     const extensions = errorExtensions(new GatewayError('INTERNAL_SERVER_ERROR', 'boom'), 'r');
     expect(Object.keys(extensions).sort()).toEqual(['code', 'requestId']);
+  });
+});
+
+describe('capMessage', () => {
+  it('leaves ordinary messages alone', () => {
+    const message = 'Variable "$i" got invalid value "abc" at "i.maxNewTokens"; Int cannot represent non-integer value: "abc"';
+    expect(capMessage(message)).toBe(message);
+  });
+
+  it('shortens long quoted values, keeping what the message says', () => {
+    const value = 'x'.repeat(10_000);
+    const capped = capMessage(`Variable "$i" got invalid value "${value}" at "i.n"; Int cannot represent non-integer value: "${value}"`);
+    expect(capped).toBe(`Variable "$i" got invalid value "${'x'.repeat(64)}…" at "i.n"; Int cannot represent non-integer value: "${'x'.repeat(64)}…"`);
+  });
+
+  it('reads escaped quotes as part of the value', () => {
+    const value = `${'a\\"'.repeat(40)}`;
+    expect(capMessage(`got "${value}" here`)).toBe(`got "${value.slice(0, 64)}…" here`);
+  });
+
+  it('keeps the start and the end of a message that is long without quotes', () => {
+    const capped = capMessage(`start ${'y'.repeat(5000)} end`);
+    expect(capped.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    expect(capped).toMatch(/^start y+ … y+ end$/);
+  });
+
+  it('never splits a surrogate pair', () => {
+    expect(capMessage(`"a${'😀'.repeat(100)}"`)).toBe(`"a${'😀'.repeat(31)}…"`);
+    expect(capMessage('😀'.repeat(2000))).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+  });
+
+  it('takes linear time on text built to make a regex backtrack', () => {
+    const started = performance.now();
+    capMessage('"Did you mean '.repeat(50_000));
+    capMessage(`${'\\'.repeat(100_000)}"`);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('caps every GatewayError message', () => {
+    expect(new GatewayError('MODEL_NOT_FOUND', `no model "${'m'.repeat(5000)}"`).message).toBe(`no model "${'m'.repeat(64)}…"`);
   });
 });

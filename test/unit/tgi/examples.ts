@@ -1,10 +1,9 @@
-// The TGI wire examples of /work/shared/tgi/examples, read as they are on disk.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// TGI's wire examples, byte for byte as the real server speaks them (line endings
+// included), kept as fixtures so the parsers are tested against TGI and not against
+// our own idea of it.
+import { readFileSync } from 'node:fs';
 
-const EXAMPLES = new URL('../../../../shared/tgi/examples/', import.meta.url);
-
-if (!existsSync(EXAMPLES)) throw new Error(`TGI examples not found at ${fileURLToPath(EXAMPLES)}`);
+const EXAMPLES = new URL('../../fixtures/tgi/', import.meta.url);
 
 /** The text of one example file, e.g. `generate-stream.sse.txt`. */
 export function example(name: string): string {

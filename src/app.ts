@@ -41,6 +41,7 @@ export function buildApp(config: Config, logger: Logger): App {
   const yoga = createGraphQLHandler(services, {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,
+    documents: config.documents,
     logger: logger.child({ component: 'graphql' }),
   });
   const { server, wss } = createGatewayServer({

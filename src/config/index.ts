@@ -25,6 +25,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted GraphQL/REST request body and WebSocket message. */
   maxRequestBytes: number;
+  /** What one GraphQL document may hold (its size and tokens) and start (generations). */
+  documents: { maxBytes: number; maxTokens: number; maxGenerations: number };
   /** Interval of graphql-ws pings; a peer that misses one is dropped. */
   wsKeepAliveMs: number;
   exposeEndpoints: boolean;
@@ -48,6 +50,11 @@ export function loadConfig(env: Env = process.env): Config {
     production: readString(env, 'NODE_ENV', 'development') === 'production',
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1_048_576, { min: 1024 }),
+    documents: {
+      maxBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 65_536, { min: 1024, max: 16_777_216 }),
+      maxTokens: readInt(env, 'MAX_DOCUMENT_TOKENS', 2_000, { min: 100, max: 1_000_000 }),
+      maxGenerations: readInt(env, 'MAX_GENERATIONS_PER_OPERATION', 1, { min: 1, max: 100 }),
+    },
     wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),
     exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),
     healthCacheTtlMs: readInt(env, 'HEALTH_CACHE_TTL_MS', 30_000, { min: 0, max: MS.max }),

@@ -8,6 +8,7 @@ import { errorExtensions, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
+import { boundedParseCache, useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
 import { useFinishedErrors, yogaLogger } from './graphql-plugins.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -25,8 +26,12 @@ export interface ServerContext {
 export interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
+  documents: DocumentLimits;
   logger: Logger;
 }
+
+/** Text the parse caches may hold in all (UTF-16 units), whatever the documents' count. */
+const PARSE_CACHE_CHARS = 8 << 20;
 
 export function createGraphQLHandler(services: Services, options: GraphQLOptions) {
   return createYoga<ServerContext, GatewayContext>({
@@ -47,7 +52,8 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     multipart: false,
     maxRequestBodySize: options.maxRequestBytes,
     logging: yogaLogger(options.logger),
-    plugins: [useFinishedErrors(options.production)],
+    plugins: [useDocumentLimits(options.documents), useFinishedErrors(options.production)],
+    parserAndValidationCache: boundedParseCache(PARSE_CACHE_CHARS),
     maskedErrors: {
       // Internal details stay in the log, whatever NODE_ENV says.
       isDev: false,

@@ -28,6 +28,10 @@ describe('loadConfig', () => {
       expect(config.shutdownDrainMs).toBe(30_000);
     });
 
+    it('bounds GraphQL documents: 64 KiB, 2,000 tokens, one generation per operation', () => {
+      expect(config.documents).toEqual({ maxBytes: 65_536, maxTokens: 2_000, maxGenerations: 1 });
+    });
+
     it('declares no model', () => {
       expect(config.models).toEqual([]);
     });
@@ -49,6 +53,9 @@ describe('loadConfig', () => {
         UPSTREAM_TIMEOUT_MS: '400',
         RETRY_MAX_ATTEMPTS: '1',
         SHUTDOWN_DRAIN_MS: '0',
+        MAX_DOCUMENT_BYTES: '2048',
+        MAX_DOCUMENT_TOKENS: '500',
+        MAX_GENERATIONS_PER_OPERATION: '4',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -58,6 +65,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         exposeEndpoints: false,
         healthCacheTtlMs: 0,
+        documents: { maxBytes: 2048, maxTokens: 500, maxGenerations: 4 },
         upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
         retry: { maxAttempts: 1 },
         shutdownDrainMs: 0,

@@ -1,0 +1,84 @@
+// Bounds on what one GraphQL document may cost the gateway before it runs:
+// its size and token count (parsing and the parse cache), and how many
+// generations it may start (GPU time). Envelop hooks, so that they hold on
+// the WebSocket path as on HTTP.
+import { LRUCache } from 'lru-cache';
+import { GraphQLError, parse, type DocumentNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+export interface DocumentLimits {
+  /** Largest document, in UTF-8 bytes; long prompts travel as variables. */
+  maxBytes: number;
+  /** Most lexical tokens in a document (graphql-js stops parsing past it). */
+  maxTokens: number;
+  /** Most generation fields (distinct response keys) in one operation. */
+  maxGenerations: number;
+}
+
+/** Root fields that each start a generation upstream. */
+export const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
+
+/** Refuses oversized documents before they are parsed or cached, and parses with a token limit. */
+export function useDocumentLimits(limits: DocumentLimits): Plugin {
+  const tooLarge = new GraphQLError(`Syntax Error: the document is larger than ${limits.maxBytes} bytes; send long values, such as prompts, as variables.`, {
+    extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
+  });
+  return {
+    onParse({ params, setParseFn }) {
+      const text = typeof params.source === 'string' ? params.source : params.source.body;
+      // UTF-8 needs at most 3 bytes per UTF-16 unit: most documents are never measured.
+      if (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes) throw tooLarge;
+      setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(maxGenerationsRule(limits.maxGenerations));
+    },
+  };
+}
+
+/**
+ * Yoga's parse and validation caches, bounded by the text they hold as well
+ * as by count (its default keeps 1,024 documents of any size for an hour).
+ */
+export function boundedParseCache(maxChars: number) {
+  const byText = <T extends object>() => new LRUCache<string, T>({ max: 1024, maxSize: maxChars, sizeCalculation: (_value, key) => key.length + 1 });
+  return { documentCache: byText<DocumentNode>(), errorCache: byText<object>() };
+}
+
+/**
+ * An operation may start at most `max` generations: twenty aliased `generate`
+ * fields would otherwise cost twenty GPU generations for one request. Fields
+ * with the same response key merge into one execution, so keys are counted.
+ */
+export function maxGenerationsRule(max: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    OperationDefinition(operation) {
+      if (operation.operation === 'query') return false;
+      const keys = new Set<string>();
+      collectGenerationKeys(operation.selectionSet, context, keys, new Set());
+      if (keys.size > max) {
+        context.reportError(new GraphQLError(
+          `An operation may start at most ${max} generation${max === 1 ? '' : 's'}; this one asks for ${keys.size}. Send one request per generation.`,
+          { nodes: operation },
+        ));
+      }
+      return false;
+    },
+  });
+}
+
+/** Generation fields sit on root types only, so only the root selection (and its fragments) is read. */
+function collectGenerationKeys(selections: SelectionSetNode, context: ValidationContext, keys: Set<string>, seen: Set<string>): void {
+  for (const selection of selections.selections) {
+    if (selection.kind === 'Field') {
+      if (GENERATION_FIELDS.has(selection.name.value)) keys.add(selection.alias?.value ?? selection.name.value);
+    } else if (selection.kind === 'InlineFragment') {
+      collectGenerationKeys(selection.selectionSet, context, keys, seen);
+    } else if (!seen.has(selection.name.value)) {
+      // A fragment cycle is reported by graphql-js's own rule; here it must only not loop.
+      seen.add(selection.name.value);
+      const fragment = context.getFragment(selection.name.value);
+      if (fragment) collectGenerationKeys(fragment.selectionSet, context, keys, seen);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { parse, validate, specifiedRules } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { schema } from '../../../src/schema/index.ts';
+import { boundedParseCache, maxGenerationsRule } from '../../../src/transport/graphql-limits.ts';
+
+const generate = (alias: string, prompt = 'Hi') => `${alias}: generate(input: {modelId: "m", prompt: "${prompt}"}) { generatedText }`;
+const errorsOf = (document: string, max = 1) =>
+  validate(schema, parse(document), [...specifiedRules, maxGenerationsRule(max)]).map((e) => e.message);
+
+describe('maxGenerationsRule', () => {
+  it('lets one generation through, and queries whatever their size', () => {
+    expect(errorsOf(`mutation { ${generate('a')} }`)).toEqual([]);
+    expect(errorsOf(`{ ${Array.from({ length: 30 }, (_, i) => `m${i}: models { id }`).join(' ')} }`)).toEqual([]);
+  });
+
+  it('counts aliases, inline fragments and named fragments', () => {
+    expect(errorsOf(`mutation { ${generate('a')} ${generate('b')} }`)).toEqual(['An operation may start at most 1 generation; this one asks for 2. Send one request per generation.']);
+    expect(errorsOf(`mutation { ... on Mutation { ${generate('a')} } ...F } fragment F on Mutation { ${generate('b')} }`)).toHaveLength(1);
+  });
+
+  it('counts a response key once, as execution merges its fields', () => {
+    expect(errorsOf(`mutation { ${generate('a')} ...F } fragment F on Mutation { ${generate('a')} }`)).toEqual([]);
+  });
+
+  it('does not loop on fragment cycles (graphql-js reports them)', () => {
+    const errors = errorsOf(`mutation { ...A } fragment A on Mutation { ...B ${generate('a')} } fragment B on Mutation { ...A ${generate('b')} }`);
+    expect(errors).toContain('An operation may start at most 1 generation; this one asks for 2. Send one request per generation.');
+  });
+
+  it('judges each operation of a document on its own', () => {
+    expect(errorsOf(`mutation One { ${generate('a')} } mutation Two { ${generate('a')} }`)).toEqual([]);
+  });
+
+  it('takes its limit from the setting', () => {
+    expect(errorsOf(`mutation { ${generate('a')} ${generate('b')} ${generate('c')} }`, 3)).toEqual([]);
+  });
+});
+
+describe('boundedParseCache', () => {
+  it('holds at most the given amount of text, evicting the least recently used', () => {
+    const { documentCache } = boundedParseCache(10_000);
+    const documents = Array.from({ length: 50 }, (_, i) => `{ model(id: "${i}-${'x'.repeat(900)}") { id } }`);
+    for (const text of documents) documentCache.set(text, parse(text));
+    expect(documentCache.calculatedSize).toBeLessThanOrEqual(10_000);
+    expect(documentCache.get(documents[0]!)).toBeUndefined();
+    expect(documentCache.get(documents[49]!)).toBeDefined();
+  });
+});

@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Cors } from './cors.ts';
+import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
@@ -33,6 +34,10 @@ export function createGatewayServer(parts: ServerParts) {
       return;
     }
     if (path === GRAPHQL_PATH) {
+      if (!passesCsrfCheck(req)) {
+        sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
+        return;
+      }
       await yoga.handle(req, res, { requestId, traceparent: parseTraceparent(req.headers.traceparent) });
       return;
     }
@@ -59,8 +64,13 @@ export function createGatewayServer(parts: ServerParts) {
 function refuseWhileDraining(res: ServerResponse, graphql: boolean, requestId: string): void {
   const error = shuttingDown();
   const headers = { connection: 'close', 'retry-after': '1' };
-  if (graphql) sendJson(res, HTTP_STATUS[error.code], { errors: [{ message: error.message, extensions: errorExtensions(error, requestId) }] }, headers);
+  if (graphql) sendGraphQLError(res, HTTP_STATUS[error.code], { message: error.message, extensions: errorExtensions(error, requestId) }, headers);
   else sendJson(res, HTTP_STATUS[error.code], { detail: error.message }, headers);
+}
+
+/** A GraphQL response with one error and no data, for requests refused before yoga. */
+function sendGraphQLError(res: ServerResponse, status: number, error: { message: string; extensions: Record<string, unknown> }, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { errors: [error] }, headers);
 }
 
 function pathOf(url: string | undefined): string {

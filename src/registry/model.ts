@@ -58,10 +58,10 @@ export class Model {
       let pending = asked.length;
       if (pending === 0) resolve(undefined);
       for (const answer of asked) {
-        void answer.then((limits) => {
-          if (limits) resolve(limits);
-          else if (--pending === 0) resolve(undefined);
-        });
+        const unknown = () => {
+          if (--pending === 0) resolve(undefined);
+        };
+        answer.then((limits) => (limits ? resolve(limits) : unknown()), unknown);
       }
     });
   }

@@ -24,6 +24,7 @@ export class Registry {
         const level = kind === 'readmitted' || kind === 'recovered' ? 'info' : 'warn';
         logger[level]({ replica: replica.url, ...details }, `replica ${kind}`);
       }),
+      onBackgroundError: logger && ((replica, error) => logger.error({ replica: replica.url, err: error }, 'background probe failed')),
       healthTtlMs: config.healthCacheTtlMs,
       probeTimeoutMs: config.health.probeTimeoutMs,
       connectTimeoutMs: config.upstream.connectMs,
@@ -43,9 +44,10 @@ export class Registry {
 
   /** Probes every replica now (and fetches its limits), then again in the background. */
   async start(): Promise<void> {
-    await Promise.all(this.replicas.map((r) => Promise.all([r.probe(), r.limits()])));
+    // A replica that cannot be probed is unhealthy, not a reason to fail the start.
+    await Promise.allSettled(this.replicas.flatMap((r) => [r.probe(), r.limits()]));
     this.#timer = setInterval(() => {
-      for (const replica of this.replicas) void replica.probe();
+      for (const replica of this.replicas) replica.probeInBackground();
     }, this.#probeEveryMs);
     this.#timer.unref();
   }

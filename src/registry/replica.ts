@@ -32,6 +32,8 @@ export interface ReplicaOptions {
   ejectBaseMs: number;
   ejectMaxMs: number;
   onEvent?: (replica: Replica, event: ReplicaEvent) => void;
+  /** A probe that nobody awaits failed, or a listener threw: reported here, never thrown. */
+  onBackgroundError?: (replica: Replica, error: unknown) => void;
 }
 
 export class Replica {
@@ -73,7 +75,7 @@ export class Replica {
   get state(): ReplicaState {
     if (this.#ejectedUntil > 0) {
       // The cool-down is over: a probe decides whether it comes back.
-      if (performance.now() >= this.#ejectedUntil) void this.#health.refresh();
+      if (performance.now() >= this.#ejectedUntil) this.probeInBackground();
       return 'EJECTED';
     }
     return this.#health.peek()?.healthy === false ? 'UNHEALTHY' : 'HEALTHY';
@@ -87,6 +89,14 @@ export class Replica {
   /** Probes now (shared with any probe already in flight). */
   probe(): Promise<ReplicaHealth> {
     return this.#health.refresh();
+  }
+
+  /**
+   * Probes without anyone waiting for the answer. A rejection nobody handles
+   * would reach the process's fatal handler and end the gateway.
+   */
+  probeInBackground(): void {
+    this.#health.refresh().catch((error: unknown) => this.#reportBackgroundError(error));
   }
 
   /**
@@ -127,7 +137,24 @@ export class Replica {
     this.#ejections += 1;
     const coolDown = Math.min(this.#options.ejectBaseMs * 2 ** (this.#ejections - 1), this.#options.ejectMaxMs);
     this.#ejectedUntil = performance.now() + coolDown;
-    this.#options.onEvent?.(this, { kind: 'ejected', coolDownMs: coolDown, failures: this.#failures });
+    this.#emit({ kind: 'ejected', coolDownMs: coolDown, failures: this.#failures });
+  }
+
+  /** A listener's failure must not fail the request or the probe that changed the state. */
+  #emit(event: ReplicaEvent): void {
+    try {
+      this.#options.onEvent?.(this, event);
+    } catch (error) {
+      this.#reportBackgroundError(error);
+    }
+  }
+
+  #reportBackgroundError(error: unknown): void {
+    try {
+      this.#options.onBackgroundError?.(this, error);
+    } catch {
+      // Nothing is left to tell; the gateway keeps running.
+    }
   }
 
   async #probe(): Promise<ReplicaHealth> {
@@ -143,13 +170,13 @@ export class Replica {
       if (probe.healthy) {
         this.#ejectedUntil = 0;
         this.#failures = 0;
-        this.#options.onEvent?.(this, { kind: 'readmitted' });
+        this.#emit({ kind: 'readmitted' });
       } else {
         this.#eject();
       }
     }
     if (probe.healthy !== wasHealthy) {
-      this.#options.onEvent?.(this, probe.healthy ? { kind: 'recovered' } : { kind: 'unhealthy', error: probe.error });
+      this.#emit(probe.healthy ? { kind: 'recovered' } : { kind: 'unhealthy', error: probe.error });
     }
     // A server that comes back may have been redeployed with other limits: ask it again at once.
     if (probe.healthy && !wasHealthy) {

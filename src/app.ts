@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { Services } from './schema/context.ts';
 import { createCors } from './transport/cors.ts';
+import { createGraphiQL, graphiqlOptions } from './transport/graphiql.ts';
 import { createGraphQLHandler } from './transport/graphql.ts';
 import { attachGraphQLWs } from './transport/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
@@ -46,10 +47,12 @@ export function buildApp(config: Config, logger: Logger): App {
   });
   const { server, wss } = createGatewayServer({
     yoga,
+    graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
     rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' })),
-    cors: createCors(config.allowedOrigins),
+    cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
     maxRequestBytes: config.maxRequestBytes,
+    logger: logger.child({ component: 'http' }),
   });
   const ws = attachGraphQLWs(yoga, wss, { keepAliveMs: config.wsKeepAliveMs, lifecycle, production: config.production });
 

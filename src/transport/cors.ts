@@ -1,22 +1,46 @@
-// CORS for every route of the gateway, decided in one place (yoga's own is off).
+// CORS for every route of the gateway, decided in one place (yoga's own is off),
+// and the Origin check of WebSocket handshakes, which CORS does not cover.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../logger.ts';
+import { sendJson } from './http-util.ts';
 
 const ALLOW_HEADERS = 'content-type, authorization, x-api-key, x-request-id, x-graphql-csrf, traceparent';
+/** Refused origins already logged; bounded, since anyone can send any Origin. */
+const LOGGED_ORIGINS = 1000;
 
-export function createCors(allowedOrigins: readonly string[]) {
+export function createCors(allowedOrigins: readonly string[], logger: Logger) {
   const any = allowedOrigins.includes('*');
   const allowed = new Set(allowedOrigins);
+  const logged = new LRUCache<string, true>({ max: LOGGED_ORIGINS });
+
+  /** Once per origin, so that an operator sees why a frontend cannot connect. */
+  const refused = (origin: string, what: 'preflight' | 'request' | 'websocket') => {
+    if (logged.has(origin)) return;
+    logged.set(origin, true);
+    logger.info({ origin, refused: what }, 'origin not in ALLOWED_ORIGINS: browsers there cannot use the gateway');
+  };
+
   return {
     /** Sets the CORS headers; answers a preflight itself and returns true when it did. */
     handle(req: IncomingMessage, res: ServerResponse): boolean {
       const origin = req.headers.origin;
       if (origin === undefined) return false;
       res.setHeader('vary', 'Origin');
-      if (!any && !allowed.has(origin)) return false;
+      const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+      if (!any && !allowed.has(origin)) {
+        // Same-origin requests (GraphiQL's own) carry an Origin too, and need no CORS.
+        if (isOwnOrigin(origin, req)) return false;
+        refused(origin, preflight ? 'preflight' : 'request');
+        if (!preflight) return false;
+        // The same answer on every route: a 404 or 405 here would read as "no such route".
+        sendJson(res, 403, { detail: 'this origin is not allowed (ALLOWED_ORIGINS)' });
+        return true;
+      }
       res.setHeader('access-control-allow-origin', any ? '*' : origin);
       if (!any) res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
-      if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;
+      if (!preflight) return false;
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, OPTIONS',
         'access-control-allow-headers': ALLOW_HEADERS,
@@ -25,18 +49,23 @@ export function createCors(allowedOrigins: readonly string[]) {
       res.end();
       return true;
     },
-    /** Whether a WebSocket handshake from this origin may proceed (CORS does not cover upgrades). */
+    /** Whether a WebSocket handshake from this origin may proceed. */
     allowsSocket(req: IncomingMessage): boolean {
       const origin = req.headers.origin;
-      if (origin === undefined || any || allowed.has(origin)) return true;
-      // The gateway's own pages (GraphiQL) connect from the gateway's own origin.
-      try {
-        return new URL(origin).host === req.headers.host;
-      } catch {
-        return false;
-      }
+      if (origin === undefined || any || allowed.has(origin) || isOwnOrigin(origin, req)) return true;
+      refused(origin, 'websocket');
+      return false;
     },
   };
 }
 
 export type Cors = ReturnType<typeof createCors>;
+
+/** The gateway's own pages (GraphiQL) send the gateway's own origin. */
+function isOwnOrigin(origin: string, req: IncomingMessage): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -14,16 +14,10 @@ export const CSRF_MESSAGE =
 /**
  * Whether the request proves it is no simple cross-site request: it carries
  * the CSRF header (which forces a preflight), or a content type that does.
- * A browser's GET for GraphiQL's page only renders the page, so it may pass.
+ * (GraphiQL's page is served before this check: it runs nothing.)
  */
 export function passesCsrfCheck(req: IncomingMessage): boolean {
   if (req.headers[CSRF_HEADER] !== undefined) return true;
   const type = req.headers['content-type'];
-  if (type !== undefined) return !SIMPLE_TYPES.has(type.split(';', 1)[0]!.trim().toLowerCase());
-  return req.method === 'GET' && wantsHtml(req.headers.accept);
-}
-
-/** GraphiQL is served to a GET that accepts HTML (yoga renders it, runs nothing). */
-function wantsHtml(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes('text/html');
+  return type !== undefined && !SIMPLE_TYPES.has(type.split(';', 1)[0]!.trim().toLowerCase());
 }

@@ -1,7 +1,6 @@
 // GraphQL over HTTP (GET/POST), GraphQL over SSE and GraphiQL, all by yoga on /graphql.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import { errorExtensions, GatewayError } from '../errors.ts';
@@ -43,9 +42,8 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       requestId: initial.requestId ?? randomUUID(),
       traceparent: initial.traceparent,
     }),
-    graphiql: { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(services.registry.models[0]?.id ?? 'my-model') },
-    // Served from the package itself: GraphiQL must work without internet access.
-    renderGraphiQL,
+    // Served by graphiql.ts, compressed and cached.
+    graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/__yoga/health',
     cors: false,
@@ -70,18 +68,3 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
-
-const defaultQuery = (modelId: string) => /* GraphQL */ `# Streams tokens from the first model (press Run and pick "Stream").
-subscription Stream {
-  generateStream(input: { modelId: "${modelId}", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
-    index
-    token { text }
-    generatedText
-    details { finishReason generatedTokens }
-  }
-}
-
-query Models {
-  models { id name hfName available health { status latencyMs } replicas { url state inFlight } }
-}
-`;

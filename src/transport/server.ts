@@ -7,23 +7,27 @@ import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Cors } from './cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
+import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
+import type { Logger } from '../logger.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;
+  graphiql: GraphiQL;
   rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string) => Promise<boolean>;
   cors: Cors;
   lifecycle: Lifecycle;
   maxRequestBytes: number;
+  logger: Logger;
 }
 
 export function createGatewayServer(parts: ServerParts) {
-  const { yoga, rest, cors, lifecycle } = parts;
+  const { yoga, graphiql, rest, cors, lifecycle } = parts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
-  const server = createServer(async (req, res) => {
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     if (handleProbe(path, res, lifecycle)) return;
     if (cors.handle(req, res)) return;
@@ -34,6 +38,10 @@ export function createGatewayServer(parts: ServerParts) {
       return;
     }
     if (path === GRAPHQL_PATH) {
+      if (wantsGraphiQL(req)) {
+        await graphiql.send(req, res);
+        return;
+      }
       if (!passesCsrfCheck(req)) {
         sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
         return;
@@ -43,6 +51,16 @@ export function createGatewayServer(parts: ServerParts) {
     }
     if (await rest(req, res, path, requestId)) return;
     sendJson(res, 404, { detail: 'Not Found' });
+  }
+
+  // A bug on one request is that request's 500, never a rejection that ends the process.
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      parts.logger.error({ err: error, requestId: res.getHeader('x-request-id'), path: pathOf(req.url) }, 'request failed');
+      if (res.headersSent) res.destroy();
+      else if (pathOf(req.url) === GRAPHQL_PATH) sendGraphQLError(res, 500, { message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: res.getHeader('x-request-id') } });
+      else sendJson(res, 500, { detail: 'Unexpected error.' });
+    });
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,0 +1,115 @@
+// GraphiQL, served by the gateway itself with every asset inline (it must
+// work without internet access). The page is 8.6 MiB, so it is rendered and
+// compressed once, sent as brotli or gzip, and revalidated by its ETag.
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+interface Page {
+  etag: string;
+  identity: Buffer;
+  br: Buffer;
+  gzip: Buffer;
+}
+
+export interface GraphiQLOptions {
+  title: string;
+  defaultQuery: string;
+}
+
+/** The page's title and first document: a stream from the first model, to run at once. */
+export function graphiqlOptions(firstModelId: string | undefined): GraphiQLOptions {
+  return { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(firstModelId ?? 'my-model') };
+}
+
+const defaultQuery = (modelId: string) => /* GraphQL */ `# Streams tokens from the first model (press Run and pick "Stream").
+subscription Stream {
+  generateStream(input: { modelId: "${modelId}", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
+    index
+    token { text }
+    generatedText
+    details { finishReason generatedTokens }
+  }
+}
+
+query Models {
+  models { id name hfName available health { status latencyMs } replicas { url state inFlight } }
+}
+`;
+
+/** What yoga also checks: a browser's GET that accepts HTML gets the page. */
+export function wantsGraphiQL(req: IncomingMessage): boolean {
+  return req.method === 'GET' && (req.headers.accept?.includes('text/html') ?? false);
+}
+
+export function createGraphiQL(options: GraphiQLOptions) {
+  // Built on the first visit, not at start: most gateways in production never show it.
+  let page: Promise<Page> | undefined;
+  return {
+    async send(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      page ??= build(options).catch((error: unknown) => {
+        page = undefined; // the next visit tries again
+        throw error;
+      });
+      const { etag, ...bodies } = await page;
+      const headers = {
+        etag,
+        // Revalidated on each visit: a new gateway version answers with a new page.
+        'cache-control': 'no-cache',
+        vary: 'accept-encoding',
+      };
+      if (matches(req.headers['if-none-match'], etag)) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      const encoding = pickEncoding(req.headers['accept-encoding']);
+      const body = bodies[encoding];
+      res.writeHead(200, {
+        ...headers,
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': body.byteLength,
+        ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
+      });
+      res.end(body);
+    },
+  };
+}
+
+export type GraphiQL = ReturnType<typeof createGraphiQL>;
+
+async function build(options: GraphiQLOptions): Promise<Page> {
+  const identity = Buffer.from(renderGraphiQL(options), 'utf8');
+  const [br, gz] = await Promise.all([
+    // Quality 6: 79 % smaller in about 0.2 s; 11 saves 10 % more for 50 times the work.
+    brotli(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: identity.byteLength } }),
+    gzipped(identity, { level: 6 }),
+  ]);
+  return { etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}"`, identity, br, gzip: gz };
+}
+
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t === etag || t === `W/${etag}`;
+  });
+}
+
+/** brotli, else gzip, else none; a q=0 refuses an encoding. */
+function pickEncoding(header: string | string[] | undefined): 'br' | 'gzip' | 'identity' {
+  if (typeof header !== 'string') return 'identity';
+  const accepted = new Set<string>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) accepted.add(name!.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return 'identity';
+}

@@ -15,6 +15,8 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         emitLegacyCommonJSImports: false,
+        // A u64 seed: sent as an Int or a decimal string, returned as a decimal string.
+        scalars: { Seed: { input: 'string | number', output: 'string' } },
       },
     },
   },

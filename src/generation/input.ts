@@ -10,7 +10,8 @@ export interface GenerateInput {
   repetitionPenalty?: number | null;
   topK?: number | null;
   stop?: readonly string[] | null;
-  seed?: number | null;
+  /** TGI's u64 seed, exact (see seed.ts). */
+  seed?: bigint | null;
   doSample?: boolean | null;
   truncate?: number | null;
   typicalP?: number | null;

@@ -1,7 +1,7 @@
 // The generation service: validate → admit → pick replica → call → retry /
 // time out / abort. Transports call it; it knows nothing of GraphQL or REST.
 import type { Config } from '../config/index.ts';
-import { GatewayError, shuttingDown } from '../errors.ts';
+import { badInput, GatewayError, shuttingDown } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Model } from '../registry/model.ts';
 import { UpstreamError } from '../tgi/errors.ts';
@@ -56,6 +56,8 @@ export class GenerationService {
 
   async prepare(input: GenerateInput): Promise<PreparedGeneration> {
     if (this.#draining) throw shuttingDown();
+    // An empty id is a malformed argument, not a model that happens not to exist.
+    if (input.modelId.length === 0) throw badInput('modelId', 'modelId cannot be empty');
     const model = this.#registry.get(input.modelId);
     if (!model) throw new GatewayError('MODEL_NOT_FOUND', `no model with id "${input.modelId}"`, { field: 'modelId' });
     if (!model.configured) throw new GatewayError('MODEL_NOT_CONFIGURED', `model "${model.id}" has no endpoint configured`);

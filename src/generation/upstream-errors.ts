@@ -1,9 +1,18 @@
 // What each upstream failure means to a client. Messages speak of "the model
-// server", never of its address.
+// server" in the gateway's words: never its address, nor a library's or the
+// kernel's error code (UND_ERR_SOCKET, ECONNRESET), which stay in the failure.
 import { GatewayError } from '../errors.ts';
 import type { UpstreamFailure } from '../tgi/errors.ts';
+import { fromTgiValidation } from './tgi-validation.ts';
 
 export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError {
+  const error = forClient(f, modelId);
+  // For the log: whoever logs the error finds the failure, detail included, as its cause.
+  error.cause = f;
+  return error;
+}
+
+function forClient(f: UpstreamFailure, modelId: string): GatewayError {
   switch (f.kind) {
     case 'connect':
       if (f.timedOut) return new GatewayError('UPSTREAM_TIMEOUT', `no replica of model "${modelId}" accepted a connection in time`);
@@ -11,7 +20,9 @@ export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError 
     case 'reset':
       return unreachable(modelId);
     case 'broken':
-      return new GatewayError('UPSTREAM_ERROR', `the model server broke off the generation (${f.detail})`);
+      return new GatewayError('UPSTREAM_ERROR', f.connectionLost
+        ? 'the model server closed the connection during the generation'
+        : 'the model server ended the stream before the generation was complete');
     case 'protocol':
       return new GatewayError('UPSTREAM_ERROR', 'the model server sent an answer that could not be read');
     case 'in-band':
@@ -30,7 +41,7 @@ export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError 
 function fromErrorType(type: string | null, message: string, retryAfter: number | null, modelId: string): GatewayError | null {
   switch (type) {
     case 'validation':
-      return new GatewayError('BAD_USER_INPUT', message);
+      return fromTgiValidation(message);
     case 'overloaded':
       return overloaded(modelId, retryAfter);
     case 'generation':

@@ -5,6 +5,7 @@ import { badInput } from '../errors.ts';
 import type { ModelLimits } from '../tgi/types.ts';
 import type { WireParameters } from '../tgi/wire.ts';
 import type { GenerateInput } from './input.ts';
+import { MAX_SEED, SEED_RULE } from './seed.ts';
 
 /** TGI's request body limit (`--payload-limit`); a larger prompt gets a 413 there. */
 export const MAX_PROMPT_BYTES = 2_000_000 - 64 * 1024;
@@ -62,7 +63,8 @@ export function toWireParameters(input: GenerateInput, limits: ModelLimits | und
     p.stop = [...stop];
   }
   if (isSet(seed)) {
-    if (!(seed >= 0)) throw badInput('seed', 'seed must be a non-negative integer');
+    // The edges parse seeds; this keeps any other caller within u64 too.
+    if (!(seed >= 0n && seed <= MAX_SEED)) throw badInput('seed', `seed ${SEED_RULE}`);
     p.seed = seed;
   }
   checkPrompt(input);
@@ -87,22 +89,27 @@ function checkPrompt(input: GenerateInput): void {
   }
 }
 
-/** Prompt tokens (at least) plus new tokens must fit the model's context. */
+/**
+ * Prompt tokens (at least) plus new tokens must fit the model's context. The
+ * checks and sentences are TGI's, so that a limit caught here reads like one
+ * TGI caught (see tgi-validation.ts); the field at fault is the prompt when no
+ * maxNewTokens could make it fit.
+ */
 function checkTokenBudget(input: GenerateInput, limits: ModelLimits | undefined): void {
   if (!limits) return;
-  const promptTokens = isSet(input.truncate)
-    ? Math.min(input.truncate, minimumTokens(input.prompt))
-    : minimumTokens(input.prompt);
+  const { truncate } = input;
+  const promptTokens = isSet(truncate) ? Math.min(truncate, minimumTokens(input.prompt)) : minimumTokens(input.prompt);
   const newTokens = input.maxNewTokens ?? 1;
+  const overInput = !isSet(truncate) && promptTokens > limits.maxInputTokens;
+  // TGI checks the total first, then the prompt alone.
   if (promptTokens + newTokens > limits.maxTotalTokens) {
     throw badInput(
-      'maxNewTokens',
+      overInput || promptTokens >= limits.maxTotalTokens ? 'prompt' : 'maxNewTokens',
       `prompt tokens + maxNewTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} prompt tokens and ${newTokens} maxNewTokens`,
     );
   }
-  // TGI checks the total first, then the prompt alone.
-  if (!isSet(input.truncate) && promptTokens > limits.maxInputTokens) {
-    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens; it has at least ${promptTokens}`);
+  if (overInput) {
+    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens. Given: at least ${promptTokens}`);
   }
 }
 

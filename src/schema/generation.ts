@@ -2,6 +2,7 @@ import type { GenerateInput } from '../generation/input.ts';
 import { INPUT_DEFAULTS } from '../generation/input.ts';
 import type { GenerationDetails, GenerationOutput, Token } from '../tgi/types.ts';
 import { builder } from './builder.ts';
+import { SeedRef } from './seed.ts';
 import { relayTokens, type StreamItem } from './stream-relay.ts';
 
 const FinishReason = builder.enumType('FinishReason', {
@@ -19,7 +20,7 @@ const GenerateInputRef = builder.inputType('GenerateInput', {
     repetitionPenalty: t.float({ defaultValue: INPUT_DEFAULTS.repetitionPenalty }),
     topK: t.int(),
     stop: t.stringList({ description: "At most the model's max_stop_sequences (TGI default 4)." }),
-    seed: t.int(),
+    seed: t.field({ type: SeedRef, description: 'Replays a generation: pass back the seed its details returned.' }),
     doSample: t.boolean(),
     truncate: t.int(),
     typicalP: t.float(),

@@ -61,6 +61,7 @@ export async function handleGeneration(
     return;
   }
   const request = decoded.request;
+  context.stats.lastGenerationSeed = request.parameters.seed?.toString() ?? null;
   const streaming = route === 'stream' || (route === 'compat' && request.stream);
   if (faults.stallBeforeHeaders) {
     // Held open without a byte of answer; settled as aborted when the client leaves.

@@ -5,7 +5,7 @@ import type { SimulatorStats } from './types.ts';
 export type ExchangeKind = 'stream' | 'generation';
 export type ExchangeOutcome = 'completed' | 'errored' | 'aborted' | 'dropped';
 
-type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections' | 'unsentBytes' | 'lastGenerationHeaders'>;
+type Counters = Omit<SimulatorStats, 'requestsByRoute' | 'permitsInUse' | 'openConnections' | 'unsentBytes' | 'lastGenerationHeaders' | 'lastGenerationSeed'>;
 
 const OUTCOME_FIELD: Record<ExchangeKind, Record<ExchangeOutcome, keyof Counters>> = {
   stream: { completed: 'completedStreams', errored: 'erroredStreams', aborted: 'abortedStreams', dropped: 'droppedStreams' },
@@ -41,6 +41,7 @@ export class StatsRecorder {
   };
   #requestsByRoute: Record<string, number> = {};
   lastGenerationHeaders: SimulatorStats['lastGenerationHeaders'] = {};
+  lastGenerationSeed: string | null = null;
 
   countRoute(route: string): void {
     this.#requestsByRoute[route] = (this.#requestsByRoute[route] ?? 0) + 1;
@@ -78,6 +79,7 @@ export class StatsRecorder {
       openConnections: sockets.size,
       unsentBytes,
       lastGenerationHeaders: { ...this.lastGenerationHeaders },
+      lastGenerationSeed: this.lastGenerationSeed,
     };
   }
 }

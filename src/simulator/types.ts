@@ -89,6 +89,8 @@ export interface SimulatorStats {
   unsentBytes: number;
   /** Correlation headers of the last generation request (TGI reads only `traceparent`). */
   lastGenerationHeaders: { 'x-request-id'?: string; traceparent?: string };
+  /** `parameters.seed` of the last generation request that decoded, digit for digit; null when unset. */
+  lastGenerationSeed: string | null;
 }
 
 export interface Simulator {

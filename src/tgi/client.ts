@@ -3,7 +3,7 @@
 // how TGI learns to drop the generation from its batch.
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { UpstreamError } from './errors.ts';
+import { publicReason, UpstreamError } from './errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { decodeTokenStream } from './sse.ts';
 import type { GenerationOutput, HealthProbe, ModelLimits, StreamToken } from './types.ts';
@@ -63,7 +63,8 @@ export class TgiClient {
       if (res.statusCode === 200) return { healthy: true, latencyMs };
       return { healthy: false, latencyMs, error: parseErrorResponse(res.statusCode, body, null).message };
     } catch (error) {
-      return { healthy: false, latencyMs: null, error: (error as Error).message };
+      // Shown to clients (ModelHealth.error): a failure's log detail carries codes.
+      return { healthy: false, latencyMs: null, error: error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message };
     }
   }
 
@@ -111,12 +112,20 @@ export class TgiClient {
         path: this.#prefix + path,
         signal: options.signal,
         headers: body === undefined ? options.headers : { ...options.headers, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : wireJson(body),
       });
     } catch (error) {
       throw classify(error, options.signal, 'reset');
     }
   }
+}
+
+// Node 24 has JSON.rawJSON (TC39 "JSON.parse source text access"); TypeScript's es2024 lib does not declare it yet.
+const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
+
+/** The request body; a bigint (the u64 seed) becomes a bare JSON number with its exact digits. */
+function wireJson(request: WireGenerateRequest): string {
+  return JSON.stringify(request, (_key, value: unknown) => (typeof value === 'bigint' ? rawJSON(value.toString()) : value));
 }
 
 async function* relayTokens(body: Dispatcher.ResponseData['body'], signal: AbortSignal): TokenStream {
@@ -144,10 +153,10 @@ function classify(error: unknown, signal: AbortSignal, otherwise: 'reset' | 'bro
   if (connect) {
     return new UpstreamError(code === 'UND_ERR_CONNECT_TIMEOUT' ? { kind: 'connect', detail: connect, timedOut: true } : { kind: 'connect', detail: connect });
   }
-  // Messages of network errors carry addresses: only the code travels on.
+  // Messages of network errors carry addresses: only the code travels on (to the log).
   const detail = code || (error as Error).name || 'network error';
   if (code.startsWith('HPE_')) return new UpstreamError({ kind: 'protocol', detail });
-  return new UpstreamError({ kind: otherwise, detail });
+  return new UpstreamError(otherwise === 'broken' ? { kind: 'broken', detail, connectionLost: true } : { kind: 'reset', detail });
 }
 
 const NEVER = new AbortController().signal;

@@ -1,5 +1,7 @@
 // The upstream error family: every way a call to TGI can fail, as data.
 // The generation service decides what each means for retries and for clients.
+// `detail` is for the log (library and syscall codes such as UND_ERR_SOCKET);
+// only a `connect` detail is in words a client may read (see client.ts).
 import type { WireErrorType } from './wire.ts';
 
 export type UpstreamFailure =
@@ -11,8 +13,8 @@ export type UpstreamFailure =
   | { kind: 'http'; status: number; errorType: WireErrorType | null; message: string; retryAfterSeconds: number | null }
   /** TGI reported an error inside a 200 stream (overload, validation, generation failure). */
   | { kind: 'in-band'; errorType: WireErrorType; message: string }
-  /** A started stream ended without its final event (dropped connection, truncated body). */
-  | { kind: 'broken'; detail: string }
+  /** A started answer ended before it was whole: the connection dropped, or the stream ended early. */
+  | { kind: 'broken'; detail: string; connectionLost?: true }
   /** TGI sent something this client cannot read. */
   | { kind: 'protocol'; detail: string };
 
@@ -34,6 +36,19 @@ function describe(f: UpstreamFailure): string {
     case 'in-band': return `${f.errorType}: ${f.message}`;
     case 'broken': return `stream broken: ${f.detail}`;
     case 'protocol': return `protocol error: ${f.detail}`;
+  }
+}
+
+/** The failure in words a client may read (a replica's health error): no code, no address. */
+export function publicReason(f: UpstreamFailure): string {
+  switch (f.kind) {
+    case 'connect': return `cannot connect: ${f.detail}`;
+    case 'reset': return 'the connection closed before an answer';
+    case 'http': return `HTTP ${f.status}: ${f.message}`;
+    // TGI's in-band text may name shard internals: its type is enough.
+    case 'in-band': return `${f.errorType} error`;
+    case 'broken': return f.connectionLost ? 'the connection closed during the answer' : 'the answer ended early';
+    case 'protocol': return 'the answer could not be read';
   }
 }
 

@@ -15,7 +15,8 @@ export interface WireParameters {
   typical_p?: number;
   truncate?: number;
   stop?: string[];
-  seed?: number;
+  /** u64: a bigint here, written as the bare JSON number TGI expects (see client.ts). */
+  seed?: bigint;
   do_sample?: boolean;
   return_full_text?: boolean;
   watermark?: boolean;

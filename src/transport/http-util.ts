@@ -34,7 +34,7 @@ export class BodyError extends Error {
  * as the original backend answered). Requiring the JSON content type also keeps
  * browsers from sending it cross-site without a CORS preflight.
  */
-export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJson(req: IncomingMessage, limit: number, reviver?: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new BodyError(422, 'the body must be JSON (content-type: application/json)');
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -47,7 +47,7 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     chunks.push(chunk as Buffer);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'), reviver as Parameters<typeof JSON.parse>[1]);
   } catch {
     throw new BodyError(422, 'the body is not valid JSON');
   }

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
+import { seedFromDigits, SEED_RULE } from '../generation/seed.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../schema/context.ts';
@@ -55,7 +56,8 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
       };
       res.once('close', hangUp);
       try {
-        const input = toGenerateInput(await readJson(req, maxRequestBytes));
+        // A JSON number under "seed" is kept as its source text: JSON.parse alone would round a u64 past 2^53.
+        const input = toGenerateInput(await readJson(req, maxRequestBytes, seedAsSource));
         const prepared = await generation.prepare(input);
         const traceparent = parseTraceparent(req.headers.traceparent);
         const output = await generation.generate(prepared, { signal: controller.signal, requestId, traceparent });
@@ -81,6 +83,10 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
     } catch (error) {
       if (res.destroyed) return true; // the client left: nobody to answer, nothing to report
       if (!(error instanceof GatewayError || error instanceof BodyError)) logger.error({ err: error, requestId }, 'REST request failed');
+      // The client's message names no code or address: the upstream failure, detail included, is logged here.
+      else if (error instanceof GatewayError && error.cause !== undefined) {
+        logger.warn({ requestId, code: error.code, upstream: error.cause }, error.message);
+      }
       if (!res.headersSent) sendError(res, error);
     }
     return true;
@@ -106,21 +112,16 @@ function sendError(res: ServerResponse, error: unknown): void {
   sendJson(res, status, { detail: restMessage(failure) }, headers);
 }
 
-/** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
-function restMessage(failure: GatewayError): string {
-  const field = failure.details.field;
-  if (!field || !/[A-Z]/.test(field)) return failure.message;
-  return failure.message.replaceAll(field, field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-}
+type FieldType = 'number' | 'integer' | 'boolean' | 'strings' | 'seed';
 
-const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, 'number' | 'integer' | 'boolean' | 'strings']> = [
+const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, FieldType]> = [
   ['max_new_tokens', 'maxNewTokens', 'integer'],
   ['temperature', 'temperature', 'number'],
   ['top_p', 'topP', 'number'],
   ['repetition_penalty', 'repetitionPenalty', 'number'],
   ['top_k', 'topK', 'integer'],
   ['stop', 'stop', 'strings'],
-  ['seed', 'seed', 'integer'],
+  ['seed', 'seed', 'seed'],
   ['do_sample', 'doSample', 'boolean'],
   ['truncate', 'truncate', 'integer'],
   ['typical_p', 'typicalP', 'number'],
@@ -128,6 +129,25 @@ const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, 'number' | 'i
   ['return_full_text', 'returnFullText', 'boolean'],
   ['watermark', 'watermark', 'boolean'],
 ];
+
+/** GraphQL's names of the fields that REST clients write otherwise. */
+const REST_NAMES: ReadonlyMap<string, string> = new Map([
+  ['modelId', 'model_id'],
+  ...FIELDS.filter(([wire, field]) => wire !== field).map(([wire, field]) => [field, wire] as const),
+]);
+const CLIENT_NAME = new RegExp(`\\b(?:${[...REST_NAMES.keys()].join('|')})\\b`, 'g');
+
+/** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
+function restMessage(failure: GatewayError): string {
+  // Input errors are worded with field names (several, for token limits); other messages may quote model ids.
+  if (failure.code !== 'BAD_USER_INPUT') return failure.message;
+  return failure.message.replace(CLIENT_NAME, (name) => REST_NAMES.get(name) ?? name);
+}
+
+// Node 24 hands revivers the source text of each primitive (TC39 "JSON.parse source text access").
+function seedAsSource(key: string, value: unknown, context?: { source?: string }): unknown {
+  return key === 'seed' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
+}
 
 /** The REST body, type-checked field by field (422 naming the field, as the original backend did). */
 function toGenerateInput(body: unknown): GenerateInput {
@@ -139,6 +159,13 @@ function toGenerateInput(body: unknown): GenerateInput {
   for (const [wire, field, type] of FIELDS) {
     const value = b[wire];
     if (value === undefined || value === null) continue;
+    if (type === 'seed') {
+      // A JSON number arrives here as its digits (see seedAsSource), a JSON string as itself.
+      const seed = typeof value === 'string' ? seedFromDigits(value) : undefined;
+      if (seed === undefined) throw invalid(wire, `${SEED_RULE}, as a JSON number or a string of decimal digits`);
+      input[field] = seed;
+      continue;
+    }
     const ok = type === 'integer' ? Number.isSafeInteger(value)
       : type === 'number' ? typeof value === 'number' && Number.isFinite(value)
       : type === 'boolean' ? typeof value === 'boolean'

@@ -18,7 +18,8 @@ export type GenerateInput = {
   prompt: string;
   repetitionPenalty?: number | null | undefined;
   returnFullText?: boolean | null | undefined;
-  seed?: number | null | undefined;
+  /** Replays a generation: pass back the seed its details returned. */
+  seed?: string | number | null | undefined;
   /** At most the model's max_stop_sequences (TGI default 4). */
   stop?: Array<string> | null | undefined;
   /** Strictly positive. */
@@ -60,6 +61,22 @@ export type GenerateStreamSubscriptionVariables = Exact<{
 
 
 export type GenerateStreamSubscription = { generateStream: { modelId: string, index: number, generatedText: string | null, token: { id: number, text: string, logprob: number | null, special: boolean }, details: { finishReason: FinishReason, generatedTokens: number, seed: string | null } | null } };
+
+export type GenerateWithIntSeedLiteralMutationVariables = Exact<{
+  modelId: string | number;
+  prompt: string;
+}>;
+
+
+export type GenerateWithIntSeedLiteralMutation = { generate: { generatedText: string, details: { seed: string | null } } };
+
+export type GenerateWithStringSeedLiteralMutationVariables = Exact<{
+  modelId: string | number;
+  prompt: string;
+}>;
+
+
+export type GenerateWithStringSeedLiteralMutation = { generate: { generatedText: string, details: { seed: string | null } } };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -134,6 +151,30 @@ export const GenerateStreamDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GenerateStreamSubscription, GenerateStreamSubscriptionVariables>;
+export const GenerateWithIntSeedLiteralDocument = new TypedDocumentString(`
+    mutation GenerateWithIntSeedLiteral($modelId: ID!, $prompt: String!) {
+  generate(
+    input: {modelId: $modelId, prompt: $prompt, maxNewTokens: 6, seed: 14875267490767656219}
+  ) {
+    generatedText
+    details {
+      seed
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateWithIntSeedLiteralMutation, GenerateWithIntSeedLiteralMutationVariables>;
+export const GenerateWithStringSeedLiteralDocument = new TypedDocumentString(`
+    mutation GenerateWithStringSeedLiteral($modelId: ID!, $prompt: String!) {
+  generate(
+    input: {modelId: $modelId, prompt: $prompt, maxNewTokens: 6, seed: "14875267490767656219"}
+  ) {
+    generatedText
+    details {
+      seed
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateWithStringSeedLiteralMutation, GenerateWithStringSeedLiteralMutationVariables>;
 export const ModelsDocument = new TypedDocumentString(`
     query Models {
   models {

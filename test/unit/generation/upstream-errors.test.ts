@@ -14,6 +14,8 @@ const http = (status: number, errorType: string | null = null, retryAfterSeconds
 });
 const inBand = (errorType: string, message = `${errorType} happened`): UpstreamFailure => ({ kind: 'in-band', errorType, message });
 
+/** An undici, syscall or llhttp error code, which clients must never see either. */
+const CODE = /UND_ERR|HPE_|\bE[A-Z]{3,}\b/;
 /** A URL or a host:port, which clients must never see. */
 const ADDRESS = /https?:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b|\b[a-z0-9.-]+:\d{2,5}\b/i;
 
@@ -58,8 +60,8 @@ describe('fromUpstream', () => {
 
   it('keeps TGI\'s validation message, so the client learns what to fix', () => {
     const message = 'Input validation error: `top_p` must be > 0.0 and < 1.0';
-    expect(fromUpstream(inBand('validation', message), MODEL).message).toBe(message);
-    expect(fromUpstream(http(422, 'validation', null, message), MODEL).message).toBe(message);
+    expect(fromUpstream(inBand('validation', message), MODEL).message).toContain('must be > 0.0 and < 1.0');
+    expect(fromUpstream(http(422, 'validation', null, message), MODEL).message).toContain('must be > 0.0 and < 1.0');
   });
 
   it('names the model in overload and unavailability messages', () => {
@@ -82,12 +84,52 @@ describe('fromUpstream', () => {
       expect(fromUpstream(failure, MODEL).message).not.toMatch(ADDRESS);
     });
 
-    it('for broken streams, whose detail the TGI client reduces to an error code', () => {
-      const failure: UpstreamFailure = { kind: 'broken', detail: 'UND_ERR_SOCKET' };
-      const message = fromUpstream(failure, MODEL).message;
-      expect(message).not.toMatch(ADDRESS);
-      expect(message).toContain('UND_ERR_SOCKET');
+  });
+
+  describe('messages never show a library\'s or the kernel\'s error code, which stays in the cause for the log', () => {
+    it.each([
+      ['a dropped connection mid-stream', { kind: 'broken', detail: 'UND_ERR_SOCKET', connectionLost: true }, 'the model server closed the connection during the generation'],
+      ['a reset mid-answer', { kind: 'broken', detail: 'ECONNRESET', connectionLost: true }, 'the model server closed the connection during the generation'],
+      ['a stream that ended early', { kind: 'broken', detail: 'stream ended before its final event' }, 'the model server ended the stream before the generation was complete'],
+      ['a reset before the answer', { kind: 'reset', detail: 'ECONNRESET' }, 'no replica of model "llama" could be reached'],
+      ['a garbled answer', { kind: 'protocol', detail: 'HPE_INVALID_CONSTANT' }, 'the model server sent an answer that could not be read'],
+      ['a refused connection', { kind: 'connect', detail: 'connection refused' }, 'no replica of model "llama" could be reached'],
+    ] satisfies [string, UpstreamFailure, string][])('for %s', (_what, failure, message) => {
+      const error = fromUpstream(failure, MODEL);
+      expect(error.message).toBe(message);
+      expect(error.message).not.toMatch(CODE);
+      expect(error.cause).toEqual(failure);
     });
+  });
+});
+
+describe('TGI\'s validation messages', () => {
+  const validation = (message: string) => fromUpstream(http(422, 'validation', null, message), MODEL);
+
+  it('reach the client in its own field names, naming the field at fault', () => {
+    const error = validation('Input validation error: `top_p` must be > 0.0 and < 1.0');
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'topP must be > 0.0 and < 1.0', details: { field: 'topP' } });
+    expect(fromUpstream(inBand('validation', 'Input validation error: `temperature` must be strictly positive'), MODEL))
+      .toMatchObject({ message: 'temperature must be strictly positive', details: { field: 'temperature' } });
+  });
+
+  it('read like the gateway\'s own token limits, naming maxNewTokens while the prompt leaves room', () => {
+    const error = validation('Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 500 `max_new_tokens`');
+    expect(error.message).toBe('prompt tokens + maxNewTokens must be <= 4096. Given: 3900 prompt tokens and 500 maxNewTokens');
+    expect(error.details).toEqual({ field: 'maxNewTokens' });
+  });
+
+  it('name prompt when the prompt alone fills the context, or is over max_input_tokens', () => {
+    const total = validation('Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 5000 `inputs` tokens and 20 `max_new_tokens`');
+    expect(total.details).toEqual({ field: 'prompt' });
+    const input = validation('Input validation error: `inputs` must have less than 4095 tokens. Given: 5000');
+    expect(input).toMatchObject({ message: 'prompt must have less than 4095 tokens. Given: 5000', details: { field: 'prompt' } });
+  });
+
+  it('keep TGI\'s name for a parameter the gateway never sends, and name no field then', () => {
+    const error = validation('Input validation error: `best_of` != 1 is not supported when streaming tokens');
+    expect(error.message).toBe('`best_of` != 1 is not supported when streaming tokens');
+    expect(error.details).toEqual({});
   });
 });
 

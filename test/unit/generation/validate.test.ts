@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import type { GenerateInput } from '../../../src/generation/input.ts';
@@ -24,7 +25,7 @@ function rejection(fields: Partial<GenerateInput>, limits: ModelLimits | undefin
     if (error instanceof GatewayError) return error;
     throw error;
   }
-  throw new Error(`accepted ${JSON.stringify(fields)}`);
+  throw new Error(`accepted ${inspect(fields)}`);
 }
 
 describe('toWireParameters', () => {
@@ -50,11 +51,12 @@ describe('toWireParameters', () => {
       ['stop', { stop: [''] }],
       ['stop', { stop: ['ok', ''] }],
       ['stop', { stop: ['x'.repeat(1025)] }],
-      ['seed', { seed: -1 }],
+      ['seed', { seed: -1n }],
+      ['seed', { seed: 2n ** 64n }],
       ['prompt', { prompt: '' }],
       ['truncate', { truncate: 0 }],
       ['truncate', { truncate: -1 }],
-    ] satisfies [string, Partial<GenerateInput>][])('rejects an invalid %s with BAD_USER_INPUT naming the field: %j', (field, fields) => {
+    ] satisfies [string, Partial<GenerateInput>][])('rejects an invalid %s with BAD_USER_INPUT naming the field: %o', (field, fields) => {
       const error = rejection(fields);
       expect(error.code).toBe('BAD_USER_INPUT');
       expect(error.details).toEqual({ field });
@@ -74,10 +76,11 @@ describe('toWireParameters', () => {
       { maxNewTokens: 1 },
       { stop: ['a', 'b', 'c', 'd'] },
       { stop: [] },
-      { seed: 0 },
+      { seed: 0n },
+      { seed: 2n ** 64n - 1n },
       { truncate: 1 },
       { prompt: ' ' },
-    ] satisfies Partial<GenerateInput>[])('accepts the boundary value %j', (fields) => {
+    ] satisfies Partial<GenerateInput>[])('accepts the boundary value %o', (fields) => {
       expect(() => toWireParameters(input(fields), LIMITS)).not.toThrow();
     });
 
@@ -140,6 +143,30 @@ describe('toWireParameters', () => {
       expect(error.message).toContain('200');
     });
 
+    it('says so in the sentence TGI uses, with the client\'s field names', () => {
+      // TGI: "`inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 500 `max_new_tokens`"
+      expect(rejection({ maxNewTokens: 199 }).message).toBe(
+        'prompt tokens + maxNewTokens must be <= 200. Given: at least 2 prompt tokens and 199 maxNewTokens',
+      );
+      // TGI: "`inputs` must have less than 4095 tokens. Given: 5000"
+      expect(rejection({ prompt: 'x'.repeat(100 * 32) }).message).toBe('prompt must have less than 101 tokens. Given: at least 101');
+    });
+
+    it('names prompt, not maxNewTokens, when the prompt alone is over max_input_tokens', () => {
+      const prompt = 'x'.repeat(100 * 32); // at least 101 tokens: 101 + 150 is over 200 too
+      const error = rejection({ prompt, maxNewTokens: 150 });
+      expect(error.details.field).toBe('prompt');
+      expect(error.message).toContain('prompt tokens + maxNewTokens must be <= 200');
+    });
+
+    it('names prompt when the prompt alone leaves no room for a new token', () => {
+      // Limits of a server that lets the prompt take the whole context.
+      const roomy = { ...LIMITS, maxInputTokens: 200 };
+      const prompt = 'x'.repeat(199 * 32); // at least 200 tokens
+      expect(rejection({ prompt, maxNewTokens: 1 }, roomy).details.field).toBe('prompt');
+      expect(rejection({ prompt: 'x'.repeat(198 * 32), maxNewTokens: 2 }, roomy).details.field).toBe('maxNewTokens');
+    });
+
     it('counts truncate, not the whole prompt, against max_total_tokens', () => {
       const prompt = 'x'.repeat(100 * 32);
       expect(() => toWireParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS)).not.toThrow();
@@ -167,7 +194,7 @@ describe('toWireParameters', () => {
         topK: 0,
         maxNewTokens: 0,
         stop: ['a', 'b', 'c', 'd', 'e'],
-        seed: -1,
+        seed: -1n,
         prompt: '',
         truncate: 0,
       };
@@ -180,7 +207,7 @@ describe('toWireParameters', () => {
         topK: 10,
         maxNewTokens: 10,
         stop: ['a'],
-        seed: 1,
+        seed: 1n,
         prompt: 'Hi',
         truncate: 10,
       };
@@ -218,7 +245,7 @@ describe('toWireParameters', () => {
           typicalP: 0.9,
           truncate: 64,
           stop: ['\n\n', 'User:'],
-          seed: 42,
+          seed: 14875267490767656219n,
           doSample: true,
           returnFullText: false,
           watermark: false,
@@ -236,7 +263,7 @@ describe('toWireParameters', () => {
         typical_p: 0.9,
         truncate: 64,
         stop: ['\n\n', 'User:'],
-        seed: 42,
+        seed: 14875267490767656219n,
         do_sample: true,
         return_full_text: false,
         watermark: false,

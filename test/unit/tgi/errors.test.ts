@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, UpstreamError } from '../../../src/tgi/errors.ts';
+import { isRetryable, publicReason, UpstreamError } from '../../../src/tgi/errors.ts';
 import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
 
 const http = (status: number, errorType: string | null = null): UpstreamFailure => ({
@@ -52,5 +52,18 @@ describe('UpstreamError', () => {
     expect(error.message).toBe('HTTP 502: status 502');
     expect(new UpstreamError(inBand('overloaded')).message).toBe('overloaded: overloaded');
     expect(new UpstreamError({ kind: 'broken', detail: 'cut' }).message).toBe('stream broken: cut');
+  });
+});
+
+describe('publicReason', () => {
+  it.each([
+    [{ kind: 'connect', detail: 'connection refused' }, 'cannot connect: connection refused'],
+    [{ kind: 'reset', detail: 'UND_ERR_SOCKET' }, 'the connection closed before an answer'],
+    [{ kind: 'broken', detail: 'ECONNRESET', connectionLost: true }, 'the connection closed during the answer'],
+    [{ kind: 'broken', detail: 'stream ended before its final event' }, 'the answer ended early'],
+    [{ kind: 'protocol', detail: 'HPE_INVALID_CONSTANT' }, 'the answer could not be read'],
+    [http(503, 'healthcheck'), 'HTTP 503: status 503'],
+  ] satisfies [UpstreamFailure, string][])('words %o for clients, leaving its detail to the log', (failure, reason) => {
+    expect(publicReason(failure)).toBe(reason);
   });
 });

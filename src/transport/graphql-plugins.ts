@@ -88,7 +88,8 @@ export function yogaLogger(logger: Logger): YogaLogger {
       const original = (args[0] as { originalError?: unknown } | undefined)?.originalError ?? args[0];
       if (!(original instanceof GatewayError)) return error(...args);
       const level = CLIENT_CODES.has(original.code) ? 'debug' : 'warn';
-      logger[level]({ code: original.code }, original.message);
+      // The client's message names no code or address: the upstream failure, detail included, is logged here.
+      logger[level]({ code: original.code, requestId: original.requestId, upstream: original.cause }, original.message);
     },
   };
 }

@@ -26,9 +26,13 @@ function withoutSuggestions(message: string): string {
  * capped. Applied where results go out, because
  * yoga caches parse and validation results across requests.
  */
-export function finishError(error: GraphQLError, requestId: string | undefined, production: boolean): GraphQLError {
+export function finishError(error: GraphQLError, requestId: string | undefined, production: boolean, onSocket = false): GraphQLError {
   const message = capMessage(production ? withoutSuggestions(error.message) : error.message);
   const extensions: Record<string, unknown> = { ...error.extensions };
+  // yoga's body parsers put the JSON parser's own error here (which quotes the body).
+  delete extensions.originalError;
+  // Read by yoga for the HTTP status; a WebSocket has none.
+  if (onSocket) delete extensions.http;
   if (extensions.code === undefined && message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
   if (requestId !== undefined) extensions.requestId = requestId;
   return createGraphQLError(message, {
@@ -66,6 +70,29 @@ export function useFinishedErrors(production: boolean): Plugin<GatewayContext> {
     },
     onExecute: () => ({ onExecuteDone: finishSingle }),
     onSubscribe: () => ({ onSubscribeResult: finishSingle }),
+  };
+}
+
+/**
+ * A GET (or form) request whose `variables` or `extensions` parameter is not
+ * JSON makes yoga's parser throw a SyntaxError, which would be masked as a
+ * 500: it is the client's mistake, so it is a 400 BAD_REQUEST.
+ */
+export function useParameterErrors(): Plugin<GatewayContext> {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw createGraphQLError('the request\'s variables or extensions are not valid JSON', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        }
+      });
+    },
   };
 }
 

@@ -55,7 +55,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
-        const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production));
+        const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production, true));
         if (options.lifecycle.draining) {
           const error = shuttingDown();
           return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];

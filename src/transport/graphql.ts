@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
 import { boundedParseCache, useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
-import { useFinishedErrors, yogaLogger } from './graphql-plugins.ts';
+import { useFinishedErrors, useParameterErrors, yogaLogger } from './graphql-plugins.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -50,7 +50,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     multipart: false,
     maxRequestBodySize: options.maxRequestBytes,
     logging: yogaLogger(options.logger),
-    plugins: [useDocumentLimits(options.documents), useFinishedErrors(options.production)],
+    plugins: [useParameterErrors(), useDocumentLimits(options.documents), useFinishedErrors(options.production)],
     parserAndValidationCache: boundedParseCache(PARSE_CACHE_CHARS),
     maskedErrors: {
       // Internal details stay in the log, whatever NODE_ENV says.

@@ -123,6 +123,30 @@ describe('in production', () => {
   });
 });
 
+describe('malformed requests, in production', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({}, { NODE_ENV: 'production' });
+  });
+  afterAll(() => stack.stop());
+
+  it('answers GET parameters that are not JSON with 400 BAD_REQUEST, not 500', async () => {
+    for (const param of ['variables=notjson', 'extensions={', 'variables=%7B%22a%22']) {
+      const res = await fetch(`${stack.url}/graphql?query=${encodeURIComponent('{ info { name } }')}&${param}`, { headers: { 'x-graphql-csrf': '1' } });
+      expect(res.status, param).toBe(400);
+      const { errors } = (await res.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+      expect(errors[0]!.extensions.code).toBe('BAD_REQUEST');
+      expect(errors[0]!.message).toMatch(/not valid JSON/);
+    }
+  });
+
+  it('sends no originalError, which would quote the body back', async () => {
+    const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": "{ info' });
+    const body = (await res.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]!.extensions).toEqual({ code: 'BAD_REQUEST', requestId: res.headers.get('x-request-id') });
+  });
+});
+
 describe('GraphQL over HTTP audit (graphql-http)', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -10,6 +10,23 @@ export type { ModelConfig, TimeoutOverrides } from './models.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** What one GraphQL document may hold and cost before it runs (see transport/graphql-limits.ts). */
+export interface DocumentLimits {
+  /** Largest document, in UTF-8 bytes; long prompts travel as variables. */
+  maxBytes: number;
+  /** Most lexical tokens (graphql-js stops parsing past it). */
+  maxTokens: number;
+  /** Most generation fields (distinct response keys) in one operation. */
+  maxGenerations: number;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** graphql-armor's cost: objects 2, scalars 1, times 1.5 per level of depth. */
+  maxCost: number;
+  /** Whether __schema and __type may be queried (GraphiQL needs them). */
+  introspection: boolean;
+}
+
 export interface UpstreamTimeouts {
   connectMs: number;
   firstTokenMs: number;
@@ -26,7 +43,7 @@ export interface Config {
   /** Largest accepted GraphQL/REST request body and WebSocket message. */
   maxRequestBytes: number;
   /** What one GraphQL document may hold (its size and tokens) and start (generations). */
-  documents: { maxBytes: number; maxTokens: number; maxGenerations: number };
+  documents: DocumentLimits;
   /** Interval of graphql-ws pings; a peer that misses one is dropped. */
   wsKeepAliveMs: number;
   exposeEndpoints: boolean;
@@ -54,6 +71,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 65_536, { min: 1024, max: 16_777_216 }),
       maxTokens: readInt(env, 'MAX_DOCUMENT_TOKENS', 2_000, { min: 100, max: 1_000_000 }),
       maxGenerations: readInt(env, 'MAX_GENERATIONS_PER_OPERATION', 1, { min: 1, max: 100 }),
+      maxDepth: readInt(env, 'MAX_DOCUMENT_DEPTH', 8, { min: 2, max: 100 }),
+      maxAliases: readInt(env, 'MAX_DOCUMENT_ALIASES', 15, { min: 1, max: 1000 }),
+      maxDirectives: readInt(env, 'MAX_DOCUMENT_DIRECTIVES', 20, { min: 1, max: 1000 }),
+      maxCost: readInt(env, 'MAX_DOCUMENT_COST', 5_000, { min: 10, max: 1_000_000 }),
+      introspection: readBool(env, 'INTROSPECTION', true),
     },
     wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),
     exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),

@@ -1,19 +1,19 @@
 // Bounds on what one GraphQL document may cost the gateway before it runs:
-// its size and token count (parsing and the parse cache), and how many
-// generations it may start (GPU time). Envelop hooks, so that they hold on
-// the WebSocket path as on HTTP.
+// its size and token count (parsing and the parse cache), its shape (depth,
+// aliases, directives, cost: graphql-armor's rules), and how many generations
+// it may start (GPU time). Envelop hooks, so that they hold on the WebSocket
+// path as on HTTP.
 import { LRUCache } from 'lru-cache';
 import { GraphQLError, parse, type DocumentNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import type { DocumentLimits } from '../config/index.ts';
 
-export interface DocumentLimits {
-  /** Largest document, in UTF-8 bytes; long prompts travel as variables. */
-  maxBytes: number;
-  /** Most lexical tokens in a document (graphql-js stops parsing past it). */
-  maxTokens: number;
-  /** Most generation fields (distinct response keys) in one operation. */
-  maxGenerations: number;
-}
+export type { DocumentLimits };
 
 /** Root fields that each start a generation upstream. */
 export const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
@@ -23,6 +23,18 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
   const tooLarge = new GraphQLError(`Syntax Error: the document is larger than ${limits.maxBytes} bytes; send long values, such as prompts, as variables.`, {
     extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
   });
+  // Built once: yoga's validation cache is keyed by the rules' names.
+  // Armor's rules throw by default, which makes validation itself fail (no code, no
+  // other errors): reported, their errors are validation errors like any other.
+  const reported = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+  const rules: ValidationRule[] = [
+    maxGenerationsRule(limits.maxGenerations),
+    maxDepthRule({ n: limits.maxDepth, ...reported }),
+    maxAliasesRule({ n: limits.maxAliases, ...reported }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...reported }),
+    costLimitRule({ maxCost: limits.maxCost, ...reported }),
+  ];
+  if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return {
     onParse({ params, setParseFn }) {
       const text = typeof params.source === 'string' ? params.source : params.source.body;
@@ -31,7 +43,7 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
       setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));
     },
     onValidate({ addValidationRule }) {
-      addValidationRule(maxGenerationsRule(limits.maxGenerations));
+      for (const rule of rules) addValidationRule(rule);
     },
   };
 }

@@ -28,8 +28,10 @@ describe('loadConfig', () => {
       expect(config.shutdownDrainMs).toBe(30_000);
     });
 
-    it('bounds GraphQL documents: 64 KiB, 2,000 tokens, one generation per operation', () => {
-      expect(config.documents).toEqual({ maxBytes: 65_536, maxTokens: 2_000, maxGenerations: 1 });
+    it('bounds GraphQL documents: 64 KiB, 2,000 tokens, one generation, depth 8, 15 aliases, 20 directives, cost 5,000', () => {
+      expect(config.documents).toEqual({
+        maxBytes: 65_536, maxTokens: 2_000, maxGenerations: 1, maxDepth: 8, maxAliases: 15, maxDirectives: 20, maxCost: 5_000, introspection: true,
+      });
     });
 
     it('declares no model', () => {
@@ -56,6 +58,11 @@ describe('loadConfig', () => {
         MAX_DOCUMENT_BYTES: '2048',
         MAX_DOCUMENT_TOKENS: '500',
         MAX_GENERATIONS_PER_OPERATION: '4',
+        MAX_DOCUMENT_DEPTH: '3',
+        MAX_DOCUMENT_ALIASES: '2',
+        MAX_DOCUMENT_DIRECTIVES: '1',
+        MAX_DOCUMENT_COST: '99',
+        INTROSPECTION: 'off',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -65,7 +72,7 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         exposeEndpoints: false,
         healthCacheTtlMs: 0,
-        documents: { maxBytes: 2048, maxTokens: 500, maxGenerations: 4 },
+        documents: { maxBytes: 2048, maxTokens: 500, maxGenerations: 4, maxDepth: 3, maxAliases: 2, maxDirectives: 1, maxCost: 99, introspection: false },
         upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
         retry: { maxAttempts: 1 },
         shutdownDrainMs: 0,

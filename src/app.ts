@@ -4,10 +4,15 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
 import { GenerationService } from './generation/service.ts';
+import { KeyRing } from './access/keys.ts';
 import { InFlight } from './lib/in-flight.ts';
+import { createMemoryStore } from './limits/memory-store.ts';
+import { createRedisStore, type RedisStore } from './limits/redis-store.ts';
+import { limitsOff, type LimitStore } from './limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { Services } from './schema/context.ts';
+import { createCallers } from './transport/callers.ts';
 import { createCors } from './transport/cors.ts';
 import { createGraphiQL, graphiqlOptions } from './transport/graphiql.ts';
 import { createGraphQLHandler } from './transport/graphql.ts';
@@ -16,7 +21,18 @@ import type { Lifecycle } from './transport/probes.ts';
 import { createRestHandler } from './transport/rest.ts';
 import { createGatewayServer } from './transport/server.ts';
 
+/** No store at all when every limit is off: generations then count nothing. */
+function createLimits(config: Config, logger: Logger): (LimitStore & Partial<Pick<RedisStore, 'ready'>>) | undefined {
+  if (limitsOff(config.rateLimits)) return undefined;
+  const { url, failureMode } = config.redis;
+  if (url === undefined) return createMemoryStore(config.rateLimits);
+  return createRedisStore(config.rateLimits, { url, failureMode, logger });
+}
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+
+/** How long start waits for Redis before serving with its failure mode. */
+const REDIS_CONNECT_MS = 2000;
 
 /** How long the last payloads and close frames of a shutdown may take to go out. */
 const LAST_WORDS_MS = 1000;
@@ -31,9 +47,11 @@ export interface App {
 
 export function buildApp(config: Config, logger: Logger): App {
   const registry = Registry.fromConfig(config, logger.child({ component: 'registry' }));
+  const limits = createLimits(config, logger.child({ component: 'limits' }));
+  const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   const services: Services = {
     registry,
-    generation: new GenerationService(registry, config),
+    generation: new GenerationService(registry, config, limits),
     about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
     exposeEndpoints: config.exposeEndpoints,
     streams: new InFlight(),
@@ -51,15 +69,24 @@ export function buildApp(config: Config, logger: Logger): App {
     rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' })),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
+    callers,
     maxRequestBytes: config.maxRequestBytes,
     logger: logger.child({ component: 'http' }),
   });
-  const ws = attachGraphQLWs(yoga, wss, { keepAliveMs: config.wsKeepAliveMs, lifecycle, production: config.production });
+  const ws = attachGraphQLWs(yoga, wss, {
+    keepAliveMs: config.wsKeepAliveMs,
+    lifecycle,
+    production: config.production,
+    callers,
+    ...config.websocket,
+    logger: logger.child({ component: 'ws' }),
+  });
 
   return {
     services,
     async start() {
-      await registry.start();
+      // Redis gets a moment to connect, so that the first requests are counted where they should be.
+      await Promise.all([registry.start(), limits?.ready?.(REDIS_CONNECT_MS)]);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -84,6 +111,7 @@ export function buildApp(config: Config, logger: Logger): App {
         server.closeAllConnections();
       });
       await registry.close();
+      await limits?.close();
       await yoga.dispose();
     },
   };

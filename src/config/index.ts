@@ -1,11 +1,13 @@
 // The one typed configuration, parsed once at start. No other module reads process.env.
 import {
-  readBool, readChoice, readInt, readList, readString, type Env,
+  ConfigError, readBool, readChoice, readInt, readList, readOptionalInt, readOptionalString, readString, type Env,
 } from './env-parsers.ts';
+import { readApiKeys, type ApiKeyConfig } from './keys.ts';
 import { readModels, type ModelConfig } from './models.ts';
 
 export { ConfigError } from './env-parsers.ts';
 export type { ModelConfig, TimeoutOverrides } from './models.ts';
+export type { ApiKeyConfig } from './keys.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,6 +48,22 @@ export interface Config {
   documents: DocumentLimits;
   /** Interval of graphql-ws pings; a peer that misses one is dropped. */
   wsKeepAliveMs: number;
+  websocket: {
+    /** Time a socket has to send `connection_init` (graphql-ws closes it with 4408 after). */
+    initTimeoutMs: number;
+    /** Operations one socket may have running at once. */
+    maxOperations: number;
+    /** A socket with no operation running for this long is closed (1000). */
+    idleTimeoutMs: number;
+  };
+  /** API keys (API_KEYS, API_KEYS_FILE); none = keys are not required. */
+  apiKeys: ApiKeyConfig[];
+  /** Per caller (key, else client address), over a sliding minute; undefined = off. */
+  rateLimits: { rpm?: number; tpm?: number; concurrent?: number };
+  /** Rate-limit counts shared by every gateway process through Redis. */
+  redis: { url?: string; failureMode: 'open' | 'closed' };
+  /** Take the client address from X-Forwarded-For (behind a proxy that sets it). */
+  trustProxy: boolean;
   exposeEndpoints: boolean;
   healthCacheTtlMs: number;
   health: { probeTimeoutMs: number; ejectAfterFailures: number; ejectBaseMs: number; ejectMaxMs: number };
@@ -60,6 +78,22 @@ export interface Config {
 const MS = { min: 1, max: 24 * 3600 * 1000 };
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  checkKeyModels(config);
+  return config;
+}
+
+/** A key limited to a model that does not exist is a typo that would lock its holder out. */
+function checkKeyModels({ apiKeys, models }: Config): void {
+  if (models.length === 0) return; // the built-in simulator's model is declared later
+  const ids = new Set(models.map((m) => m.id));
+  for (const key of apiKeys) {
+    const unknown = key.models?.find((id) => !ids.has(id));
+    if (unknown !== undefined) throw new ConfigError(`API_KEYS / API_KEYS_FILE: a key is limited to model "${unknown}", which is not declared (TGI_<KEY>_ID)`);
+  }
+}
+
+function readConfig(env: Env): Config {
   return {
     host: readString(env, 'HOST', '0.0.0.0'),
     port: readInt(env, 'PORT', 8000, { min: 0, max: 65535 }),
@@ -78,6 +112,19 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: readBool(env, 'INTROSPECTION', true),
     },
     wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),
+    websocket: {
+      initTimeoutMs: readInt(env, 'WS_INIT_TIMEOUT_MS', 5_000, MS),
+      maxOperations: readInt(env, 'WS_MAX_OPERATIONS', 16, { min: 1, max: 10_000 }),
+      idleTimeoutMs: readInt(env, 'WS_IDLE_TIMEOUT_MS', 300_000, MS),
+    },
+    apiKeys: readApiKeys(env),
+    rateLimits: {
+      rpm: readOptionalInt(env, 'RATE_LIMIT_RPM', { min: 1, max: 10_000_000 }),
+      tpm: readOptionalInt(env, 'RATE_LIMIT_TPM', { min: 1, max: 1_000_000_000 }),
+      concurrent: readOptionalInt(env, 'MAX_CONCURRENT_STREAMS', { min: 1, max: 1_000_000 }),
+    },
+    redis: { url: readRedisUrl(env), failureMode: readChoice(env, 'REDIS_FAILURE_MODE', ['open', 'closed'] as const, 'open') },
+    trustProxy: readBool(env, 'TRUST_PROXY', false),
     exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),
     healthCacheTtlMs: readInt(env, 'HEALTH_CACHE_TTL_MS', 30_000, { min: 0, max: MS.max }),
     health: {
@@ -104,4 +151,18 @@ export function loadConfig(env: Env = process.env): Config {
       timePerTokenMs: readInt(env, 'SIMULATOR_TOKEN_MS', 40, { min: 0, max: 60_000 }),
     },
   };
+}
+
+function readRedisUrl(env: Env): string | undefined {
+  const raw = readOptionalString(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a URL (expected redis://host:port or rediss://...)');
+  }
+  // The URL may carry a password: the message names only its scheme.
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new ConfigError(`REDIS_URL must use redis: or rediss:, got ${url.protocol}`);
+  return raw;
 }

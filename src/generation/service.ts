@@ -1,6 +1,8 @@
 // The generation service: validate → admit → pick replica → call → retry /
 // time out / abort. Transports call it; it knows nothing of GraphQL or REST.
+import { mayUse, type Caller } from '../access/caller.ts';
 import type { Config } from '../config/index.ts';
+import type { Lease, LimitStore } from '../limits/types.ts';
 import { badInput, GatewayError, shuttingDown } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Model } from '../registry/model.ts';
@@ -18,6 +20,8 @@ import { childTraceparent } from '../lib/trace.ts';
 /** A request that passed validation: nothing about it can be refused before TGI is asked. */
 export interface PreparedGeneration {
   readonly model: Model;
+  /** Who asked: rate limits count against it. */
+  readonly caller: Caller;
   readonly request: WireGenerateRequest;
   readonly budgets: TimeBudgets;
 }
@@ -44,27 +48,33 @@ export class GenerationService {
   #draining = false;
   #idle: (() => void) | undefined;
 
-  constructor(registry: Registry, config: Config) {
+  /** Absent when every rate limit is off: nothing is counted at all. */
+  readonly #limits: LimitStore | undefined;
+
+  constructor(registry: Registry, config: Config, limits?: LimitStore) {
     this.#registry = registry;
     this.#config = config;
     this.#retry = config.retry;
+    this.#limits = limits;
   }
 
   get activeGenerations(): number {
     return this.#active.size;
   }
 
-  async prepare(input: GenerateInput): Promise<PreparedGeneration> {
+  async prepare(input: GenerateInput, caller: Caller): Promise<PreparedGeneration> {
     if (this.#draining) throw shuttingDown();
     // An empty id is a malformed argument, not a model that happens not to exist.
     if (input.modelId.length === 0) throw badInput('modelId', 'modelId cannot be empty');
     const model = this.#registry.get(input.modelId);
     if (!model) throw new GatewayError('MODEL_NOT_FOUND', `no model with id "${input.modelId}"`, { field: 'modelId' });
+    if (!mayUse(caller, model.id)) throw new GatewayError('FORBIDDEN', `this API key may not use model "${model.id}"`);
     if (!model.configured) throw new GatewayError('MODEL_NOT_CONFIGURED', `model "${model.id}" has no endpoint configured`);
     const parameters = toWireParameters(input, await model.limits());
     const { upstream } = this.#config;
     return {
       model,
+      caller,
       request: { inputs: input.prompt, parameters },
       budgets: {
         firstTokenMs: model.timeouts.firstTokenMs ?? upstream.firstTokenMs,
@@ -75,13 +85,18 @@ export class GenerationService {
   }
 
   async generate(prepared: PreparedGeneration, context: CallContext): Promise<GenerationOutput> {
-    const generation = this.#begin(prepared, context);
+    const generation = this.#begin(prepared, context, await this.#admit(prepared, context));
     const headers = upstreamHeaders(context);
     try {
       const output = await attemptOnReplicas(generation, this.#retry, false, (replica, signal) =>
         replica.client.generate(prepared.request, { signal, headers }));
       generation.replica?.succeeded();
+      generation.lease?.addTokens(output.details.generatedTokens);
       return output;
+    } catch (error) {
+      // Cut by the client or a timeout, TGI does not say how far it got: the budget asked for is charged.
+      if (generation.signal.aborted) generation.lease?.addTokens(prepared.request.parameters?.max_new_tokens ?? 0);
+      throw error;
     } finally {
       generation.end();
     }
@@ -93,7 +108,8 @@ export class GenerationService {
    * before it; after it, a failure ends the stream with its error.
    */
   async *stream(prepared: PreparedGeneration, context: CallContext): TokenStream {
-    const generation = this.#begin(prepared, context);
+    const generation = this.#begin(prepared, context, await this.#admit(prepared, context));
+    const lease = generation.lease;
     const headers = upstreamHeaders(context);
     let tokens: TokenStream | undefined;
     // A consumer busy with a token leaves this generator paused at `yield`, where
@@ -114,6 +130,8 @@ export class GenerationService {
       tokens = opened.stream;
       generation.deadlines.started();
       generation.replica?.succeeded();
+      // Charged as they arrive: a stream that is abandoned or cut pays for what TGI produced.
+      lease?.addTokens(1);
       yield opened.first;
       for (;;) {
         // Cut while the consumer held the last token (timeout, shutdown): the upstream
@@ -126,6 +144,7 @@ export class GenerationService {
           if (generation.signal.aborted) throw generation.signal.reason;
           return;
         }
+        lease?.addTokens(1);
         yield next.value;
       }
     } catch (error) {
@@ -159,17 +178,49 @@ export class GenerationService {
     clearTimeout(timer);
   }
 
-  #begin(prepared: PreparedGeneration, context: CallContext): Generation {
-    if (this.#draining) throw shuttingDown();
+  /** The caller's rate limits: a lease on one generation, or RATE_LIMITED. */
+  async #admit(prepared: PreparedGeneration, context: CallContext): Promise<Lease | undefined> {
+    if (this.#limits === undefined) return undefined;
+    const admission = await this.#limits.admit(prepared.caller.id);
+    if (!admission.ok) throw rateLimited(admission.limit, admission.retryAfterSeconds);
+    // The client may have left while Redis answered: nothing was started, nothing is held.
+    if (context.signal.aborted) {
+      admission.lease.release();
+      throw context.signal.reason;
+    }
+    return admission.lease;
+  }
+
+  #begin(prepared: PreparedGeneration, context: CallContext, lease: Lease | undefined): Generation {
+    if (this.#draining) {
+      lease?.release();
+      throw shuttingDown();
+    }
     // Checked and taken in one synchronous step, so concurrent requests cannot all slip in.
-    if (!prepared.model.admit()) throw overloaded(prepared.model.id, 1);
-    const generation = new Generation(prepared.model, new Deadlines(context.signal, prepared.budgets), (ended) => {
+    if (!prepared.model.admit()) {
+      lease?.release();
+      throw overloaded(prepared.model.id, 1);
+    }
+    const generation = new Generation(prepared.model, new Deadlines(context.signal, prepared.budgets), lease, (ended) => {
       this.#active.delete(ended);
       if (this.#active.size === 0) this.#idle?.();
     });
     this.#active.add(generation);
     return generation;
   }
+}
+
+const LIMIT_WORDS: Readonly<Record<string, string>> = {
+  rpm: 'requests per minute (RATE_LIMIT_RPM)',
+  tpm: 'generated tokens per minute (RATE_LIMIT_TPM)',
+  concurrent: 'generations at once (MAX_CONCURRENT_STREAMS)',
+};
+
+function rateLimited(limit: string, retryAfterSeconds: number): GatewayError {
+  const message = limit === 'unavailable'
+    ? 'rate limits cannot be checked right now; retry later'
+    : `rate limit reached: ${LIMIT_WORDS[limit] ?? limit}; retry in ${retryAfterSeconds} s`;
+  return new GatewayError('RATE_LIMITED', message, { retryAfterSeconds });
 }
 
 /** What a failure once the stream is open means; before that, attemptOnReplicas decided. */

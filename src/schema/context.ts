@@ -1,5 +1,6 @@
 // What every resolver receives. One context per operation: over HTTP one per
 // request, over graphql-ws one per subscribe message.
+import type { Caller } from '../access/caller.ts';
 import type { GenerationService } from '../generation/service.ts';
 import type { InFlight } from '../lib/in-flight.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -25,6 +26,8 @@ export interface GatewayContext {
   /** Fires when the client is gone: disconnect, unsubscribe, socket close. */
   signal: AbortSignal;
   requestId: string;
+  /** Who calls: identified by its API key, else by its address (set by the transport). */
+  caller: Caller;
   /** The caller's valid W3C `traceparent`, if it sent one. */
   traceparent: string | undefined;
 }

@@ -76,7 +76,7 @@ builder.mutationType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
-        const prepared = await generation.prepare(input as GenerateInput);
+        const prepared = await generation.prepare(input as GenerateInput, ctx.caller);
         const output = await generation.generate(prepared, { signal: ctx.signal, requestId: ctx.requestId, traceparent: ctx.traceparent });
         return { modelId: prepared.model.id, ...output };
       },
@@ -91,7 +91,7 @@ builder.subscriptionType({
       description: 'Streams the tokens of one generation as TGI produces them. Unsubscribing stops the generation upstream.',
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
-        const prepared = await ctx.services.generation.prepare(input as GenerateInput);
+        const prepared = await ctx.services.generation.prepare(input as GenerateInput, ctx.caller);
         return relayTokens(ctx, prepared);
       },
       resolve: (item: StreamItem) => {

@@ -6,8 +6,11 @@ import type { WebSocketServer, WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
 import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
-import { errorExtensions, shuttingDown } from '../errors.ts';
+import type { Caller } from '../access/caller.ts';
+import type { Logger } from '../logger.ts';
+import { errorExtensions, GatewayError, shuttingDown } from '../errors.ts';
 import { parseTraceparent } from '../lib/trace.ts';
+import type { Callers } from './callers.ts';
 import type { GraphQLHandler } from './graphql.ts';
 import { finishError } from './graphql-plugins.ts';
 import type { Lifecycle } from './probes.ts';
@@ -25,40 +28,76 @@ export interface GraphQLWsOptions {
   keepAliveMs: number;
   lifecycle: Lifecycle;
   production: boolean;
+  callers: Callers;
+  /** Time a socket has to send `connection_init`. */
+  initTimeoutMs: number;
+  /** Operations one socket may have running at once. */
+  maxOperations: number;
+  /** A socket with nothing running for this long is closed. */
+  idleTimeoutMs: number;
+  logger: Logger;
+}
+
+/** What the gateway keeps per socket. */
+interface SocketState {
+  /** The controller of each running operation by id. */
+  readonly running: Map<string, AbortController>;
+  /** Set by `connection_init`, when the key (if keys are on) was accepted. */
+  caller: Caller | undefined;
+  /** Closes the socket once nothing has run on it for the idle time; re-armed when the last operation ends. */
+  readonly idle: NodeJS.Timeout;
 }
 
 export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, options: GraphQLWsOptions) {
-  // Per socket, the controller of each running operation by id.
-  const operations = new WeakMap<WebSocket, Map<string, AbortController>>();
+  const sockets = new WeakMap<WebSocket, SocketState>();
   // Which controller an operation got, to forget exactly that one when it ends (ids may be reused).
   const controllerOf = new WeakMap<object, AbortController>();
 
   wss.on('connection', (socket: WebSocket) => {
     const running = new Map<string, AbortController>();
-    operations.set(socket, running);
+    const state: SocketState = {
+      running,
+      caller: undefined,
+      // Fired while something runs, it waits: the last operation to end re-arms it.
+      idle: setTimeout(() => running.size === 0 && socket.close(1000, 'idle'), options.idleTimeoutMs),
+    };
+    sockets.set(socket, state);
     // Straight from the socket: no waiting for graphql-ws to return() each iterator first.
     socket.once('close', () => {
-      for (const controller of running.values()) controller.abort(SOCKET_CLOSED);
-      running.clear();
+      clearTimeout(state.idle);
+      for (const controller of state.running.values()) controller.abort(SOCKET_CLOSED);
+      state.running.clear();
     });
     // graphql-ws stops listening to a query or mutation on `complete` but lets it run
     // to its end: the gateway ends its generation right away instead.
     socket.on('message', (data) => {
       const id = completedId(data);
-      if (id !== undefined) running.get(id)?.abort(CANCELLED);
+      if (id !== undefined) state.running.get(id)?.abort(CANCELLED);
     });
   });
 
-  return useServer(
+  const server = useServer(
     {
+      connectionInitWaitTimeout: options.initTimeoutMs,
+      // Returning false closes the socket with 4403 Forbidden.
+      onConnect: (ctx) => {
+        const state = sockets.get(ctx.extra.socket);
+        const identified = options.callers.ofSocket(ctx.extra.request, ctx.connectionParams);
+        if (!state || !identified.ok) return false;
+        state.caller = identified.caller;
+        return true;
+      },
       execute: (args) => (args as EnvelopedArgs).execute(args),
       subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production, true));
-        if (options.lifecycle.draining) {
-          const error = shuttingDown();
-          return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
+        const refused = (error: GatewayError) => [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
+        if (options.lifecycle.draining) return refused(shuttingDown());
+        const state = sockets.get(ctx.extra.socket);
+        if (!state?.caller) return refused(new GatewayError('UNAUTHENTICATED', 'the connection was not acknowledged'));
+        if (state.running.size >= options.maxOperations) {
+          return refused(new GatewayError('RATE_LIMITED', `at most ${options.maxOperations} operations may run at once on one socket (WS_MAX_OPERATIONS)`, { retryAfterSeconds: 1 }));
         }
         const controller = new AbortController();
         const env = yoga.getEnveloped({
@@ -68,6 +107,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
           params: payload,
           signal: controller.signal,
           requestId,
+          caller: state.caller,
           traceparent: parseTraceparent(ctx.extra.request.headers.traceparent),
         } as unknown as YogaInitialContext);
         let document: DocumentNode;
@@ -79,7 +119,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         }
         const errors = env.validate(env.schema, document);
         if (errors.length > 0) return finished(errors);
-        operations.get(ctx.extra.socket)?.set(id, controller);
+        state.running.set(id, controller);
         controllerOf.set(payload, controller);
         const args: EnvelopedArgs = {
           schema: env.schema,
@@ -93,13 +133,23 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         return args;
       },
       onComplete: (ctx, id, payload) => {
-        const running = operations.get(ctx.extra.socket);
-        if (running?.get(id) === controllerOf.get(payload)) running?.delete(id);
+        const state = sockets.get(ctx.extra.socket);
+        if (!state || state.running.get(id) !== controllerOf.get(payload)) return;
+        state.running.delete(id);
+        if (state.running.size === 0) state.idle.refresh();
       },
     },
     wss,
     options.keepAliveMs,
   );
+  // graphql-ws answers a socket error (a client's bad frame, a message over the size limit:
+  // ws has already closed the socket with its code) with console.error and a stack trace.
+  // A client's mistake is not the operator's alarm: it goes to the debug log instead.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error) => options.logger.debug({ err: error.message }, 'WebSocket client error'));
+  });
+  return server;
 }
 
 /** The id of a client's `complete` message, read only from messages that can be one. */

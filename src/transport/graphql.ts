@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
+import type { Caller } from '../access/caller.ts';
 import { errorExtensions, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
@@ -17,6 +18,8 @@ export interface ServerContext {
   req?: IncomingMessage;
   res?: ServerResponse;
   requestId?: string;
+  /** Identified by server.ts (HTTP) or graphql-ws.ts (socket) before yoga runs. */
+  caller?: Caller;
   traceparent?: string | undefined;
   /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
   signal?: AbortSignal;
@@ -40,6 +43,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       services,
       signal: initial.signal ?? initial.request.signal,
       requestId: initial.requestId ?? randomUUID(),
+      caller: callerOf(initial),
       traceparent: initial.traceparent,
     }),
     // Served by graphiql.ts, compressed and cached.
@@ -68,3 +72,9 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
+
+/** Every entry identifies its caller first: an operation without one is a bug, and refused. */
+function callerOf(initial: ServerContext): Caller {
+  if (initial.caller === undefined) throw new Error('no caller was identified for this operation');
+  return initial.caller;
+}

@@ -2,6 +2,7 @@
 // frontend and scripts keep working. Thin: it maps JSON onto the same
 // generation service and registry that GraphQL uses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from '../access/caller.ts';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
 import { seedFromDigits, SEED_RULE } from '../generation/seed.ts';
@@ -48,7 +49,7 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
         status: health.status.toLowerCase(),
       });
     },
-    async generate(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    async generate(req: IncomingMessage, res: ServerResponse, requestId: string, caller: Caller) {
       // A client that hangs up, even while its body is read, ends the generation upstream too.
       const controller = new AbortController();
       const hangUp = () => {
@@ -58,7 +59,7 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
       try {
         // A JSON number under "seed" is kept as its source text: JSON.parse alone would round a u64 past 2^53.
         const input = toGenerateInput(await readJson(req, maxRequestBytes, seedAsSource));
-        const prepared = await generation.prepare(input);
+        const prepared = await generation.prepare(input, caller);
         const traceparent = parseTraceparent(req.headers.traceparent);
         const output = await generation.generate(prepared, { signal: controller.signal, requestId, traceparent });
         sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
@@ -69,12 +70,12 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
   };
 
   /** Answers the request when it is a REST route; returns false otherwise. */
-  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<boolean> {
+  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller): Promise<boolean> {
     const method = req.method ?? 'GET';
     try {
       if (path === '/' && method === 'GET') await routes.root(res);
       else if (path === '/models' && method === 'GET') await routes.models(res);
-      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, requestId);
+      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, requestId, caller);
       else {
         const match = MODEL_HEALTH.exec(path);
         if (!match || method !== 'GET') return false;

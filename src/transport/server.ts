@@ -10,13 +10,16 @@ import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
 import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
+import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
+import { UNAUTHENTICATED_MESSAGE, type Callers } from './callers.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;
   graphiql: GraphiQL;
-  rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string) => Promise<boolean>;
+  rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller) => Promise<boolean>;
+  callers: Callers;
   cors: Cors;
   lifecycle: Lifecycle;
   maxRequestBytes: number;
@@ -24,7 +27,7 @@ export interface ServerParts {
 }
 
 export function createGatewayServer(parts: ServerParts) {
-  const { yoga, graphiql, rest, cors, lifecycle } = parts;
+  const { yoga, graphiql, rest, cors, lifecycle, callers } = parts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -37,19 +40,30 @@ export function createGatewayServer(parts: ServerParts) {
       refuseWhileDraining(res, path === GRAPHQL_PATH, requestId);
       return;
     }
-    if (path === GRAPHQL_PATH) {
-      if (wantsGraphiQL(req)) {
-        await graphiql.send(req, res);
-        return;
-      }
-      if (!passesCsrfCheck(req)) {
-        sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
-        return;
-      }
-      await yoga.handle(req, res, { requestId, traceparent: parseTraceparent(req.headers.traceparent) });
+    const graphql = path === GRAPHQL_PATH;
+    // The page itself is static: its user enters a key in it.
+    if (graphql && wantsGraphiQL(req)) {
+      await graphiql.send(req, res);
       return;
     }
-    if (await rest(req, res, path, requestId)) return;
+    if (graphql && !passesCsrfCheck(req)) {
+      sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
+      return;
+    }
+    const identified = callers.ofRequest(req);
+    if (!identified.ok) {
+      const message = UNAUTHENTICATED_MESSAGE[identified.reason];
+      const headers = { 'www-authenticate': 'Bearer' };
+      if (graphql) sendGraphQLError(res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
+      else sendJson(res, 401, { detail: message }, headers);
+      return;
+    }
+    const { caller } = identified;
+    if (graphql) {
+      await yoga.handle(req, res, { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) });
+      return;
+    }
+    if (await rest(req, res, path, requestId, caller)) return;
     sendJson(res, 404, { detail: 'Not Found' });
   }
 

@@ -34,6 +34,14 @@ describe('loadConfig', () => {
       });
     });
 
+    it('requires no API key and limits no rate; sockets get 5 s to init, 16 operations, 5 min idle', () => {
+      expect(config.apiKeys).toEqual([]);
+      expect(config.rateLimits).toEqual({ rpm: undefined, tpm: undefined, concurrent: undefined });
+      expect(config.redis).toEqual({ url: undefined, failureMode: 'open' });
+      expect(config.trustProxy).toBe(false);
+      expect(config.websocket).toEqual({ initTimeoutMs: 5_000, maxOperations: 16, idleTimeoutMs: 300_000 });
+    });
+
     it('declares no model', () => {
       expect(config.models).toEqual([]);
     });
@@ -63,6 +71,15 @@ describe('loadConfig', () => {
         MAX_DOCUMENT_DIRECTIVES: '1',
         MAX_DOCUMENT_COST: '99',
         INTROSPECTION: 'off',
+        RATE_LIMIT_RPM: '60',
+        RATE_LIMIT_TPM: '10000',
+        MAX_CONCURRENT_STREAMS: '4',
+        REDIS_URL: 'redis://:secret@127.0.0.1:6379/2',
+        REDIS_FAILURE_MODE: 'closed',
+        TRUST_PROXY: 'true',
+        WS_INIT_TIMEOUT_MS: '1000',
+        WS_MAX_OPERATIONS: '2',
+        WS_IDLE_TIMEOUT_MS: '9000',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -72,6 +89,10 @@ describe('loadConfig', () => {
         logLevel: 'debug',
         exposeEndpoints: false,
         healthCacheTtlMs: 0,
+        rateLimits: { rpm: 60, tpm: 10_000, concurrent: 4 },
+        redis: { url: 'redis://:secret@127.0.0.1:6379/2', failureMode: 'closed' },
+        trustProxy: true,
+        websocket: { initTimeoutMs: 1000, maxOperations: 2, idleTimeoutMs: 9000 },
         documents: { maxBytes: 2048, maxTokens: 500, maxGenerations: 4, maxDepth: 3, maxAliases: 2, maxDirectives: 1, maxCost: 99, introspection: false },
         upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
         retry: { maxAttempts: 1 },
@@ -132,5 +153,12 @@ describe('loadConfig', () => {
     ])('throws a ConfigError naming %s for %j', (name, value) => {
       expect(configErrorOf(() => loadConfig({ [name]: value })).message).toContain(name);
     });
+  });
+});
+
+describe('REDIS_URL', () => {
+  it('must be a redis: or rediss: URL, and its password is never quoted', () => {
+    expect(configErrorOf(() => loadConfig({ REDIS_URL: 'http://:hunter2@host' })).message).toBe('REDIS_URL must use redis: or rediss:, got http:');
+    expect(configErrorOf(() => loadConfig({ REDIS_URL: 'not a url hunter2' })).message).not.toMatch(/hunter2/);
   });
 });

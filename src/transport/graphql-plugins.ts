@@ -116,7 +116,9 @@ export function yogaLogger(logger: Logger): YogaLogger {
       if (!(original instanceof GatewayError)) return error(...args);
       const level = CLIENT_CODES.has(original.code) ? 'debug' : 'warn';
       // The client's message names no code or address: the upstream failure, detail included, is logged here.
-      logger[level]({ code: original.code, requestId: original.requestId, upstream: original.cause }, original.message);
+      // The request scope names the request; a stream's error may be reported after it, tagged instead.
+      const tagged = original.requestId === undefined ? {} : { requestId: original.requestId };
+      logger[level]({ code: original.code, ...tagged, upstream: original.cause }, original.message);
     },
   };
 }

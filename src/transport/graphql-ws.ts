@@ -9,7 +9,9 @@ import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
 import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
 import { errorExtensions, GatewayError, shuttingDown } from '../errors.ts';
+import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
+import type { GatewayContext } from '../schema/context.ts';
 import type { Callers } from './callers.ts';
 import type { GraphQLHandler } from './graphql.ts';
 import { finishError } from './graphql-plugins.ts';
@@ -87,8 +89,9 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         state.caller = identified.caller;
         return true;
       },
-      execute: (args) => (args as EnvelopedArgs).execute(args),
-      subscribe: (args) => (args as EnvelopedArgs).subscribe(args),
+      // Within the operation's request scope: what is logged while it runs names it.
+      execute: (args) => requestScope.run((args.contextValue as GatewayContext).requestId, () => (args as EnvelopedArgs).execute(args)),
+      subscribe: (args) => requestScope.run((args.contextValue as GatewayContext).requestId, () => (args as EnvelopedArgs).subscribe(args)),
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production, true));

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
+import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Cors } from './cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
@@ -60,10 +61,10 @@ export function createGatewayServer(parts: ServerParts) {
     }
     const { caller } = identified;
     if (graphql) {
-      await yoga.handle(req, res, { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) });
+      await requestScope.run(requestId, () => yoga.handle(req, res, { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) }));
       return;
     }
-    if (await rest(req, res, path, requestId, caller)) return;
+    if (await requestScope.run(requestId, () => rest(req, res, path, requestId, caller))) return;
     sendJson(res, 404, { detail: 'Not Found' });
   }
 

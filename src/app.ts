@@ -61,6 +61,7 @@ export function buildApp(config: Config, logger: Logger): App {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,
     documents: config.documents,
+    persistedOperations: config.persistedOperations,
     logger: logger.child({ component: 'graphql' }),
   });
   const { server, wss } = createGatewayServer({
@@ -78,6 +79,7 @@ export function buildApp(config: Config, logger: Logger): App {
     lifecycle,
     production: config.production,
     callers,
+    persistedOperations: config.persistedOperations,
     ...config.websocket,
     logger: logger.child({ component: 'ws' }),
   });

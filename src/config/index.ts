@@ -3,11 +3,13 @@ import {
   ConfigError, readBool, readChoice, readInt, readList, readOptionalInt, readOptionalString, readString, type Env,
 } from './env-parsers.ts';
 import { readApiKeys, type ApiKeyConfig } from './keys.ts';
+import { readPersistedOperations, type PersistedOperationsConfig } from './persisted.ts';
 import { readModels, type ModelConfig } from './models.ts';
 
 export { ConfigError } from './env-parsers.ts';
 export type { ModelConfig, TimeoutOverrides } from './models.ts';
 export type { ApiKeyConfig } from './keys.ts';
+export type { PersistedOperationsConfig } from './persisted.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -46,6 +48,8 @@ export interface Config {
   maxRequestBytes: number;
   /** What one GraphQL document may hold (its size and tokens) and start (generations). */
   documents: DocumentLimits;
+  /** PERSISTED_OPERATIONS_FILE and _ONLY; undefined = documents are sent in full. */
+  persistedOperations: PersistedOperationsConfig | undefined;
   /** Interval of graphql-ws pings; a peer that misses one is dropped. */
   wsKeepAliveMs: number;
   websocket: {
@@ -111,6 +115,7 @@ function readConfig(env: Env): Config {
       maxCost: readInt(env, 'MAX_DOCUMENT_COST', 5_000, { min: 10, max: 1_000_000 }),
       introspection: readBool(env, 'INTROSPECTION', true),
     },
+    persistedOperations: readPersistedOperations(env),
     wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),
     websocket: {
       initTimeoutMs: readInt(env, 'WS_INIT_TIMEOUT_MS', 5_000, MS),

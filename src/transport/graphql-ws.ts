@@ -12,7 +12,9 @@ import { errorExtensions, GatewayError, shuttingDown } from '../errors.ts';
 import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { GatewayContext } from '../schema/context.ts';
+import type { PersistedOperationsConfig } from '../config/index.ts';
 import type { Callers } from './callers.ts';
+import { documentOf, persistedRefusal } from './persisted-operations.ts';
 import type { GraphQLHandler } from './graphql.ts';
 import { finishError } from './graphql-plugins.ts';
 import type { Lifecycle } from './probes.ts';
@@ -31,6 +33,7 @@ export interface GraphQLWsOptions {
   lifecycle: Lifecycle;
   production: boolean;
   callers: Callers;
+  persistedOperations: PersistedOperationsConfig | undefined;
   /** Time a socket has to send `connection_init`. */
   initTimeoutMs: number;
   /** Operations one socket may have running at once. */
@@ -113,9 +116,11 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
           caller: state.caller,
           traceparent: parseTraceparent(ctx.extra.request.headers.traceparent),
         } as unknown as YogaInitialContext);
+        const source = documentOf(options.persistedOperations, payload as typeof payload & { documentId?: unknown });
+        if ('refused' in source) return finished([persistedRefusal(source.refused)]);
         let document: DocumentNode;
         try {
-          document = env.parse(payload.query);
+          document = env.parse(source.document);
         } catch (error) {
           // Thrown, a syntax error would close the whole socket; returned, it ends this operation only.
           return finished([isGraphQLError(error) ? error : createGraphQLError('Syntax Error')]);

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Caller } from '../access/caller.ts';
+import type { PersistedOperationsConfig } from '../config/index.ts';
 import { errorExtensions, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
 import { boundedParseCache, useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
 import { useFinishedErrors, useParameterErrors, yogaLogger } from './graphql-plugins.ts';
+import { usePersisted } from './persisted-operations.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -29,6 +31,7 @@ export interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
   documents: DocumentLimits;
+  persistedOperations: PersistedOperationsConfig | undefined;
   logger: Logger;
 }
 
@@ -54,7 +57,14 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     multipart: false,
     maxRequestBodySize: options.maxRequestBytes,
     logging: yogaLogger(options.logger),
-    plugins: [useParameterErrors(), useDocumentLimits(options.documents), useFinishedErrors(options.production)],
+    plugins: [
+      useParameterErrors(),
+      ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
+      useDocumentLimits(options.documents),
+      useFinishedErrors(options.production),
+    ],
+    // A persisted operation is named by `documentId` (GraphQL over HTTP's persisted documents).
+    extraParamNames: ['documentId'],
     parserAndValidationCache: boundedParseCache(PARSE_CACHE_CHARS),
     maskedErrors: {
       // Internal details stay in the log, whatever NODE_ENV says.

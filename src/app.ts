@@ -15,6 +15,7 @@ import type { Services } from './schema/context.ts';
 import { createCallers } from './transport/callers.ts';
 import { createCors } from './transport/cors.ts';
 import { createGraphiQL, graphiqlOptions } from './transport/graphiql.ts';
+import { createPlayground } from './transport/playground.ts';
 import { createGraphQLHandler } from './transport/graphql.ts';
 import { attachGraphQLWs } from './transport/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
@@ -67,6 +68,7 @@ export function buildApp(config: Config, logger: Logger): App {
   const { server, wss } = createGatewayServer({
     yoga,
     graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
+    playground: createPlayground(),
     rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' })),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,

@@ -10,6 +10,7 @@ import type { Cors } from './cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
 import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
+import { PLAYGROUND_PATH, type Playground } from './playground.ts';
 import { requestIdOf, sendJson } from './http-util.ts';
 import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
@@ -19,6 +20,7 @@ import { handleProbe, type Lifecycle } from './probes.ts';
 export interface ServerParts {
   yoga: GraphQLHandler;
   graphiql: GraphiQL;
+  playground: Playground;
   rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller) => Promise<boolean>;
   callers: Callers;
   cors: Cors;
@@ -28,7 +30,7 @@ export interface ServerParts {
 }
 
 export function createGatewayServer(parts: ServerParts) {
-  const { yoga, graphiql, rest, cors, lifecycle, callers } = parts;
+  const { yoga, graphiql, playground, rest, cors, lifecycle, callers } = parts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -39,6 +41,11 @@ export function createGatewayServer(parts: ServerParts) {
     res.setHeader('x-request-id', requestId);
     if (lifecycle.draining) {
       refuseWhileDraining(res, path === GRAPHQL_PATH, requestId);
+      return;
+    }
+    // A static page: its user enters a key in it.
+    if (path === PLAYGROUND_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      await playground.send(req, res);
       return;
     }
     const graphql = path === GRAPHQL_PATH;

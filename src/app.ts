@@ -11,6 +11,9 @@ import { createRedisStore, type RedisStore } from './limits/redis-store.ts';
 import { limitsOff, type LimitStore } from './limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
+import type { ReplicaOptions } from './registry/replica.ts';
+import { AccessLog, observeAll } from './observability/access-log.ts';
+import { Metrics } from './observability/metrics.ts';
 import type { Services } from './schema/context.ts';
 import { createCallers } from './transport/callers.ts';
 import { createCors } from './transport/cors.ts';
@@ -46,35 +49,54 @@ export interface App {
   stop(drainMs?: number): Promise<void>;
 }
 
-export function buildApp(config: Config, logger: Logger): App {
-  const registry = Registry.fromConfig(config, logger.child({ component: 'registry' }));
+export interface AppOptions {
+  /** The worker's number, when WORKERS runs several processes: a label on every metric. */
+  worker?: string;
+}
+
+export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
+  let replicaEvent: ReplicaOptions['onEvent'];
+  const registry = Registry.fromConfig(config, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
   const limits = createLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
+  // Read lazily: the service that holds the generations is made just below.
+  const metrics = new Metrics({ models: registry, active: () => services.generation.active, exposeEndpoints: config.exposeEndpoints, worker: options.worker });
+  replicaEvent = metrics.replicaEvent;
+  const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' })));
   const services: Services = {
     registry,
-    generation: new GenerationService(registry, config, limits),
+    generation: new GenerationService(registry, config, { limits, observer }),
     about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
     exposeEndpoints: config.exposeEndpoints,
     streams: new InFlight(),
   };
   const lifecycle: Lifecycle = { draining: false };
+  const doorLog = logger.child({ component: 'http' });
+  /** A request refused before anything ran: counted, and logged once under its request id. */
+  const onRefused = (transport: string, code: string, requestId: string | undefined) => {
+    metrics.refused(transport, code);
+    doorLog.info({ requestId, transport, code }, 'request refused');
+  };
   const yoga = createGraphQLHandler(services, {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,
     documents: config.documents,
     persistedOperations: config.persistedOperations,
     logger: logger.child({ component: 'graphql' }),
+    onRefused,
   });
   const { server, wss } = createGatewayServer({
     yoga,
     graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
     playground: createPlayground(),
-    rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' })),
+    metrics,
+    onRefused,
+    rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' }), onRefused),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
     callers,
     maxRequestBytes: config.maxRequestBytes,
-    logger: logger.child({ component: 'http' }),
+    logger: doorLog,
   });
   const ws = attachGraphQLWs(yoga, wss, {
     keepAliveMs: config.wsKeepAliveMs,
@@ -82,6 +104,7 @@ export function buildApp(config: Config, logger: Logger): App {
     production: config.production,
     callers,
     persistedOperations: config.persistedOperations,
+    onRefused,
     ...config.websocket,
     logger: logger.child({ component: 'ws' }),
   });

@@ -37,6 +37,7 @@ export async function attemptOnReplicas<T>(
     const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
     if (!replica) break;
     tried.add(replica);
+    generation.attempts = attempt;
     replica.acquire();
     try {
       const value = await call(replica, signal);

@@ -1,6 +1,6 @@
 // The generation service: validate → admit → pick replica → call → retry /
 // time out / abort. Transports call it; it knows nothing of GraphQL or REST.
-import { mayUse, type Caller } from '../access/caller.ts';
+import { mayUse } from '../access/caller.ts';
 import type { Config } from '../config/index.ts';
 import type { Lease, LimitStore } from '../limits/types.ts';
 import { badInput, GatewayError, shuttingDown } from '../errors.ts';
@@ -13,6 +13,7 @@ import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
 import { Generation } from './generation.ts';
 import type { GenerateInput } from './input.ts';
+import { endingOf, NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
 import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
 import { toWireParameters } from './validate.ts';
 import { childTraceparent } from '../lib/trace.ts';
@@ -20,18 +21,10 @@ import { childTraceparent } from '../lib/trace.ts';
 /** A request that passed validation: nothing about it can be refused before TGI is asked. */
 export interface PreparedGeneration {
   readonly model: Model;
-  /** Who asked: rate limits count against it. */
-  readonly caller: Caller;
+  /** Who asked (rate limits count against it), and how. */
+  readonly info: RequestInfo;
   readonly request: WireGenerateRequest;
   readonly budgets: TimeBudgets;
-}
-
-export interface CallContext {
-  /** Fires when the client no longer wants the result. */
-  signal: AbortSignal;
-  requestId?: string;
-  /** The caller's W3C `traceparent`, continued upstream. */
-  traceparent?: string | undefined;
 }
 
 type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
@@ -51,30 +44,48 @@ export class GenerationService {
   /** Absent when every rate limit is off: nothing is counted at all. */
   readonly #limits: LimitStore | undefined;
 
-  constructor(registry: Registry, config: Config, limits?: LimitStore) {
+  readonly #observer: GenerationObserver;
+
+  constructor(registry: Registry, config: Config, options: { limits?: LimitStore | undefined; observer?: GenerationObserver } = {}) {
     this.#registry = registry;
     this.#config = config;
     this.#retry = config.retry;
-    this.#limits = limits;
+    this.#limits = options.limits;
+    this.#observer = options.observer ?? NO_OBSERVER;
+  }
+
+  /** Generations under way, for gauges read at scrape time. */
+  get active(): ReadonlySet<Generation> {
+    return this.#active;
   }
 
   get activeGenerations(): number {
     return this.#active.size;
   }
 
-  async prepare(input: GenerateInput, caller: Caller): Promise<PreparedGeneration> {
+  /** Checks everything that can be checked before TGI is asked; a refusal is reported, then thrown. */
+  async prepare(input: GenerateInput, info: RequestInfo): Promise<PreparedGeneration> {
+    try {
+      return await this.#prepare(input, info);
+    } catch (error) {
+      this.#refused(input.modelId, info, error);
+      throw error;
+    }
+  }
+
+  async #prepare(input: GenerateInput, info: RequestInfo): Promise<PreparedGeneration> {
     if (this.#draining) throw shuttingDown();
     // An empty id is a malformed argument, not a model that happens not to exist.
     if (input.modelId.length === 0) throw badInput('modelId', 'modelId cannot be empty');
     const model = this.#registry.get(input.modelId);
     if (!model) throw new GatewayError('MODEL_NOT_FOUND', `no model with id "${input.modelId}"`, { field: 'modelId' });
-    if (!mayUse(caller, model.id)) throw new GatewayError('FORBIDDEN', `this API key may not use model "${model.id}"`);
+    if (!mayUse(info.caller, model.id)) throw new GatewayError('FORBIDDEN', `this API key may not use model "${model.id}"`);
     if (!model.configured) throw new GatewayError('MODEL_NOT_CONFIGURED', `model "${model.id}" has no endpoint configured`);
     const parameters = toWireParameters(input, await model.limits());
     const { upstream } = this.#config;
     return {
       model,
-      caller,
+      info,
       request: { inputs: input.prompt, parameters },
       budgets: {
         firstTokenMs: model.timeouts.firstTokenMs ?? upstream.firstTokenMs,
@@ -84,21 +95,22 @@ export class GenerationService {
     };
   }
 
-  async generate(prepared: PreparedGeneration, context: CallContext): Promise<GenerationOutput> {
-    const generation = this.#begin(prepared, context, await this.#admit(prepared, context));
-    const headers = upstreamHeaders(context);
+  /** `signal` fires when the client no longer wants the result. */
+  async generate(prepared: PreparedGeneration, signal: AbortSignal): Promise<GenerationOutput> {
+    const generation = await this.#start(prepared, signal);
+    const headers = upstreamHeaders(prepared.info);
     try {
-      const output = await attemptOnReplicas(generation, this.#retry, false, (replica, signal) =>
-        replica.client.generate(prepared.request, { signal, headers }));
+      const output = await attemptOnReplicas(generation, this.#retry, false, (replica, attemptSignal) =>
+        replica.client.generate(prepared.request, { signal: attemptSignal, headers }));
       generation.replica?.succeeded();
-      generation.lease?.addTokens(output.details.generatedTokens);
+      generation.answered(output.details.generatedTokens, null);
+      generation.end();
       return output;
     } catch (error) {
       // Cut by the client or a timeout, TGI does not say how far it got: the budget asked for is charged.
       if (generation.signal.aborted) generation.lease?.addTokens(prepared.request.parameters?.max_new_tokens ?? 0);
+      generation.end(error);
       throw error;
-    } finally {
-      generation.end();
     }
   }
 
@@ -107,10 +119,9 @@ export class GenerationService {
    * started (TGI reports overload in-band after HTTP 200), so retries happen
    * before it; after it, a failure ends the stream with its error.
    */
-  async *stream(prepared: PreparedGeneration, context: CallContext): TokenStream {
-    const generation = this.#begin(prepared, context, await this.#admit(prepared, context));
-    const lease = generation.lease;
-    const headers = upstreamHeaders(context);
+  async *stream(prepared: PreparedGeneration, signal: AbortSignal): TokenStream {
+    const generation = await this.#start(prepared, signal);
+    const headers = upstreamHeaders(prepared.info);
     let tokens: TokenStream | undefined;
     // A consumer busy with a token leaves this generator paused at `yield`, where
     // no `finally` can run: an abort (client gone, timeout, shutdown) releases
@@ -121,8 +132,8 @@ export class GenerationService {
     };
     generation.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const opened = await attemptOnReplicas(generation, this.#retry, true, async (replica, signal) => {
-        const stream = await replica.client.generateStream(prepared.request, { signal, headers });
+      const opened = await attemptOnReplicas(generation, this.#retry, true, async (replica, attemptSignal) => {
+        const stream = await replica.client.generateStream(prepared.request, { signal: attemptSignal, headers });
         const first = await stream.next();
         if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
         return { first: first.value, stream };
@@ -130,8 +141,8 @@ export class GenerationService {
       tokens = opened.stream;
       generation.deadlines.started();
       generation.replica?.succeeded();
-      // Charged as they arrive: a stream that is abandoned or cut pays for what TGI produced.
-      lease?.addTokens(1);
+      // Counted and charged as they arrive: a stream that is abandoned or cut pays for what TGI produced.
+      generation.tokenArrived();
       yield opened.first;
       for (;;) {
         // Cut while the consumer held the last token (timeout, shutdown): the upstream
@@ -144,11 +155,13 @@ export class GenerationService {
           if (generation.signal.aborted) throw generation.signal.reason;
           return;
         }
-        lease?.addTokens(1);
+        generation.tokenArrived();
         yield next.value;
       }
     } catch (error) {
-      throw midStreamFailure(error, generation, tokens !== undefined);
+      const failure = midStreamFailure(error, generation, tokens !== undefined);
+      generation.end(failure);
+      throw failure;
     } finally {
       generation.signal.removeEventListener('abort', onAbort);
       generation.end();
@@ -178,20 +191,36 @@ export class GenerationService {
     clearTimeout(timer);
   }
 
+  /** A request that ends before any model server is asked: bad input, limits, permissions, draining. */
+  #refused(model: string, request: RequestInfo, error: unknown): void {
+    const { code } = endingOf(error);
+    this.#observer.finished({ request, model, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' });
+  }
+
+  /** Admits the generation (rate limits, then the model's cap) and starts its clock; a refusal is reported. */
+  async #start(prepared: PreparedGeneration, signal: AbortSignal): Promise<Generation> {
+    try {
+      return this.#begin(prepared, signal, await this.#admit(prepared, signal));
+    } catch (error) {
+      this.#refused(prepared.model.id, prepared.info, error);
+      throw error;
+    }
+  }
+
   /** The caller's rate limits: a lease on one generation, or RATE_LIMITED. */
-  async #admit(prepared: PreparedGeneration, context: CallContext): Promise<Lease | undefined> {
+  async #admit(prepared: PreparedGeneration, signal: AbortSignal): Promise<Lease | undefined> {
     if (this.#limits === undefined) return undefined;
-    const admission = await this.#limits.admit(prepared.caller.id);
+    const admission = await this.#limits.admit(prepared.info.caller.id);
     if (!admission.ok) throw rateLimited(admission.limit, admission.retryAfterSeconds);
     // The client may have left while Redis answered: nothing was started, nothing is held.
-    if (context.signal.aborted) {
+    if (signal.aborted) {
       admission.lease.release();
-      throw context.signal.reason;
+      throw signal.reason;
     }
     return admission.lease;
   }
 
-  #begin(prepared: PreparedGeneration, context: CallContext, lease: Lease | undefined): Generation {
+  #begin(prepared: PreparedGeneration, signal: AbortSignal, lease: Lease | undefined): Generation {
     if (this.#draining) {
       lease?.release();
       throw shuttingDown();
@@ -201,14 +230,23 @@ export class GenerationService {
       lease?.release();
       throw overloaded(prepared.model.id, 1);
     }
-    const generation = new Generation(prepared.model, new Deadlines(context.signal, prepared.budgets), lease, (ended) => {
-      this.#active.delete(ended);
-      if (this.#active.size === 0) this.#idle?.();
+    const generation = new Generation({
+      model: prepared.model,
+      request: prepared.info,
+      deadlines: new Deadlines(signal, prepared.budgets),
+      lease,
+      onEnd: (ended, report) => {
+        this.#active.delete(ended);
+        this.#observer.finished(report);
+        if (this.#active.size === 0) this.#idle?.();
+      },
     });
     this.#active.add(generation);
     return generation;
   }
 }
+
+const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
 
 const LIMIT_WORDS: Readonly<Record<string, string>> = {
   rpm: 'requests per minute (RATE_LIMIT_RPM)',
@@ -238,8 +276,6 @@ function midStreamFailure(error: unknown, generation: Generation, started: boole
 }
 
 /** What TGI gets to correlate the call: our request id, and the caller's trace with a span of ours. */
-function upstreamHeaders(context: CallContext): Record<string, string> {
-  const headers: Record<string, string> = { traceparent: childTraceparent(context.traceparent) };
-  if (context.requestId !== undefined) headers['x-request-id'] = context.requestId;
-  return headers;
+function upstreamHeaders(info: RequestInfo): Record<string, string> {
+  return { traceparent: childTraceparent(info.traceparent), 'x-request-id': info.requestId };
 }

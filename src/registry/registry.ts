@@ -17,13 +17,16 @@ export class Registry {
     this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
   }
 
-  static fromConfig(config: Config, logger?: Logger): Registry {
+  /** `onEvent` hears every state change too (metrics count ejections). */
+  static fromConfig(config: Config, logger?: Logger, onEvent?: ReplicaOptions['onEvent']): Registry {
     return new Registry(config.models, {
-      onEvent: logger && ((replica, event) => {
+      onEvent: (replica, event) => {
+        onEvent?.(replica, event);
+        if (!logger) return;
         const { kind, ...details } = event;
         const level = kind === 'readmitted' || kind === 'recovered' ? 'info' : 'warn';
         logger[level]({ replica: replica.url, ...details }, `replica ${kind}`);
-      }),
+      },
       onBackgroundError: logger && ((replica, error) => logger.error({ replica: replica.url, err: error }, 'background probe failed')),
       healthTtlMs: config.healthCacheTtlMs,
       probeTimeoutMs: config.health.probeTimeoutMs,

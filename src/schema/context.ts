@@ -1,6 +1,7 @@
 // What every resolver receives. One context per operation: over HTTP one per
 // request, over graphql-ws one per subscribe message.
 import type { Caller } from '../access/caller.ts';
+import type { Operation, RequestInfo, Transport } from '../generation/report.ts';
 import type { GenerationService } from '../generation/service.ts';
 import type { InFlight } from '../lib/in-flight.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -30,4 +31,11 @@ export interface GatewayContext {
   caller: Caller;
   /** The caller's valid W3C `traceparent`, if it sent one. */
   traceparent: string | undefined;
+  /** How the operation arrived: GraphQL over HTTP, over SSE, or over graphql-ws. */
+  transport: Exclude<Transport, 'rest'>;
+}
+
+/** What the generation service is told about the request behind an operation. */
+export function requestOf(ctx: GatewayContext, operation: Operation): RequestInfo {
+  return { caller: ctx.caller, requestId: ctx.requestId, operation, transport: ctx.transport, traceparent: ctx.traceparent };
 }

@@ -2,6 +2,7 @@ import type { GenerateInput } from '../generation/input.ts';
 import { INPUT_DEFAULTS } from '../generation/input.ts';
 import type { GenerationDetails, GenerationOutput, Token } from '../tgi/types.ts';
 import { builder } from './builder.ts';
+import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { relayTokens, type StreamItem } from './stream-relay.ts';
 
@@ -76,8 +77,8 @@ builder.mutationType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
-        const prepared = await generation.prepare(input as GenerateInput, ctx.caller);
-        const output = await generation.generate(prepared, { signal: ctx.signal, requestId: ctx.requestId, traceparent: ctx.traceparent });
+        const prepared = await generation.prepare(input as GenerateInput, requestOf(ctx, 'generate'));
+        const output = await generation.generate(prepared, ctx.signal);
         return { modelId: prepared.model.id, ...output };
       },
     }),
@@ -91,7 +92,7 @@ builder.subscriptionType({
       description: 'Streams the tokens of one generation as TGI produces them. Unsubscribing stops the generation upstream.',
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
-        const prepared = await ctx.services.generation.prepare(input as GenerateInput, ctx.caller);
+        const prepared = await ctx.services.generation.prepare(input as GenerateInput, requestOf(ctx, 'generateStream'));
         return relayTokens(ctx, prepared);
       },
       resolve: (item: StreamItem) => {

@@ -17,7 +17,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): AsyncIterableIterator<StreamItem, undefined> {
   const controller = new AbortController();
-  const tokens = ctx.services.generation.stream(prepared, { signal: controller.signal, requestId: ctx.requestId, traceparent: ctx.traceparent });
+  const tokens = ctx.services.generation.stream(prepared, controller.signal);
   const modelId = prepared.model.id;
   let finished = false;
   let failed = false;

@@ -51,7 +51,7 @@ export function finishError(error: GraphQLError, requestId: string | undefined, 
  * execute and subscribe. Streams are left alone (wrapping them costs a hop per
  * token): their errors are GatewayErrors tagged where they are relayed.
  */
-export function useFinishedErrors(production: boolean): Plugin<GatewayContext> {
+export function useFinishedErrors(production: boolean, onRefused: RefusalListener = () => undefined): Plugin<GatewayContext> {
   const finish = (result: ExecutionResult, requestId: string | undefined): ExecutionResult | undefined =>
     result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(e, requestId, production)) } : undefined;
   const finishSingle = ({ result, setResult, args }: { result: unknown; setResult: (r: ExecutionResult) => void; args: { contextValue: GatewayContext } }) => {
@@ -65,6 +65,10 @@ export function useFinishedErrors(production: boolean): Plugin<GatewayContext> {
       const requestId = (serverContext as Partial<GatewayContext>).requestId;
       const results = Array.isArray(result) ? result : [result];
       if (!results.some((r) => r.errors?.length)) return;
+      // No `data` at all: the request was refused before anything ran (parse, validation, HTTP).
+      for (const r of results) {
+        if (r.errors?.length && !('data' in r)) onRefused('http', codeOf(r.errors[0]!), requestId);
+      }
       const finished = results.map((r) => finish(r, requestId) ?? r);
       setResult(Array.isArray(result) ? finished : finished[0]!);
     },
@@ -72,6 +76,11 @@ export function useFinishedErrors(production: boolean): Plugin<GatewayContext> {
     onSubscribe: () => ({ onSubscribeResult: finishSingle }),
   };
 }
+
+/** Told of each request refused before it ran, to count and log it. */
+export type RefusalListener = (transport: 'http' | 'ws', code: string, requestId: string | undefined) => void;
+
+export const codeOf = (error: GraphQLError): string => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
 
 /**
  * A GET (or form) request whose `variables` or `extensions` parameter is not

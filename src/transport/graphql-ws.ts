@@ -16,7 +16,7 @@ import type { PersistedOperationsConfig } from '../config/index.ts';
 import type { Callers } from './callers.ts';
 import { documentOf, persistedRefusal } from './persisted-operations.ts';
 import type { GraphQLHandler } from './graphql.ts';
-import { finishError } from './graphql-plugins.ts';
+import { codeOf, finishError, type RefusalListener } from './graphql-plugins.ts';
 import type { Lifecycle } from './probes.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
@@ -34,6 +34,8 @@ export interface GraphQLWsOptions {
   production: boolean;
   callers: Callers;
   persistedOperations: PersistedOperationsConfig | undefined;
+  /** Told of each operation refused before it ran. */
+  onRefused?: RefusalListener;
   /** Time a socket has to send `connection_init`. */
   initTimeoutMs: number;
   /** Operations one socket may have running at once. */
@@ -97,8 +99,14 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
       subscribe: (args) => requestScope.run((args.contextValue as GatewayContext).requestId, () => (args as EnvelopedArgs).subscribe(args)),
       onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
-        const finished = (errors: readonly GraphQLError[]) => errors.map((e) => finishError(e, requestId, options.production, true));
-        const refused = (error: GatewayError) => [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
+        const finished = (errors: readonly GraphQLError[]) => {
+          if (errors[0]) options.onRefused?.('ws', codeOf(errors[0]), requestId);
+          return errors.map((e) => finishError(e, requestId, options.production, true));
+        };
+        const refused = (error: GatewayError) => {
+          options.onRefused?.('ws', error.code, requestId);
+          return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
+        };
         if (options.lifecycle.draining) return refused(shuttingDown());
         const state = sockets.get(ctx.extra.socket);
         if (!state?.caller) return refused(new GatewayError('UNAUTHENTICATED', 'the connection was not acknowledged'));
@@ -114,6 +122,7 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
           signal: controller.signal,
           requestId,
           caller: state.caller,
+          transport: 'ws',
           traceparent: parseTraceparent(ctx.extra.request.headers.traceparent),
         } as unknown as YogaInitialContext);
         const source = documentOf(options.persistedOperations, payload as typeof payload & { documentId?: unknown });

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
 import { boundedParseCache, useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
-import { useFinishedErrors, useParameterErrors, yogaLogger } from './graphql-plugins.ts';
+import { useFinishedErrors, useParameterErrors, yogaLogger, type RefusalListener } from './graphql-plugins.ts';
 import { usePersisted } from './persisted-operations.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -22,6 +22,8 @@ export interface ServerContext {
   requestId?: string;
   /** Identified by server.ts (HTTP) or graphql-ws.ts (socket) before yoga runs. */
   caller?: Caller;
+  /** Set on the WebSocket path; over HTTP it follows from the Accept header. */
+  transport?: 'ws';
   traceparent?: string | undefined;
   /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
   signal?: AbortSignal;
@@ -33,6 +35,8 @@ export interface GraphQLOptions {
   documents: DocumentLimits;
   persistedOperations: PersistedOperationsConfig | undefined;
   logger: Logger;
+  /** Told of each request refused before it ran (parse, validation, HTTP errors). */
+  onRefused?: RefusalListener;
 }
 
 /** Text the parse caches may hold in all (UTF-16 units), whatever the documents' count. */
@@ -47,6 +51,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       signal: initial.signal ?? initial.request.signal,
       requestId: initial.requestId ?? randomUUID(),
       caller: callerOf(initial),
+      transport: initial.transport ?? (initial.request.headers.get('accept')?.includes('text/event-stream') ? 'sse' : 'http'),
       traceparent: initial.traceparent,
     }),
     // Served by graphiql.ts, compressed and cached.
@@ -61,7 +66,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       useParameterErrors(),
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
-      useFinishedErrors(options.production),
+      useFinishedErrors(options.production, options.onRefused),
     ],
     // A persisted operation is named by `documentId` (GraphQL over HTTP's persisted documents).
     extraParamNames: ['documentId'],

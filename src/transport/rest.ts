@@ -14,7 +14,10 @@ import { GRAPHQL_PATH } from './graphql.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
-export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger) {
+/** Told of each request refused before it reached the generation service (its body). */
+type RefusalListener = (transport: 'rest', code: string, requestId: string) => void;
+
+export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
 
@@ -57,17 +60,26 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
       };
       res.once('close', hangUp);
       try {
-        // A JSON number under "seed" is kept as its source text: JSON.parse alone would round a u64 past 2^53.
-        const input = toGenerateInput(await readJson(req, maxRequestBytes, seedAsSource));
-        const prepared = await generation.prepare(input, caller);
+        const input = await readInput(req, requestId);
         const traceparent = parseTraceparent(req.headers.traceparent);
-        const output = await generation.generate(prepared, { signal: controller.signal, requestId, traceparent });
+        const prepared = await generation.prepare(input, { caller, requestId, operation: 'generate', transport: 'rest', traceparent });
+        const output = await generation.generate(prepared, controller.signal);
         sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
       } finally {
         res.off('close', hangUp);
       }
     },
   };
+
+  async function readInput(req: IncomingMessage, requestId: string): Promise<GenerateInput> {
+    try {
+      // A JSON number under "seed" is kept as its source text: JSON.parse alone would round a u64 past 2^53.
+      return toGenerateInput(await readJson(req, maxRequestBytes, seedAsSource));
+    } catch (error) {
+      onRefused('rest', error instanceof BodyError ? (error.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST') : asGatewayError(error).code, requestId);
+      throw error;
+    }
+  }
 
   /** Answers the request when it is a REST route; returns false otherwise. */
   return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller): Promise<boolean> {

@@ -11,6 +11,9 @@ import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
 import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
 import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
 import { PLAYGROUND_PATH, type Playground } from './playground.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+const METRICS_PATH = '/metrics';
 import { requestIdOf, sendJson } from './http-util.ts';
 import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
@@ -21,6 +24,8 @@ export interface ServerParts {
   yoga: GraphQLHandler;
   graphiql: GraphiQL;
   playground: Playground;
+  metrics: Metrics;
+  onRefused: (transport: 'http' | 'rest', code: string, requestId: string) => void;
   rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller) => Promise<boolean>;
   callers: Callers;
   cors: Cors;
@@ -30,12 +35,18 @@ export interface ServerParts {
 }
 
 export function createGatewayServer(parts: ServerParts) {
-  const { yoga, graphiql, playground, rest, cors, lifecycle, callers } = parts;
+  const { yoga, graphiql, playground, metrics, rest, cors, lifecycle, callers, onRefused: refused } = parts;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
     if (handleProbe(path, res, lifecycle)) return;
+    // Scraped by Prometheus, which holds no API key (it shows counts, never prompts), during a drain too.
+    if (path === METRICS_PATH && req.method === 'GET') {
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }).end(text);
+      return;
+    }
     if (cors.handle(req, res)) return;
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -55,11 +66,13 @@ export function createGatewayServer(parts: ServerParts) {
       return;
     }
     if (graphql && !passesCsrfCheck(req)) {
+      refused('http', 'BAD_REQUEST', requestId);
       sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
       return;
     }
     const identified = callers.ofRequest(req);
     if (!identified.ok) {
+      refused(graphql ? 'http' : 'rest', 'UNAUTHENTICATED', requestId);
       const message = UNAUTHENTICATED_MESSAGE[identified.reason];
       const headers = { 'www-authenticate': 'Bearer' };
       if (graphql) sendGraphQLError(res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);

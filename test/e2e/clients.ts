@@ -31,8 +31,15 @@ export async function post<T, V>(
   return { status: res.status, ...((await res.json()) as Result<T>) };
 }
 
-export function wsClient(wsUrl: string, options: { keepOpenMs?: number } = {}): Client {
-  return createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, lazyCloseTimeout: options.keepOpenMs ?? 0 });
+export function wsClient(wsUrl: string, options: { keepOpenMs?: number; connectionParams?: Record<string, unknown> } = {}): Client {
+  return createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    lazyCloseTimeout: options.keepOpenMs ?? 0,
+    connectionParams: options.connectionParams,
+  });
 }
 
 /** Every payload of a subscription over graphql-ws, until it completes. */
@@ -49,11 +56,11 @@ export async function collectSse<T, V>(
   url: string,
   document: TypedDocumentString<T, V>,
   variables: V,
-  options: { signal?: AbortSignal; onPayload?: (payload: Result<T>, index: number) => void } = {},
+  options: { signal?: AbortSignal; onPayload?: (payload: Result<T>, index: number) => void; headers?: Record<string, string> } = {},
 ): Promise<{ payloads: Result<T>[]; completed: boolean }> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...options.headers },
     body: JSON.stringify({ query: document.toString(), variables }),
     signal: options.signal,
   });

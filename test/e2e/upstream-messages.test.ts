@@ -85,7 +85,7 @@ describe('messages of upstream failures', () => {
       body: JSON.stringify({ model_id: 'sim', prompt: 'Tell me a story', max_new_tokens: 8 }),
     });
     expect(res.status).toBe(503);
-    const line = logged.find((l) => l.requestId === 'req-dropped');
+    const line = logged.find((l) => l.requestId === 'req-dropped' && 'upstream' in l);
     expect(line).toMatchObject({ level: 40, code: 'UPSTREAM_UNAVAILABLE', upstream: { kind: 'reset', detail: expect.stringMatching(CODE) } });
     await settled(app, sims);
   });

@@ -1,0 +1,187 @@
+// Prometheus metrics (prom-client). Counters and histograms are fed once per
+// generation, when it ends (never per token); gauges are read from the live
+// state when /metrics is scraped, so they cost nothing in between.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GenerationObserver, GenerationReport } from '../generation/report.ts';
+import type { Generation } from '../generation/generation.ts';
+import type { Registry as ModelRegistry } from '../registry/registry.ts';
+import type { Replica, ReplicaEvent, ReplicaState } from '../registry/replica.ts';
+
+const PREFIX = 'tgi_gateway_';
+const STATES: readonly ReplicaState[] = ['HEALTHY', 'UNHEALTHY', 'EJECTED'];
+/** From a cached answer to a slow prefill on a busy GPU. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const PER_TOKEN_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1];
+
+export interface MetricsSources {
+  models: ModelRegistry;
+  /** Generations under way. */
+  active: () => ReadonlySet<Generation>;
+  /** Replica labels: their URL, or their place in the model's list when endpoints are hidden. */
+  exposeEndpoints: boolean;
+  /** Labels every series with the worker, when several processes share the port. */
+  worker?: string;
+}
+
+export class Metrics implements GenerationObserver {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'model' | 'operation' | 'transport' | 'code'>;
+  readonly #refusals: Counter<'transport' | 'code'>;
+  readonly #duration: Histogram<'model' | 'operation'>;
+  readonly #firstToken: Histogram<'model' | 'operation'>;
+  readonly #perToken: Histogram<'model'>;
+  readonly #tokens: Counter<'model' | 'operation'>;
+  readonly #retries: Counter<'model'>;
+  readonly #ejections: Counter<'model' | 'replica'>;
+  readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
+
+  constructor(sources: MetricsSources) {
+    const { registry } = this;
+    if (sources.worker !== undefined) registry.setDefaultLabels({ worker: sources.worker });
+    collectDefaultMetrics({ register: registry });
+    for (const model of sources.models.models) {
+      model.replicas.forEach((replica, index) => {
+        this.#replicaNames.set(replica, { model: model.id, replica: sources.exposeEndpoints ? replica.url : String(index) });
+      });
+    }
+    const labels = (replica: Replica) => this.#replicaNames.get(replica) ?? { model: '', replica: '' };
+
+    this.#requests = new Counter({
+      name: `${PREFIX}requests_total`,
+      help: 'Generation requests by model, operation, transport and outcome code (OK, CANCELLED when the client left, or the error code).',
+      labelNames: ['model', 'operation', 'transport', 'code'],
+      registers: [registry],
+    });
+    this.#refusals = new Counter({
+      name: `${PREFIX}refused_requests_total`,
+      help: 'Requests refused before any operation ran (missing key, cross-site, too large, malformed), by transport and code.',
+      labelNames: ['transport', 'code'],
+      registers: [registry],
+    });
+    this.#duration = new Histogram({
+      name: `${PREFIX}generation_duration_seconds`,
+      help: 'Time from admission to the end of a generation that reached a model server.',
+      labelNames: ['model', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.#firstToken = new Histogram({
+      name: `${PREFIX}first_token_seconds`,
+      help: 'Time from admission to the first token of a stream (or to the whole answer of a unary generation), retries included.',
+      labelNames: ['model', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    this.#perToken = new Histogram({
+      name: `${PREFIX}time_per_output_token_seconds`,
+      help: 'Mean time between tokens of each stream after its first.',
+      labelNames: ['model'],
+      buckets: PER_TOKEN_BUCKETS,
+      registers: [registry],
+    });
+    this.#tokens = new Counter({
+      name: `${PREFIX}tokens_total`,
+      help: 'Tokens generated (received from model servers), counted when each generation ends.',
+      labelNames: ['model', 'operation'],
+      registers: [registry],
+    });
+    this.#retries = new Counter({
+      name: `${PREFIX}retries_total`,
+      help: 'Attempts after the first, on another replica, before any token.',
+      labelNames: ['model'],
+      registers: [registry],
+    });
+    this.#ejections = new Counter({
+      name: `${PREFIX}replica_ejections_total`,
+      help: 'Replicas ejected after consecutive failures.',
+      labelNames: ['model', 'replica'],
+      registers: [registry],
+    });
+    new Gauge({
+      name: `${PREFIX}in_flight_generations`,
+      help: 'Generations under way, by model and operation.',
+      labelNames: ['model', 'operation'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const generation of sources.active()) this.inc({ model: generation.model.id, operation: generation.request.operation });
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}active_subscriptions`,
+      help: 'generateStream subscriptions under way, by transport.',
+      labelNames: ['transport'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const transport of ['ws', 'sse', 'http'] as const) this.set({ transport }, 0);
+        for (const generation of sources.active()) {
+          if (generation.request.operation === 'generateStream') this.inc({ transport: generation.request.transport });
+        }
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}replica_healthy`,
+      help: '1 when the replica is HEALTHY (its /health answers and it is not ejected), else 0.',
+      labelNames: ['model', 'replica'],
+      registers: [registry],
+      collect() {
+        for (const replica of sources.models.replicas) this.set(labels(replica), replica.state === 'HEALTHY' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}replica_state`,
+      help: '1 for the state the replica is in (HEALTHY, UNHEALTHY, EJECTED), 0 for the others.',
+      labelNames: ['model', 'replica', 'state'],
+      registers: [registry],
+      collect() {
+        for (const replica of sources.models.replicas) {
+          const state = replica.state;
+          for (const s of STATES) this.set({ ...labels(replica), state: s }, s === state ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}replica_in_flight`,
+      help: "This gateway's requests under way on each replica.",
+      labelNames: ['model', 'replica'],
+      registers: [registry],
+      collect() {
+        for (const replica of sources.models.replicas) this.set(labels(replica), replica.inFlight);
+      },
+    });
+    this.replicaEvent = (replica, event) => {
+      if (event.kind === 'ejected') this.#ejections.inc(labels(replica));
+    };
+  }
+
+  /** For the registry's state-change events. */
+  readonly replicaEvent: (replica: Replica, event: ReplicaEvent) => void;
+
+  finished(report: GenerationReport): void {
+    const { model, request, code } = report;
+    const { operation, transport } = request;
+    this.#requests.inc({ model, operation, transport, code });
+    if (report.ending === 'refused') return;
+    if (report.attempts > 1) this.#retries.inc({ model }, report.attempts - 1);
+    this.#duration.observe({ model, operation }, report.totalMs / 1000);
+    if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, operation }, report.timeToFirstTokenMs / 1000);
+    if (report.generatedTokens > 0) this.#tokens.inc({ model, operation }, report.generatedTokens);
+    if (operation === 'generateStream' && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
+      this.#perToken.observe({ model }, (report.totalMs - report.timeToFirstTokenMs) / 1000 / (report.generatedTokens - 1));
+    }
+  }
+
+  /** A request refused at the door (before any operation, so before the generation service). */
+  refused(transport: string, code: string): void {
+    this.#refusals.inc({ transport, code });
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

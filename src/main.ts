@@ -13,7 +13,8 @@ try {
   console.error(`configuration error: ${error.message}`);
   process.exit(1);
 }
-const logger = createLogger(loaded.logLevel);
+const pretty = loaded.logFormat === 'pretty' || (loaded.logFormat === 'auto' && !loaded.production && process.stdout.isTTY === true);
+const logger = createLogger(loaded.logLevel, pretty);
 // A bug that escapes every handler ends the process, but not without a log line saying why.
 for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
   process.on(event, (error: unknown) => {

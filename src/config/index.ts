@@ -44,6 +44,8 @@ export interface Config {
   allowedOrigins: string[];
   production: boolean;
   logLevel: LogLevel;
+  /** `json` lines; `pretty` for a person; `auto`: pretty at a terminal outside production. */
+  logFormat: 'auto' | 'json' | 'pretty';
   /** Largest accepted GraphQL/REST request body and WebSocket message. */
   maxRequestBytes: number;
   /** What one GraphQL document may hold (its size and tokens) and start (generations). */
@@ -104,6 +106,7 @@ function readConfig(env: Env): Config {
     allowedOrigins: readList(env, 'ALLOWED_ORIGINS', ['http://localhost:3000']),
     production: readString(env, 'NODE_ENV', 'development') === 'production',
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: readChoice(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1_048_576, { min: 1024 }),
     documents: {
       maxBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 65_536, { min: 1024, max: 16_777_216 }),

@@ -14,6 +14,7 @@ import { Registry } from './registry/registry.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
 import { AccessLog, observeAll } from './observability/access-log.ts';
 import { Metrics } from './observability/metrics.ts';
+import type { Registry as PromRegistry } from 'prom-client';
 import type { Services } from './schema/context.ts';
 import { createCallers } from './transport/callers.ts';
 import { createCors } from './transport/cors.ts';
@@ -43,6 +44,8 @@ const LAST_WORDS_MS = 1000;
 
 export interface App {
   readonly services: Services;
+  /** This process's metrics, for the primary to gather when WORKERS runs several. */
+  readonly metricsRegistry: PromRegistry;
   /** Probes the replicas, then listens; resolves with the base URL. */
   start(): Promise<string>;
   /** Graceful: refuse new work, let generations finish within the drain time, then close everything. */
@@ -51,7 +54,9 @@ export interface App {
 
 export interface AppOptions {
   /** The worker's number, when WORKERS runs several processes: a label on every metric. */
-  worker?: string;
+  worker?: string | undefined;
+  /** Every worker's metrics (asked of the primary), served at /metrics instead of this one's. */
+  clusterMetrics?: (() => Promise<string>) | undefined;
 }
 
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
@@ -60,7 +65,13 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   const limits = createLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   // Read lazily: the service that holds the generations is made just below.
-  const metrics = new Metrics({ models: registry, active: () => services.generation.active, exposeEndpoints: config.exposeEndpoints, worker: options.worker });
+  const metrics = new Metrics({
+    models: registry,
+    active: () => services.generation.active,
+    exposeEndpoints: config.exposeEndpoints,
+    worker: options.worker,
+    render: options.clusterMetrics,
+  });
   replicaEvent = metrics.replicaEvent;
   const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' })));
   const services: Services = {
@@ -111,6 +122,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
 
   return {
     services,
+    metricsRegistry: metrics.registry,
     async start() {
       // Redis gets a moment to connect, so that the first requests are counted where they should be.
       await Promise.all([registry.start(), limits?.ready?.(REDIS_CONNECT_MS)]);

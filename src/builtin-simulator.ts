@@ -5,9 +5,10 @@ import type { Logger } from './logger.ts';
 import { startSimulator, type Simulator } from './simulator/server.ts';
 
 export const SIMULATOR_MODEL_ID = 'simulator';
+const SIMULATOR_NAME = 'TGI simulator (built-in, not a real model)';
 
-export async function withBuiltinSimulator(config: Config, logger: Logger): Promise<{ config: Config; simulator?: Simulator }> {
-  if (config.models.length > 0) return { config };
+/** Starts the simulator; `env` declares its model to processes that read the environment (WORKERS). */
+export async function startBuiltinSimulator(config: Config, logger: Logger): Promise<Simulator & { env: Record<string, string> }> {
   const simulator = await startSimulator({
     host: '127.0.0.1',
     port: 0,
@@ -16,14 +17,14 @@ export async function withBuiltinSimulator(config: Config, logger: Logger): Prom
   });
   logger.warn(
     { simulator: simulator.url },
-    'no TGI_<KEY>_ENDPOINT configured: serving the built-in TGI simulator as model "simulator" (not a real model)',
+    `no TGI_<KEY>_ENDPOINT configured: serving the built-in TGI simulator as model "${SIMULATOR_MODEL_ID}" (not a real model)`,
   );
-  const model = {
-    key: 'SIMULATOR',
-    id: SIMULATOR_MODEL_ID,
-    name: 'TGI simulator (built-in, not a real model)',
-    endpoints: [simulator.url],
-    timeouts: {},
-  };
+  return Object.assign(simulator, { env: { TGI_SIMULATOR_ENDPOINT: simulator.url, TGI_SIMULATOR_NAME: SIMULATOR_NAME } });
+}
+
+export async function withBuiltinSimulator(config: Config, logger: Logger): Promise<{ config: Config; simulator?: Simulator }> {
+  if (config.models.length > 0) return { config };
+  const simulator = await startBuiltinSimulator(config, logger);
+  const model = { key: 'SIMULATOR', id: SIMULATOR_MODEL_ID, name: SIMULATOR_NAME, endpoints: [simulator.url], timeouts: {} };
   return { config: { ...config, models: [model] }, simulator };
 }

@@ -70,6 +70,8 @@ export interface Config {
   redis: { url?: string; failureMode: 'open' | 'closed' };
   /** Take the client address from X-Forwarded-For (behind a proxy that sets it). */
   trustProxy: boolean;
+  /** Gateway processes sharing the port (node:cluster); 1 = this process alone. */
+  workers: number;
   exposeEndpoints: boolean;
   healthCacheTtlMs: number;
   health: { probeTimeoutMs: number; ejectAfterFailures: number; ejectBaseMs: number; ejectMaxMs: number };
@@ -133,6 +135,7 @@ function readConfig(env: Env): Config {
     },
     redis: { url: readRedisUrl(env), failureMode: readChoice(env, 'REDIS_FAILURE_MODE', ['open', 'closed'] as const, 'open') },
     trustProxy: readBool(env, 'TRUST_PROXY', false),
+    workers: readInt(env, 'WORKERS', 1, { min: 1, max: 64 }),
     exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),
     healthCacheTtlMs: readInt(env, 'HEALTH_CACHE_TTL_MS', 30_000, { min: 0, max: MS.max }),
     health: {

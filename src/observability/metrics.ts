@@ -20,7 +20,9 @@ export interface MetricsSources {
   /** Replica labels: their URL, or their place in the model's list when endpoints are hidden. */
   exposeEndpoints: boolean;
   /** Labels every series with the worker, when several processes share the port. */
-  worker?: string;
+  worker?: string | undefined;
+  /** What /metrics serves instead of this registry (every worker's, gathered by the primary). */
+  render?: (() => Promise<string>) | undefined;
 }
 
 export class Metrics implements GenerationObserver {
@@ -34,9 +36,11 @@ export class Metrics implements GenerationObserver {
   readonly #retries: Counter<'model'>;
   readonly #ejections: Counter<'model' | 'replica'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
+  readonly #render: () => Promise<string>;
 
   constructor(sources: MetricsSources) {
     const { registry } = this;
+    this.#render = sources.render ?? (() => registry.metrics());
     if (sources.worker !== undefined) registry.setDefaultLabels({ worker: sources.worker });
     collectDefaultMetrics({ register: registry });
     for (const model of sources.models.models) {
@@ -178,7 +182,7 @@ export class Metrics implements GenerationObserver {
   }
 
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.#render();
   }
 
   get contentType(): string {

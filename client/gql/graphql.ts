@@ -1,0 +1,146 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type FinishReason =
+  | 'EOS_TOKEN'
+  | 'LENGTH'
+  | 'STOP_SEQUENCE';
+
+/** Parameters of one generation, with TGI's meaning and rules; checked before any upstream call. */
+export type GenerateInput = {
+  doSample?: boolean | null | undefined;
+  frequencyPenalty?: number | null | undefined;
+  maxNewTokens?: number | null | undefined;
+  modelId: string | number;
+  prompt: string;
+  repetitionPenalty?: number | null | undefined;
+  returnFullText?: boolean | null | undefined;
+  /** Replays a generation: pass back the seed its details returned. */
+  seed?: string | number | null | undefined;
+  /** At most the model's max_stop_sequences (TGI default 4). */
+  stop?: Array<string> | null | undefined;
+  /** Strictly positive. */
+  temperature?: number | null | undefined;
+  topK?: number | null | undefined;
+  /** Strictly between 0 and 1. */
+  topP?: number | null | undefined;
+  truncate?: number | null | undefined;
+  typicalP?: number | null | undefined;
+  watermark?: boolean | null | undefined;
+};
+
+export type HealthStatus =
+  | 'AVAILABLE'
+  | 'NOT_CONFIGURED'
+  | 'UNAVAILABLE';
+
+/** EJECTED: taken out of rotation after consecutive failures, until a probe succeeds. */
+export type ReplicaState =
+  | 'EJECTED'
+  | 'HEALTHY'
+  | 'UNHEALTHY';
+
+export type SmokeInfoQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SmokeInfoQuery = { info: { name: string, version: string, uptimeSeconds: number } };
+
+export type SmokeModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SmokeModelsQuery = { models: Array<{ id: string, name: string, hfName: string, available: boolean, health: { status: HealthStatus, latencyMs: number | null, error: string | null }, replicas: Array<{ url: string | null, state: ReplicaState, healthy: boolean, inFlight: number }> }> };
+
+export type SmokeGenerateMutationVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type SmokeGenerateMutation = { generate: { modelId: string, generatedText: string, details: { finishReason: FinishReason, generatedTokens: number, seed: string | null } } };
+
+export type SmokeStreamSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type SmokeStreamSubscription = { generateStream: { index: number, generatedText: string | null, token: { text: string }, details: { finishReason: FinishReason, generatedTokens: number } | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const SmokeInfoDocument = new TypedDocumentString(`
+    query SmokeInfo {
+  info {
+    name
+    version
+    uptimeSeconds
+  }
+}
+    `) as unknown as TypedDocumentString<SmokeInfoQuery, SmokeInfoQueryVariables>;
+export const SmokeModelsDocument = new TypedDocumentString(`
+    query SmokeModels {
+  models {
+    id
+    name
+    hfName
+    available
+    health {
+      status
+      latencyMs
+      error
+    }
+    replicas {
+      url
+      state
+      healthy
+      inFlight
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SmokeModelsQuery, SmokeModelsQueryVariables>;
+export const SmokeGenerateDocument = new TypedDocumentString(`
+    mutation SmokeGenerate($input: GenerateInput!) {
+  generate(input: $input) {
+    modelId
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+      seed
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SmokeGenerateMutation, SmokeGenerateMutationVariables>;
+export const SmokeStreamDocument = new TypedDocumentString(`
+    subscription SmokeStream($input: GenerateInput!) {
+  generateStream(input: $input) {
+    index
+    token {
+      text
+    }
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SmokeStreamSubscription, SmokeStreamSubscriptionVariables>;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { etagMatches, pickEncoding } from './static-page.ts';
 
 const brotli = promisify(brotliCompress);
 const gzipped = promisify(gzip);
@@ -63,7 +64,7 @@ export function createGraphiQL(options: GraphiQLOptions) {
         'cache-control': 'no-cache',
         vary: 'accept-encoding',
       };
-      if (matches(req.headers['if-none-match'], etag)) {
+      if (etagMatches(req.headers['if-none-match'], etag)) {
         res.writeHead(304, headers).end();
         return;
       }
@@ -90,26 +91,4 @@ async function build(options: GraphiQLOptions): Promise<Page> {
     gzipped(identity, { level: 6 }),
   ]);
   return { etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 22)}"`, identity, br, gzip: gz };
-}
-
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
-}
-
-/** brotli, else gzip, else none; a q=0 refuses an encoding. */
-function pickEncoding(header: string | string[] | undefined): 'br' | 'gzip' | 'identity' {
-  if (typeof header !== 'string') return 'identity';
-  const accepted = new Set<string>();
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) accepted.add(name!.trim());
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip')) return 'gzip';
-  return 'identity';
 }

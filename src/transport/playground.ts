@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { etagMatches, pickEncoding } from './static-page.ts';
 
 export const PLAYGROUND_PATH = '/playground';
 
@@ -39,7 +40,7 @@ export function createPlayground() {
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
       };
-      if (matches(req.headers['if-none-match'], page.etag)) {
+      if (etagMatches(req.headers['if-none-match'], page.etag)) {
         res.writeHead(304, headers).end();
         return;
       }
@@ -99,26 +100,3 @@ function fill(html: string, marker: string, content: string): string {
 }
 
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-// The two helpers below are GraphiQL's (graphiql.ts keeps them private); kept alike on purpose.
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  return ifNoneMatch.split(',').some((tag) => {
-    const t = tag.trim();
-    return t === '*' || t === etag || t === `W/${etag}`;
-  });
-}
-
-/** brotli, else gzip, else none; a q=0 refuses an encoding. */
-function pickEncoding(header: string | string[] | undefined): 'br' | 'gzip' | 'identity' {
-  if (typeof header !== 'string') return 'identity';
-  const accepted = new Set<string>();
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) accepted.add(name!.trim());
-  }
-  if (accepted.has('br')) return 'br';
-  if (accepted.has('gzip')) return 'gzip';
-  return 'identity';
-}

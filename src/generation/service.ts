@@ -68,7 +68,8 @@ export class GenerationService {
     try {
       return await this.#prepare(input, info);
     } catch (error) {
-      this.#refused(input.modelId, info, error);
+      // Metrics label refusals by model: only the models that exist, or a client could mint series at will.
+      this.#refused(this.#registry.get(input.modelId)?.id ?? UNKNOWN_MODEL, info, error);
       throw error;
     }
   }
@@ -245,6 +246,9 @@ export class GenerationService {
     return generation;
   }
 }
+
+/** The model of a refusal that named none of ours. */
+const UNKNOWN_MODEL = '(unknown)';
 
 const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
 

@@ -112,6 +112,9 @@ describe('metrics and access log', () => {
     const after = await scrape();
     const refusedInput = 'tgi_gateway_requests_total{model="sim",operation="generate",transport="http",code="BAD_USER_INPUT"}';
     expect(sample(after, refusedInput)).toBe((sample(before, refusedInput) ?? 0) + 1);
+    // A model id the client made up is no label: series cannot be minted at will.
+    expect(after).not.toContain('model="nope"');
+    expect(sample(after, 'tgi_gateway_requests_total{model="(unknown)",operation="generate",transport="http",code="MODEL_NOT_FOUND"}')).toBe(1);
     expect(sample(after, 'tgi_gateway_refused_requests_total{transport="rest",code="UNAUTHENTICATED"}')).toBeGreaterThanOrEqual(1);
     expect(access().map((l) => [l.msg, l.code, l.ending])).toEqual([
       ['generation refused', 'BAD_USER_INPUT', 'refused'],

@@ -20,9 +20,17 @@ const MAX_STOP_CHARS = 1024;
 
 const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
+/** Numbers a client sets. A Float literal such as 1e400 reaches here as Infinity (graphql-js allows it). */
+const NUMERIC_FIELDS = ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const;
+
 export function toWireParameters(input: GenerateInput, limits: ModelLimits | undefined): WireParameters {
   const p: WireParameters = { details: true };
   const { temperature, repetitionPenalty, frequencyPenalty, topP, typicalP, topK, maxNewTokens, stop, seed, truncate } = input;
+  for (const field of NUMERIC_FIELDS) {
+    const value = input[field];
+    // JSON has no Infinity: sent on, it would reach TGI as null.
+    if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
+  }
 
   if (isSet(temperature)) {
     if (!(temperature > 0)) throw badInput('temperature', 'temperature must be strictly positive');

@@ -299,3 +299,15 @@ describe('toWireParameters', () => {
     });
   });
 });
+
+describe('numbers that are not finite', () => {
+  it('are refused for every numeric field, naming it (a Float literal like 1e400 is Infinity)', () => {
+    for (const field of ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const) {
+      for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+        expect(() => toWireParameters({ modelId: 'm', prompt: 'x', [field]: value }, undefined), `${field}=${value}`).toThrow(
+          expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field }, message: `${field} must be a finite number` }),
+        );
+      }
+    }
+  });
+});

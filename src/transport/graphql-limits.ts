@@ -3,8 +3,7 @@
 // aliases, directives, cost: graphql-armor's rules), and how many generations
 // it may start (GPU time). Envelop hooks, so that they hold on the WebSocket
 // path as on HTTP.
-import { LRUCache } from 'lru-cache';
-import { GraphQLError, parse, type DocumentNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -12,6 +11,11 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { DocumentLimits } from '../config/index.ts';
+import { nestingDepth } from './document-shape.ts';
+import { noteTokens } from './parse-cache.ts';
+
+/** Deeper brackets than any sensible document holds; far below what overflows the parser's stack. */
+const MAX_NESTING = 64;
 
 export type { DocumentLimits };
 
@@ -20,9 +24,9 @@ export const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'gene
 
 /** Refuses oversized documents before they are parsed or cached, and parses with a token limit. */
 export function useDocumentLimits(limits: DocumentLimits): Plugin {
-  const tooLarge = new GraphQLError(`Syntax Error: the document is larger than ${limits.maxBytes} bytes; send long values, such as prompts, as variables.`, {
-    extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } },
-  });
+  const refused = (message: string) => new GraphQLError(`Syntax Error: ${message}`, { extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+  const tooLarge = refused(`the document is larger than ${limits.maxBytes} bytes; send long values, such as prompts, as variables.`);
+  const tooDeep = refused(`brackets nest more than ${MAX_NESTING} deep.`);
   // Built once: yoga's validation cache is keyed by the rules' names.
   // Armor's rules throw by default, which makes validation itself fail (no code, no
   // other errors): reported, their errors are validation errors like any other.
@@ -40,21 +44,13 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
       const text = typeof params.source === 'string' ? params.source : params.source.body;
       // UTF-8 needs at most 3 bytes per UTF-16 unit: most documents are never measured.
       if (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes) throw tooLarge;
-      setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));
+      if (nestingDepth(text, MAX_NESTING) > MAX_NESTING) throw tooDeep;
+      setParseFn((source, options) => noteTokens(parse(source, { ...options, maxTokens: limits.maxTokens })));
     },
     onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);
     },
   };
-}
-
-/**
- * Yoga's parse and validation caches, bounded by the text they hold as well
- * as by count (its default keeps 1,024 documents of any size for an hour).
- */
-export function boundedParseCache(maxChars: number) {
-  const byText = <T extends object>() => new LRUCache<string, T>({ max: 1024, maxSize: maxChars, sizeCalculation: (_value, key) => key.length + 1 });
-  return { documentCache: byText<DocumentNode>(), errorCache: byText<object>() };
 }
 
 /**

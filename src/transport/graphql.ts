@@ -9,7 +9,8 @@ import { errorExtensions, GatewayError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { schema } from '../schema/index.ts';
 import type { GatewayContext, Services } from '../schema/context.ts';
-import { boundedParseCache, useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
+import { useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
+import { boundedParseCache } from './parse-cache.ts';
 import { useFinishedErrors, useParameterErrors, yogaLogger, type RefusalListener } from './graphql-plugins.ts';
 import { usePersisted } from './persisted-operations.ts';
 
@@ -39,8 +40,8 @@ export interface GraphQLOptions {
   onRefused?: RefusalListener;
 }
 
-/** Text the parse caches may hold in all (UTF-16 units), whatever the documents' count. */
-const PARSE_CACHE_CHARS = 8 << 20;
+/** What the parse caches may hold in all, in bytes (estimated), whatever the documents' count. */
+const PARSE_CACHE_BYTES = 32 << 20;
 
 export function createGraphQLHandler(services: Services, options: GraphQLOptions) {
   return createYoga<ServerContext, GatewayContext>({
@@ -70,7 +71,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     ],
     // A persisted operation is named by `documentId` (GraphQL over HTTP's persisted documents).
     extraParamNames: ['documentId'],
-    parserAndValidationCache: boundedParseCache(PARSE_CACHE_CHARS),
+    parserAndValidationCache: boundedParseCache(PARSE_CACHE_BYTES),
     maskedErrors: {
       // Internal details stay in the log, whatever NODE_ENV says.
       isDev: false,

@@ -1,7 +1,9 @@
 import { parse, validate, specifiedRules } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../../src/schema/index.ts';
-import { boundedParseCache, maxGenerationsRule } from '../../../src/transport/graphql-limits.ts';
+import { maxGenerationsRule } from '../../../src/transport/graphql-limits.ts';
+import { nestingDepth } from '../../../src/transport/document-shape.ts';
+import { boundedParseCache, noteTokens } from '../../../src/transport/parse-cache.ts';
 
 const generate = (alias: string, prompt = 'Hi') => `${alias}: generate(input: {modelId: "m", prompt: "${prompt}"}) { generatedText }`;
 const errorsOf = (document: string, max = 1) =>
@@ -37,12 +39,33 @@ describe('maxGenerationsRule', () => {
 });
 
 describe('boundedParseCache', () => {
-  it('holds at most the given amount of text, evicting the least recently used', () => {
+  it('holds at most the given size, evicting the least recently used', () => {
     const { documentCache } = boundedParseCache(10_000);
     const documents = Array.from({ length: 50 }, (_, i) => `{ model(id: "${i}-${'x'.repeat(900)}") { id } }`);
-    for (const text of documents) documentCache.set(text, parse(text));
+    for (const text of documents) documentCache.set(text, noteTokens(parse(text)));
     expect(documentCache.calculatedSize).toBeLessThanOrEqual(10_000);
     expect(documentCache.get(documents[0]!)).toBeUndefined();
     expect(documentCache.get(documents[49]!)).toBeDefined();
+  });
+
+  it('sizes a document by its tokens, which it keeps alive, as well as by its text', () => {
+    const { documentCache } = boundedParseCache(1 << 20);
+    const dense = `{ ${'a: info { name } '.repeat(300)} }`; // 5 KB, some 1,800 tokens
+    documentCache.set(dense, noteTokens(parse(dense)));
+    expect(documentCache.calculatedSize).toBeGreaterThan(1800 * 500);
+  });
+});
+
+describe('nestingDepth', () => {
+  it('counts brackets of every kind, outside strings, block strings and comments', () => {
+    expect(nestingDepth('{ a { b(c: [[1]]) } }', 100)).toBe(5);
+    expect(nestingDepth('{ a(s: "[[[[[[", t: """((((""") }', 100)).toBe(2);
+    expect(nestingDepth('{ a(t: """ \\""" [[[[ """) }', 100)).toBe(2);
+    expect(nestingDepth('{ a } # [[[[[[[[\n{ b }', 100)).toBe(1);
+    expect(nestingDepth('{ a(s: "\\"[[[[") }', 100)).toBe(2);
+  });
+
+  it('stops counting past the most it is asked about', () => {
+    expect(nestingDepth('['.repeat(100_000), 64)).toBe(65);
   });
 });

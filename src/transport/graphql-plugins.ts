@@ -34,6 +34,8 @@ export function finishError(error: GraphQLError, requestId: string | undefined, 
   // Read by yoga for the HTTP status; a WebSocket has none.
   if (onSocket) delete extensions.http;
   if (extensions.code === undefined && message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
+  // yoga codes syntax errors on HTTP only; over graphql-ws they come bare.
+  if (extensions.code === undefined && message.startsWith('Syntax Error')) extensions.code = 'GRAPHQL_PARSE_FAILED';
   if (requestId !== undefined) extensions.requestId = requestId;
   return createGraphQLError(message, {
     nodes: error.nodes,
@@ -52,11 +54,11 @@ export function finishError(error: GraphQLError, requestId: string | undefined, 
  * token): their errors are GatewayErrors tagged where they are relayed.
  */
 export function useFinishedErrors(production: boolean, onRefused: RefusalListener = () => undefined): Plugin<GatewayContext> {
-  const finish = (result: ExecutionResult, requestId: string | undefined): ExecutionResult | undefined =>
-    result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(e, requestId, production)) } : undefined;
+  const finish = (result: ExecutionResult, requestId: string | undefined, onSocket = false): ExecutionResult | undefined =>
+    result.errors?.length ? { ...result, errors: result.errors.map((e) => finishError(e, requestId, production, onSocket)) } : undefined;
   const finishSingle = ({ result, setResult, args }: { result: unknown; setResult: (r: ExecutionResult) => void; args: { contextValue: GatewayContext } }) => {
     if (isAsyncIterable(result)) return;
-    const finished = finish(result as ExecutionResult, args.contextValue.requestId);
+    const finished = finish(result as ExecutionResult, args.contextValue.requestId, args.contextValue.transport === 'ws');
     if (finished) setResult(finished);
   };
   return {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
-import type { DocumentNode, ExecutionArgs, GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
 import { errorExtensions, GatewayError, shuttingDown } from '../errors.ts';
@@ -76,11 +76,16 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
       state.running.clear();
     });
     // graphql-ws stops listening to a query or mutation on `complete` but lets it run
-    // to its end: the gateway ends its generation right away instead.
+    // to its end: the gateway ends its generation right away instead. And a message
+    // only a server may send would make graphql-ws throw (4500): it is the client's fault.
     socket.on('message', (data) => {
-      const id = completedId(data);
-      if (id !== undefined) state.running.get(id)?.abort(CANCELLED);
+      const message = controlMessage(data);
+      if (message?.type === 'complete') state.running.get(message.id)?.abort(CANCELLED);
+      else if (message !== undefined) socket.close(4400, `a client may not send "${message.type}"`);
     });
+    // graphql-ws puts an operation's id in some close reasons; a WebSocket allows 123 bytes.
+    const close = socket.close.bind(socket);
+    socket.close = (code?: number, reason?: string | Buffer) => close(code, typeof reason === 'string' ? fitCloseReason(reason) : reason);
   });
 
   const server = useServer(
@@ -108,6 +113,8 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
           return [createGraphQLError(error.message, { extensions: errorExtensions(error, requestId) })];
         };
         if (options.lifecycle.draining) return refused(shuttingDown());
+        // Closing already (a second connection_init, say): what arrived behind it must not run.
+        if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return refused(new GatewayError('UNAUTHENTICATED', 'the connection is closing'));
         const state = sockets.get(ctx.extra.socket);
         if (!state?.caller) return refused(new GatewayError('UNAUTHENTICATED', 'the connection was not acknowledged'));
         if (state.running.size >= options.maxOperations) {
@@ -136,6 +143,10 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         }
         const errors = env.validate(env.schema, document);
         if (errors.length > 0) return finished(errors);
+        // graphql-ws would say this itself, after this hook, without a code.
+        if (!getOperationAST(document, payload.operationName)) {
+          return finished([createGraphQLError('Unable to identify operation: name the one to run (operationName)', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+        }
         state.running.set(id, controller);
         controllerOf.set(payload, controller);
         const args: EnvelopedArgs = {
@@ -169,14 +180,30 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
   return server;
 }
 
-/** The id of a client's `complete` message, read only from messages that can be one. */
-function completedId(data: unknown): string | undefined {
+/** Types only a server sends; `complete` the gateway acts on too. */
+const WATCHED = ['"complete"', '"connection_ack"', '"next"', '"error"'] as const;
+
+/**
+ * A client's `complete`, or a message of a type only servers send, read only
+ * from messages that can be one (a subscribe carrying a prompt is never parsed twice).
+ */
+function controlMessage(data: unknown): { type: string; id: string } | undefined {
   const text = String(data);
-  if (text.length > 512 || !text.includes('"complete"')) return undefined;
+  if (text.length > 512 || !WATCHED.some((type) => text.includes(type))) return undefined;
   try {
     const message = JSON.parse(text) as { type?: unknown; id?: unknown };
-    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
+    if (message.type === 'complete') return typeof message.id === 'string' ? { type: 'complete', id: message.id } : undefined;
+    if (message.type === 'connection_ack' || message.type === 'next' || message.type === 'error') return { type: message.type, id: '' };
+    return undefined;
   } catch {
     return undefined; // graphql-ws answers malformed messages itself
   }
+}
+
+/** A close reason within the 123 bytes a WebSocket close frame allows. */
+function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= 123) return reason;
+  let cut = reason.slice(0, 120);
+  while (Buffer.byteLength(`${cut}...`) > 123) cut = cut.slice(0, -1);
+  return `${cut}...`;
 }

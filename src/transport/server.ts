@@ -98,6 +98,12 @@ export function createGatewayServer(parts: ServerParts) {
     });
   });
 
+  // Node answers CONNECT by closing the connection without a word: say what happened.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nallow: GET, POST, OPTIONS\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands the upgrade socket over without any 'error' listener: a client's
     // reset would otherwise be an uncaught exception that ends the process.

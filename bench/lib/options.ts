@@ -1,0 +1,100 @@
+// Command-line flags of `npm run bench`, and every knob they imply, in one
+// place: two runs with the same flags measure the same things.
+import { parseArgs } from 'node:util';
+
+export const SCENARIOS = ['unary', 'streaming', 'cancellation', 'growth'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface Profile {
+  quick: boolean;
+  big: boolean;
+  rounds: number;
+  scenarios: ScenarioName[];
+  out: string | undefined;
+  unary: {
+    connections: number;
+    rates: number[];
+    closedMs: number;
+    openMs: number;
+    warmupMs: number;
+    maxNewTokens: number;
+  };
+  streaming: { ks: number[]; tokens: number; ttftMs: number; tokenMs: number; muxSockets: number };
+  cancellation: { perMode: number; concurrency: number; afterTokens: number };
+  growth: {
+    /** Prompt and token axes: this many streams, this fast, so the token rate stays the same along each axis. */
+    streams: number;
+    tokenMs: number;
+    promptBytes: number[];
+    promptTokens: number;
+    tokenCounts: number[];
+    /** Streams axis: the per-token time grows with the count, so every row relays `rate` tokens/s in all. */
+    streamCounts: number[];
+    streamTokens: number;
+    rate: number;
+  };
+}
+
+const USAGE = `usage: node bench/run.ts [--quick] [--big] [--scenario ${SCENARIOS.join('|')}]... [--rounds N] [--out file.json]`;
+
+export function parseProfile(argv: readonly string[]): Profile {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        quick: { type: 'boolean', default: false },
+        big: { type: 'boolean', default: false },
+        scenario: { type: 'string', multiple: true },
+        rounds: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const scenarios = (values.scenario ?? [...SCENARIOS]).flatMap((s) => s.split(','));
+  for (const name of scenarios) if (!(SCENARIOS as readonly string[]).includes(name)) fail(`unknown scenario ${name}`);
+  const quick = values.quick;
+  const rounds = values.rounds === undefined ? (quick ? 1 : 3) : Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) fail(`--rounds must be an integer from 1 to 20`);
+  const big = values.big;
+  return {
+    quick,
+    big,
+    rounds,
+    scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
+    out: values.out,
+    unary: {
+      connections: 32,
+      rates: [500, 1000],
+      closedMs: quick ? 1500 : 3000,
+      openMs: quick ? 1500 : 3000,
+      warmupMs: quick ? 300 : 700,
+      maxNewTokens: 16,
+    },
+    streaming: { ks: big ? [100, 1000, 10_000] : [100, 1000], tokens: quick ? 10 : 20, ttftMs: 20, tokenMs: 50, muxSockets: 10 },
+    cancellation: { perMode: quick ? 30 : 100, concurrency: 10, afterTokens: 2 },
+    growth: {
+      streams: 20,
+      tokenMs: 5,
+      promptBytes: [10, 10_000, 100_000],
+      promptTokens: 50,
+      tokenCounts: quick ? [10, 100, 500] : [10, 100, 1000],
+      streamCounts: big ? [100, 1000, 10_000] : [100, 1000],
+      streamTokens: 10,
+      rate: 4000,
+    },
+  };
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}

@@ -47,8 +47,13 @@ export interface GraphQLWsOptions {
 
 /** What the gateway keeps per socket. */
 interface SocketState {
-  /** The controller of each running operation by id. */
-  readonly running: Map<string, AbortController>;
+  /** The controller of each running operation by its id, for the client's `complete`. */
+  readonly byId: Map<string, AbortController>;
+  /**
+   * Every operation still running, by id or not: one the client completed in a
+   * way the gateway did not see may still run, and still counts and is aborted on close.
+   */
+  readonly running: Set<AbortController>;
   /** Set by `connection_init`, when the key (if keys are on) was accepted. */
   caller: Caller | undefined;
   /** Closes the socket once nothing has run on it for the idle time; re-armed when the last operation ends. */
@@ -61,8 +66,9 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
   const controllerOf = new WeakMap<object, AbortController>();
 
   wss.on('connection', (socket: WebSocket) => {
-    const running = new Map<string, AbortController>();
+    const running = new Set<AbortController>();
     const state: SocketState = {
+      byId: new Map(),
       running,
       caller: undefined,
       // Fired while something runs, it waits: the last operation to end re-arms it.
@@ -72,16 +78,15 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
     // Straight from the socket: no waiting for graphql-ws to return() each iterator first.
     socket.once('close', () => {
       clearTimeout(state.idle);
-      for (const controller of state.running.values()) controller.abort(SOCKET_CLOSED);
+      for (const controller of state.running) controller.abort(SOCKET_CLOSED);
       state.running.clear();
+      state.byId.clear();
     });
     // graphql-ws stops listening to a query or mutation on `complete` but lets it run
-    // to its end: the gateway ends its generation right away instead. And a message
-    // only a server may send would make graphql-ws throw (4500): it is the client's fault.
+    // to its end: the gateway ends its generation right away instead.
     socket.on('message', (data) => {
-      const message = controlMessage(data);
-      if (message?.type === 'complete') state.running.get(message.id)?.abort(CANCELLED);
-      else if (message !== undefined) socket.close(4400, `a client may not send "${message.type}"`);
+      const id = completedId(data);
+      if (id !== undefined) state.byId.get(id)?.abort(CANCELLED);
     });
     // graphql-ws puts an operation's id in some close reasons; a WebSocket allows 123 bytes.
     const close = socket.close.bind(socket);
@@ -91,6 +96,9 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
   const server = useServer(
     {
       connectionInitWaitTimeout: options.initTimeoutMs,
+      // A message only a server may send would make graphql-ws throw (4500, and a stack trace
+      // on stderr): refused while parsing, it is graphql-ws's own 4400 "Invalid message received".
+      jsonMessageReviver: refuseServerMessages,
       // Returning false closes the socket with 4403 Forbidden.
       onConnect: (ctx) => {
         const state = sockets.get(ctx.extra.socket);
@@ -117,6 +125,14 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return refused(new GatewayError('UNAUTHENTICATED', 'the connection is closing'));
         const state = sockets.get(ctx.extra.socket);
         if (!state?.caller) return refused(new GatewayError('UNAUTHENTICATED', 'the connection was not acknowledged'));
+        // graphql-ws takes an id again only once it let go of the operation that had it
+        // (the client completed it): whatever still runs under it is not wanted.
+        const abandoned = state.byId.get(id);
+        if (abandoned) {
+          abandoned.abort(CANCELLED);
+          state.running.delete(abandoned);
+          state.byId.delete(id);
+        }
         if (state.running.size >= options.maxOperations) {
           return refused(new GatewayError('RATE_LIMITED', `at most ${options.maxOperations} operations may run at once on one socket (WS_MAX_OPERATIONS)`, { retryAfterSeconds: 1 }));
         }
@@ -147,7 +163,8 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
         if (!getOperationAST(document, payload.operationName)) {
           return finished([createGraphQLError('Unable to identify operation: name the one to run (operationName)', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
         }
-        state.running.set(id, controller);
+        state.byId.set(id, controller);
+        state.running.add(controller);
         controllerOf.set(payload, controller);
         const args: EnvelopedArgs = {
           schema: env.schema,
@@ -162,8 +179,10 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
       },
       onComplete: (ctx, id, payload) => {
         const state = sockets.get(ctx.extra.socket);
-        if (!state || state.running.get(id) !== controllerOf.get(payload)) return;
-        state.running.delete(id);
+        const controller = controllerOf.get(payload);
+        if (!state || controller === undefined) return;
+        state.running.delete(controller);
+        if (state.byId.get(id) === controller) state.byId.delete(id);
         if (state.running.size === 0) state.idle.refresh();
       },
     },
@@ -180,21 +199,27 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
   return server;
 }
 
-/** Types only a server sends; `complete` the gateway acts on too. */
-const WATCHED = ['"complete"', '"connection_ack"', '"next"', '"error"'] as const;
+const SERVER_ONLY: ReadonlySet<unknown> = new Set(['connection_ack', 'next', 'error']);
+
+/** The reviver of every message graphql-ws parses: at the root, the whole message. */
+function refuseServerMessages(key: string, value: unknown): unknown {
+  if (key === '' && typeof value === 'object' && value !== null && SERVER_ONLY.has((value as { type?: unknown }).type)) {
+    throw new Error('a client may not send this message type');
+  }
+  return value;
+}
 
 /**
- * A client's `complete`, or a message of a type only servers send, read only
- * from messages that can be one (a subscribe carrying a prompt is never parsed twice).
+ * The id of a client's `complete`, read only from messages that can be one. One
+ * written otherwise (escaped, padded) is missed here: its operation then runs to
+ * its end, still counted against WS_MAX_OPERATIONS and aborted when the socket closes.
  */
-function controlMessage(data: unknown): { type: string; id: string } | undefined {
+function completedId(data: unknown): string | undefined {
   const text = String(data);
-  if (text.length > 512 || !WATCHED.some((type) => text.includes(type))) return undefined;
+  if (text.length > 512 || !text.includes('"complete"')) return undefined;
   try {
     const message = JSON.parse(text) as { type?: unknown; id?: unknown };
-    if (message.type === 'complete') return typeof message.id === 'string' ? { type: 'complete', id: message.id } : undefined;
-    if (message.type === 'connection_ack' || message.type === 'next' || message.type === 'error') return { type: message.type, id: '' };
-    return undefined;
+    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
   } catch {
     return undefined; // graphql-ws answers malformed messages itself
   }

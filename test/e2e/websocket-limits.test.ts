@@ -63,6 +63,39 @@ describe('WebSocket limits', () => {
     await settled(stack.app, stack.simulators);
   });
 
+  it('counts an operation the client completed in a way the gateway missed, and aborts it when the socket closes', async () => {
+    stack = await startStack({ timeToFirstTokenMs: 1, timePerTokenMs: 20 }, { WS_MAX_OPERATIONS: '2' });
+    const { socket, messages, closed } = await open(stack);
+    await init(socket, messages);
+    const mutation = (id: string) => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: 'mutation { generate(input: {modelId: "sim", prompt: "Hi", maxNewTokens: 200}) { generatedText } }' } }));
+    // An escaped "complete": graphql-ws reads it and lets the operation go; the gateway's quick look does not.
+    for (const id of ['a', 'b', 'c', 'd']) {
+      mutation(id);
+      await new Promise((r) => setTimeout(r, 30));
+      socket.send(`{"type":"\\u0063omplete","id":"${id}"}`);
+    }
+    await eventually(() => messages.filter((m) => (m as { type: string }).type === 'error').length === 2, 2000, 'two refusals');
+    // Two ran on; the others were refused: the two still counted against WS_MAX_OPERATIONS.
+    const refusals = messages.filter((m) => (m as { type: string }).type === 'error') as { id: string; payload: { extensions: { code: string } }[] }[];
+    expect(refusals.map((r) => [r.id, r.payload[0]!.extensions.code])).toEqual([['c', 'RATE_LIMITED'], ['d', 'RATE_LIMITED']]);
+    expect(stack.simulators[0]!.stats().activeGenerations).toBe(2);
+    // Reusing an id the client let go of ends what still runs under it.
+    mutation('a');
+    await eventually(() => stack.simulators[0]!.stats().abortedGenerations === 1, 2000, 'the old "a" to be aborted');
+    socket.close();
+    await closed;
+    await settled(stack.app, stack.simulators);
+  });
+
+  it('closes with 4400 a client that sends a message only a server may send, however it is written', async () => {
+    stack = await startStack();
+    for (const frame of ['{"type":"next","id":"1","payload":{}}', '{"type":"\\u006eext","id":"1","payload":{}}', '{"type":"connection_ack"}']) {
+      const { socket, closed } = await open(stack);
+      socket.send(frame);
+      expect(await closed, frame).toBe(4400);
+    }
+  });
+
   it('closes a socket idle for WS_IDLE_TIMEOUT_MS, but not while a stream runs on it', async () => {
     stack = await startStack({ timeToFirstTokenMs: 1, timePerTokenMs: 40 }, { WS_IDLE_TIMEOUT_MS: '200' });
     const { socket, messages, closed } = await open(stack);

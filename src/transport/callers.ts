@@ -2,6 +2,7 @@
 // are configured (a missing or unknown key is refused), else an anonymous
 // client known by its address, which rate limits count against.
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { anonymous } from '../access/caller.ts';
 import { keyFromConnectionParams, keyFromHeaders, type Identified, type KeyRing } from '../access/keys.ts';
 
@@ -13,10 +14,12 @@ export const UNAUTHENTICATED_MESSAGE = {
 export function createCallers(keys: KeyRing, trustProxy: boolean) {
   const addressOf = (req: IncomingMessage): string | undefined => {
     if (trustProxy) {
-      // The proxy appends the address it saw; the first entry is the client's own.
+      // The trusted proxy appends the address it saw: the last entry. The ones before it
+      // are whatever the client sent, which would let it pick its own rate-limit identity.
       const forwarded = req.headers['x-forwarded-for'];
-      const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0]?.trim();
-      if (first) return first;
+      const header = Array.isArray(forwarded) ? forwarded.at(-1) : forwarded;
+      const last = header?.slice(header.lastIndexOf(',') + 1).trim();
+      if (last && isIP(last) !== 0) return last;
     }
     return req.socket.remoteAddress;
   };

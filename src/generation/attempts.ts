@@ -40,12 +40,15 @@ export async function attemptOnReplicas<T>(
     generation.attempts = attempt;
     replica.acquire();
     try {
+      generation.askingUpstream = true;
       const value = await call(replica, signal);
       // Ended meanwhile (an abort that raced the answer): nobody will release a held slot.
       if (generation.ended) replica.release();
       else generation.hold(replica);
       return value;
     } catch (error) {
+      // An abort raced here still finds the flag set: the service charges what the call may have cost.
+      if (!signal.aborted) generation.askingUpstream = false;
       replica.release();
       if (signal.aborted) {
         if (streaming && generation.deadlines.expired === 'firstToken') replica.failed();

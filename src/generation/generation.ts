@@ -25,6 +25,8 @@ export class Generation {
   readonly lease: Lease | undefined;
   /** Attempts made so far (retries included). */
   attempts = 0;
+  /** A replica is being asked right now (not between attempts). */
+  askingUpstream = false;
   readonly #onEnd: GenerationParts['onEnd'];
   readonly #startedAt = performance.now();
   #firstTokenAt: number | undefined;

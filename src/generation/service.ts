@@ -108,8 +108,9 @@ export class GenerationService {
       generation.end();
       return output;
     } catch (error) {
-      // Cut by the client or a timeout, TGI does not say how far it got: the budget asked for is charged.
-      if (generation.signal.aborted) generation.lease?.addTokens(prepared.request.parameters?.max_new_tokens ?? 0);
+      // Cut by the client or a timeout while TGI was generating: it does not say how far it
+      // got, so the budget asked for is charged (nothing, if no replica was being asked).
+      if (generation.signal.aborted && generation.askingUpstream) generation.lease?.addTokens(prepared.request.parameters?.max_new_tokens ?? 0);
       generation.end(error);
       throw error;
     }
@@ -198,10 +199,26 @@ export class GenerationService {
     this.#observer.finished({ request, model, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' });
   }
 
-  /** Admits the generation (rate limits, then the model's cap) and starts its clock; a refusal is reported. */
+  /**
+   * Admits the generation (the model's cap, then the caller's rate limits, so that a
+   * request the model cannot take costs the caller nothing) and starts its clock; a
+   * refusal is reported.
+   */
   async #start(prepared: PreparedGeneration, signal: AbortSignal): Promise<Generation> {
     try {
-      return this.#begin(prepared, signal, await this.#admit(prepared, signal));
+      if (this.#draining) throw shuttingDown();
+      // Checked and taken in one synchronous step, so concurrent requests cannot all slip in.
+      if (!prepared.model.admit()) throw overloaded(prepared.model.id, 1);
+      let lease: Lease | undefined;
+      try {
+        lease = await this.#admit(prepared, signal);
+        if (this.#draining) throw shuttingDown();
+      } catch (error) {
+        lease?.release();
+        prepared.model.leave();
+        throw error;
+      }
+      return this.#begin(prepared, signal, lease);
     } catch (error) {
       this.#refused(prepared.model.id, prepared.info, error);
       throw error;
@@ -221,16 +238,8 @@ export class GenerationService {
     return admission.lease;
   }
 
+  /** The model's slot and the lease are taken: from here the generation owns them. */
   #begin(prepared: PreparedGeneration, signal: AbortSignal, lease: Lease | undefined): Generation {
-    if (this.#draining) {
-      lease?.release();
-      throw shuttingDown();
-    }
-    // Checked and taken in one synchronous step, so concurrent requests cannot all slip in.
-    if (!prepared.model.admit()) {
-      lease?.release();
-      throw overloaded(prepared.model.id, 1);
-    }
     const generation = new Generation({
       model: prepared.model,
       request: prepared.info,

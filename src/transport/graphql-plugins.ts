@@ -67,9 +67,10 @@ export function useFinishedErrors(production: boolean, onRefused: RefusalListene
       const requestId = (serverContext as Partial<GatewayContext>).requestId;
       const results = Array.isArray(result) ? result : [result];
       if (!results.some((r) => r.errors?.length)) return;
-      // No `data` at all: the request was refused before anything ran (parse, validation, HTTP).
+      // No `data` and no path: refused before anything ran (parse, validation, HTTP). A
+      // subscription refused by its resolver has a path, and the service reports it.
       for (const r of results) {
-        if (r.errors?.length && !('data' in r)) onRefused('http', codeOf(r.errors[0]!), requestId);
+        if (r.errors?.length && !('data' in r) && r.errors[0]!.path === undefined) onRefused('http', codeOf(r.errors[0]!), requestId);
       }
       const finished = results.map((r) => finish(r, requestId) ?? r);
       setResult(Array.isArray(result) ? finished : finished[0]!);

@@ -140,6 +140,17 @@ describe('metrics and access log', () => {
     expect(refusals.some((l) => l.transport === 'ws')).toBe(true);
   });
 
+  it('counts a subscription its resolver refuses once, as a generation refusal, not also at the door', async () => {
+    const before = await scrape();
+    await collectSse(url, GenerateStreamDocument, input({ modelId: 'nope' }), { headers: auth.headers });
+    const after = await scrape();
+    const door = 'tgi_gateway_refused_requests_total{transport="http",code="MODEL_NOT_FOUND"}';
+    expect(sample(after, door) ?? 0).toBe(sample(before, door) ?? 0);
+    const service = 'tgi_gateway_requests_total{model="(unknown)",operation="generateStream",transport="sse",code="MODEL_NOT_FOUND"}';
+    expect(sample(after, service)).toBe((sample(before, service) ?? 0) + 1);
+    expect(logged.filter((l) => l.msg === 'request refused')).toEqual([]);
+  });
+
   it('logs a REST generation that fails upstream, with its request id and code', async () => {
     sims[0]!.setFaults({ httpStatus: 503, times: 3 });
     const res = await fetch(`${url}/generate`, {

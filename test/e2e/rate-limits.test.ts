@@ -68,6 +68,19 @@ describe('rate limits', () => {
     await settled(stack.app, stack.simulators);
   });
 
+  it('a request the model cannot take (its in-flight cap) costs the caller no RPM', async () => {
+    stack = await startStack({ timeToFirstTokenMs: 5, timePerTokenMs: 20 }, { RATE_LIMIT_RPM: '2', TGI_SIM_MAX_CONCURRENT: '1' });
+    const client = wsClient(stack.wsUrl);
+    const open = collectWs(client, GenerateStreamDocument, { input: { modelId: 'sim', prompt: 'Hi', maxNewTokens: 10 } });
+    await eventually(() => stack.app.services.generation.activeGenerations === 1, 2000, 'the stream to start');
+    for (let i = 0; i < 3; i++) expect((await generate(stack)).code).toBe('UPSTREAM_OVERLOADED');
+    await open;
+    // The stream took one of the two; the three overloads took none.
+    expect((await generate(stack)).code).toBeUndefined();
+    expect((await generate(stack)).code).toBe('RATE_LIMITED');
+    await client.dispose();
+  });
+
   it('RATE_LIMIT_TPM charges tokens as they stream: an abandoned stream pays for what arrived; a running one is never cut', async () => {
     stack = await startStack({ timeToFirstTokenMs: 1, timePerTokenMs: 5 }, { RATE_LIMIT_TPM: '12' });
     const client = wsClient(stack.wsUrl);

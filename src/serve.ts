@@ -15,12 +15,13 @@ export async function serve(loaded: Config, logger: Logger): Promise<void> {
   const { config, simulator } = await withBuiltinSimulator(loaded, logger);
   const app = buildApp(config, logger, { worker, clusterMetrics: worker === undefined ? undefined : askPrimaryForMetrics });
   if (worker !== undefined) serveMetricsToPrimary(app.metricsRegistry);
-  const url = await app.start();
-  logger.info({ url: `${url}/graphql`, models: config.models.map((m) => m.id), worker, pid: process.pid }, 'gateway listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // A supervisor that signals the whole group reaches a worker twice (itself, and through
+      // the primary): only the primary decides to cut a drain short.
+      if (worker !== undefined) return;
       logger.warn({ signal }, 'second signal: exiting at once');
       process.exit(1);
     }
@@ -41,7 +42,10 @@ export async function serve(loaded: Config, logger: Logger): Promise<void> {
         process.exit(1);
       });
   };
+  // Before listening: a signal during the start drains too.
   process.on('SIGTERM', () => stop('SIGTERM'));
   // A worker's Ctrl-C reaches its primary too, which drains every worker: the worker waits for that.
   process.on('SIGINT', () => (worker === undefined ? stop('SIGINT') : undefined));
+  const url = await app.start();
+  logger.info({ url: `${url}/graphql`, models: config.models.map((m) => m.id), worker, pid: process.pid }, 'gateway listening');
 }

@@ -21,8 +21,20 @@ export function serveMetricsToPrimary(registry: Registry): void {
 let next = 0;
 const waiting = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void }>();
 
-/** In a worker: the metrics of every worker, from the primary. */
+/** How long one gathering answers every scrape: gathering costs every worker a serialisation. */
+const FRESH_MS = 1000;
+let recent: { at: number; text: Promise<string> } | undefined;
+
+/** In a worker: the metrics of every worker, from the primary; scrapes within a second share one gathering. */
 export function askPrimaryForMetrics(): Promise<string> {
+  if (recent && performance.now() - recent.at < FRESH_MS) return recent.text;
+  const text = gather();
+  recent = { at: performance.now(), text };
+  text.catch(() => (recent = undefined));
+  return text;
+}
+
+function gather(): Promise<string> {
   const id = next++;
   if (waiting.size === 0) process.on('message', onAnswer);
   return new Promise<string>((resolve, reject) => {

@@ -18,11 +18,15 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   const env: Record<string, string> = simulator ? simulator.env : {};
   gatherMetricsForWorkers();
   const startedAt = new Map<Worker, number>();
-  const fork = () => startedAt.set(cluster.fork(env), performance.now());
+  let stopping = false;
+  let restart: NodeJS.Timeout | undefined;
+  // A restart scheduled before a shutdown must not start a worker during it.
+  const fork = () => {
+    if (!stopping) startedAt.set(cluster.fork(env), performance.now());
+  };
   for (let i = 0; i < config.workers; i++) fork();
   logger.info({ workers: config.workers }, 'primary started its workers');
 
-  let stopping = false;
   cluster.on('exit', (worker, code, signal) => {
     const lived = performance.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
@@ -31,7 +35,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
       return;
     }
     logger.error({ worker: worker.id, code, signal, livedMs: Math.round(lived) }, 'worker died: starting another');
-    if (lived < CRASH_LOOP_MS) setTimeout(fork, RESTART_PAUSE_MS);
+    if (lived < CRASH_LOOP_MS) restart = setTimeout(fork, RESTART_PAUSE_MS);
     else fork();
   });
 
@@ -42,6 +46,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
       process.exit(1);
     }
     stopping = true;
+    clearTimeout(restart);
     logger.info({ signal, workers: Object.keys(cluster.workers ?? {}).length }, 'shutting down: draining every worker');
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     setTimeout(() => {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE } from '../hostile/inspector.ts';
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -15,6 +16,8 @@ export interface GatewayProcess {
   log(): string;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** RSS after a full garbage collection (through the inspector): what the process keeps. */
+  rssAfterGc(): Promise<number>;
   /** Time /healthz took to answer 200, in ms (Infinity when it did not within `limitMs`). */
   healthz(limitMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -26,7 +29,8 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
   const child = spawn(process.execPath, [main], {
     // An empty directory, so that no .env is read.
     cwd: mkdtempSync(join(tmpdir(), 'gateway-')),
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SIMULATOR_TTFT_MS: '1', SIMULATOR_TOKEN_MS: '1', ...env },
+    // Inspectable, and with glibc giving freed memory back, so that RSS can be read for what is kept.
+    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', SIMULATOR_TTFT_MS: '1', SIMULATOR_TOKEN_MS: '1', NODE_OPTIONS: INSPECTABLE, ...FREED_MEMORY_RETURNED, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -39,13 +43,18 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
       if (listening) resolve(listening[1]!);
     });
   });
-  return {
+  let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined;
+  const gateway: GatewayProcess = {
     url,
     child,
     log: () => output.join(''),
     rss: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    async rssAfterGc() {
+      inspector ??= await connectInspector(gateway);
+      return (await inspector.collect()).rss;
     },
     async healthz(limitMs = 1000) {
       const started = performance.now();
@@ -58,12 +67,14 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
       }
     },
     async stop() {
+      inspector?.close();
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
     },
   };
+  return gateway;
 }
 
 /**

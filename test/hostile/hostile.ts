@@ -9,7 +9,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
 import { ANSWER_MS, type Answer, type Target } from './checks.ts';
 import { Raw } from './generate-input.ts';
-import { connectInspector, INSPECTABLE, type Memory } from './inspector.ts';
+import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE, type Memory } from './inspector.ts';
 
 export { ANSWER_MS, checkGraphQL, checkRest, errorProblems, leaks, type Answer, type Target } from './checks.ts';
 
@@ -35,7 +35,6 @@ export function generationRequests(simulator: Simulator): number {
  * takes some 30 MB for a moment) can move RSS up or down by 20 % between two rounds of the same
  * traffic. Big blocks mmapped and returned on free, RSS tracks what the gateway holds.
  */
-const FREED_MEMORY_RETURNED = { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 /** Polls /healthz every 50 ms, posting how long each answer took (Infinity: none within 1 s, or not 200). */
 const WATCH_HEALTHZ = `

@@ -6,6 +6,9 @@
 import WebSocket from 'ws';
 import type { GatewayProcess } from '../attacks/gateway-process.ts';
 
+/** glibc told to give freed memory back, so that RSS shows what is kept, not what malloc holds on to. */
+export const FREED_MEMORY_RETURNED = { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' };
+
 /** NODE_OPTIONS for a gateway whose heap the tests may collect. */
 export const INSPECTABLE = `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:0`.trim();
 

@@ -2,25 +2,19 @@
 // EventSource, plain GETs) are refused on /graphql before anything runs;
 // clients that can set a header or a JSON content type are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
-import { alive, slowestHealthzDuring, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
+import { alive, slowestHealthzDuring, startGatewayBeside } from './gateway-process.ts';
 
 const MUTATION = 'mutation { generate(input: {modelId: "sim", prompt: "Hi", maxNewTokens: 2}) { generatedText } }';
 const SUBSCRIPTION = 'subscription { generateStream(input: {modelId: "sim", prompt: "Hi", maxNewTokens: 2}) { index } }';
 const EVIL = { origin: 'http://evil.example' };
 
 describe('cross-site requests on /graphql', () => {
-  let simulator: Simulator;
-  let gateway: GatewayProcess;
-  const generations = () => simulator.stats().requestsByRoute;
+  let gateway: Awaited<ReturnType<typeof startGatewayBeside>>;
+  const generations = () => gateway.simulator.stats().requestsByRoute;
   beforeAll(async () => {
-    simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 1 });
-    gateway = await startGatewayProcess({ TGI_SIM_ENDPOINT: simulator.url });
+    gateway = await startGatewayBeside();
   });
-  afterAll(async () => {
-    await gateway.stop();
-    await simulator.close();
-  });
+  afterAll(() => gateway.stop());
 
   const refusals: Array<[string, () => Promise<Response>]> = [
     ['a form post', () => fetch(`${gateway.url}/graphql`, { method: 'POST', headers: { ...EVIL, 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(MUTATION)}` })],

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
 import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE } from '../hostile/inspector.ts';
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -75,6 +76,20 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
     },
   };
   return gateway;
+}
+
+/** A gateway process serving model `sim` from a simulator in this process, whose counters the test reads; stop() ends both. */
+export async function startGatewayBeside(env: Record<string, string> = {}): Promise<GatewayProcess & { simulator: Simulator }> {
+  const simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 1 });
+  const gateway = await startGatewayProcess({ TGI_SIM_ENDPOINT: simulator.url, ...env });
+  return {
+    ...gateway,
+    simulator,
+    async stop() {
+      await gateway.stop();
+      await simulator.close();
+    },
+  };
 }
 
 /**

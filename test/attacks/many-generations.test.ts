@@ -4,8 +4,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
-import { alive, slowestHealthzDuring, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
+import { alive, slowestHealthzDuring, startGatewayBeside } from './gateway-process.ts';
 
 const generate = (alias: string) => `${alias}: generate(input: {modelId: "sim", prompt: "Hi", maxNewTokens: 2}) { generatedText }`;
 const TWENTY = `mutation { ${Array.from({ length: 20 }, (_, i) => generate(`g${i}`)).join(' ')} }`;
@@ -32,17 +31,12 @@ async function overWebSocket(url: string, query: string): Promise<unknown> {
 }
 
 describe('generations per operation', () => {
-  let simulator: Simulator;
-  let gateway: GatewayProcess;
-  const unaryCalls = () => simulator.stats().requestsByRoute['POST /generate'] ?? 0;
+  let gateway: Awaited<ReturnType<typeof startGatewayBeside>>;
+  const unaryCalls = () => gateway.simulator.stats().requestsByRoute['POST /generate'] ?? 0;
   beforeAll(async () => {
-    simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 1 });
-    gateway = await startGatewayProcess({ TGI_SIM_ENDPOINT: simulator.url });
+    gateway = await startGatewayBeside();
   });
-  afterAll(async () => {
-    await gateway.stop();
-    await simulator.close();
-  });
+  afterAll(() => gateway.stop());
 
   it('refuses twenty aliased generate fields over HTTP, before any upstream call', async () => {
     const { data, errors } = await post(gateway.url, TWENTY);
@@ -85,15 +79,13 @@ describe('generations per operation', () => {
 
 describe('MAX_GENERATIONS_PER_OPERATION', () => {
   it('raises the limit for operators who batch on purpose', async () => {
-    const simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 1 });
-    const gateway = await startGatewayProcess({ TGI_SIM_ENDPOINT: simulator.url, MAX_GENERATIONS_PER_OPERATION: '3' });
+    const gateway = await startGatewayBeside({ MAX_GENERATIONS_PER_OPERATION: '3' });
     try {
       const { data } = await post(gateway.url, `mutation { ${generate('a')} ${generate('b')} ${generate('c')} }`);
       expect(Object.keys(data!)).toEqual(['a', 'b', 'c']);
       expect((await post(gateway.url, TWENTY)).errors![0]!.message).toMatch(/at most 3 generations; this one asks for 20/);
     } finally {
       await gateway.stop();
-      await simulator.close();
     }
   });
 });

@@ -13,7 +13,8 @@ import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
 import { Generation } from './generation.ts';
 import type { GenerateInput } from './input.ts';
-import { endingOf, NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
+import { rateLimited, refusalReport, UNKNOWN_MODEL } from './refusals.ts';
+import { NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
 import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
 import { toWireParameters } from './validate.ts';
 import { childTraceparent } from '../lib/trace.ts';
@@ -195,8 +196,7 @@ export class GenerationService {
 
   /** A request that ends before any model server is asked: bad input, limits, permissions, draining. */
   #refused(model: string, request: RequestInfo, error: unknown): void {
-    const { code } = endingOf(error);
-    this.#observer.finished({ request, model, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' });
+    this.#observer.finished(refusalReport(model, request, error));
   }
 
   /**
@@ -254,24 +254,6 @@ export class GenerationService {
     this.#active.add(generation);
     return generation;
   }
-}
-
-/** The model of a refusal that named none of ours. */
-const UNKNOWN_MODEL = '(unknown)';
-
-const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
-
-const LIMIT_WORDS: Readonly<Record<string, string>> = {
-  rpm: 'requests per minute (RATE_LIMIT_RPM)',
-  tpm: 'generated tokens per minute (RATE_LIMIT_TPM)',
-  concurrent: 'generations at once (MAX_CONCURRENT_STREAMS)',
-};
-
-function rateLimited(limit: string, retryAfterSeconds: number): GatewayError {
-  const message = limit === 'unavailable'
-    ? 'rate limits cannot be checked right now; retry later'
-    : `rate limit reached: ${LIMIT_WORDS[limit] ?? limit}; retry in ${retryAfterSeconds} s`;
-  return new GatewayError('RATE_LIMITED', message, { retryAfterSeconds });
 }
 
 /** What a failure once the stream is open means; before that, attemptOnReplicas decided. */

@@ -2,7 +2,7 @@
 // already-resolved promise and allocates nothing.
 import type { Admission, Lease, LimitStore } from './types.ts';
 
-export const NO_OP_LEASE: Lease = Object.freeze({
+const NO_OP_LEASE: Lease = Object.freeze({
   addTokens(): void {},
   release(): void {},
 });

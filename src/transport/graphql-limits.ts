@@ -20,7 +20,7 @@ const MAX_NESTING = 64;
 export type { DocumentLimits };
 
 /** Root fields that each start a generation upstream. */
-export const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
+const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
 
 /** Refuses oversized documents before they are parsed or cached, and parses with a token limit. */
 export function useDocumentLimits(limits: DocumentLimits): Plugin {

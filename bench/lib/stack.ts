@@ -56,6 +56,8 @@ function gatewayEnv(upstream: string, port: number): NodeJS.ProcessEnv {
     WS_MAX_OPERATIONS: '10000',
     // The bench stops the gateway between runs: nothing is left to drain by then.
     SHUTDOWN_DRAIN_MS: '0',
+    // For profiling what is measured, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; empty otherwise.
+    ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
   };
 }
 

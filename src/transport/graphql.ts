@@ -13,6 +13,7 @@ import { useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
 import { boundedParseCache } from './parse-cache.ts';
 import { useFinishedErrors, useParameterErrors, yogaLogger, type RefusalListener } from './graphql-plugins.ts';
 import { usePersisted } from './persisted-operations.ts';
+import { useCompiledExecution } from './compiled-execution.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -68,6 +69,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
       useFinishedErrors(options.production, options.onRefused),
+      useCompiledExecution(),
     ],
     // A persisted operation is named by `documentId` (GraphQL over HTTP's persisted documents).
     extraParamNames: ['documentId'],

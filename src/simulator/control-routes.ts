@@ -1,4 +1,5 @@
-// Test controls under /__simulator/, outside TGI's namespace: stats, faults and timing.
+// Test controls under /__simulator/, outside both servers' namespaces: stats, faults, timing
+// and the record of the last requests.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatorContext } from './context.ts';
@@ -60,6 +61,11 @@ export async function handleControl(
   } else if (path === '/__simulator/faults' && method === 'DELETE') {
     context.faults.clear();
     sendJson(res, 200, context.faults.current());
+  } else if (path === '/__simulator/requests' && method === 'GET') {
+    sendJson(res, 200, context.requests.list());
+  } else if (path === '/__simulator/requests' && method === 'DELETE') {
+    context.requests.clear();
+    sendJson(res, 200, []);
   } else if (path === '/__simulator/timing' && method === 'GET') {
     sendJson(res, 200, timingOf(context));
   } else if (path === '/__simulator/timing' && method === 'PUT') {
@@ -75,4 +81,4 @@ export async function handleControl(
   }
 }
 
-export const CONTROL_PATHS = new Set(['/__simulator/stats', '/__simulator/faults', '/__simulator/timing']);
+export const CONTROL_PATHS = new Set(['/__simulator/stats', '/__simulator/faults', '/__simulator/timing', '/__simulator/requests']);

@@ -22,7 +22,20 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined 
   return value;
 }
 
-/** SIMULATOR_HOST, SIMULATOR_PORT (default 3000, TGI's), SIMULATOR_MODEL_ID, SIMULATOR_TTFT_MS, SIMULATOR_TOKEN_MS. */
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(env[name])}`);
+  }
+  return raw as T;
+}
+
+/**
+ * SIMULATOR_HOST, SIMULATOR_PORT (default 3000, TGI's), SIMULATOR_MODEL_ID, SIMULATOR_TTFT_MS,
+ * SIMULATOR_TOKEN_MS, SIMULATOR_PROTOCOL (tgi | openai), SIMULATOR_SERVED_MODEL_NAME,
+ * SIMULATOR_API_KEY, SIMULATOR_HEALTH (true | false).
+ */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
   const options: Partial<SimulatorOptions> = {
     host: env['SIMULATOR_HOST']?.trim() || '127.0.0.1',
@@ -34,5 +47,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions
   if (ttft !== undefined) options.timeToFirstTokenMs = ttft;
   const perToken = milliseconds(env, 'SIMULATOR_TOKEN_MS');
   if (perToken !== undefined) options.timePerTokenMs = perToken;
+  const protocol = choice(env, 'SIMULATOR_PROTOCOL', ['tgi', 'openai'] as const);
+  if (protocol !== undefined) options.protocol = protocol;
+  const served = env['SIMULATOR_SERVED_MODEL_NAME']?.trim();
+  if (served) options.servedModelName = served;
+  // Not trimmed: a key is compared byte for byte.
+  const apiKey = env['SIMULATOR_API_KEY'];
+  if (apiKey !== undefined && apiKey !== '') options.apiKey = apiKey;
+  const health = choice(env, 'SIMULATOR_HEALTH', ['true', 'false'] as const);
+  if (health !== undefined) options.health = health === 'true';
   return options;
 }

@@ -1,66 +1,37 @@
-// POST /generate (and POST / without stream): nothing is sent until the generation is over,
-// then one JSON body with TGI's timing headers, or a JSON error with its status.
+// TGI's non-stream routes (POST /generate, POST / without stream, and the Messages API
+// without stream): nothing is sent until the generation is over, then one JSON body with
+// TGI's timing headers, or a JSON error with its status.
 
 import type { ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
 import { COMPUTE_TYPE, type SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
-import { sendError, sendJson } from './http-io.ts';
+import { sendError } from './http-io.ts';
 import { isPrepared, prepareGeneration, type PreparedGeneration } from './pipeline.ts';
-import { stepCount } from './planner.ts';
 import type { GenerationRequest } from './request-decoder.ts';
-import { GENERATION_FAILED, failureLabel, statusOf } from './tgi-errors.ts';
-import { runTokenClock } from './token-clock.ts';
-import { generateBody } from './wire-bodies.ts';
+import { GENERATION_FAILED, statusOf } from './tgi-errors.ts';
+import { answerWhenGenerated } from './token-answer.ts';
 
-/** `compat` wraps the success body in a one-element array, as `POST /` does. */
+/** The success body of one TGI route. */
+export type RenderBody = (prepared: PreparedGeneration) => unknown;
+
 export function runGenerate(
   context: SimulatorContext,
   res: ServerResponse,
   request: GenerationRequest,
-  returnFullText: boolean,
   faults: GenerationFaults,
-  compat: boolean,
+  render: RenderBody,
 ): void {
   const exchange = new Exchange(context, res, 'generation');
-  const fail = (error: WireError): void => {
-    exchange.settle('errored');
-    sendError(res, statusOf(error), error);
-  };
   const prepared = prepareGeneration(context, exchange, request, false, faults);
   if (!isPrepared(prepared)) {
-    fail(prepared);
+    exchange.settle('errored');
+    sendError(res, statusOf(prepared), prepared);
     return;
   }
-  runTokenClock(context, exchange, stepCount(prepared.plan), faults, {
-    token: () => {},
-    finished: () => {
-      const body = generateBody(
-        {
-          inputs: request.inputs,
-          returnFullText,
-          details: request.parameters.details,
-          decoderInputDetails: request.parameters.decoderInputDetails,
-          promptTokens: prepared.validated.promptTokens,
-        },
-        prepared.plan,
-      );
-      const headers = timingHeaders(exchange, prepared, [...request.inputs].length);
-      context.stats.succeeded(prepared.plan.main.tokens.length, (performance.now() - exchange.startedAt) / 1000);
-      exchange.settle('completed');
-      sendJson(res, 200, compat ? [body] : body, headers);
-    },
-    fault: (kind) => {
-      if (kind === 'drop') {
-        exchange.settle('dropped');
-        res.destroy();
-      } else if (kind === 'error') {
-        context.stats.failed(failureLabel(GENERATION_FAILED));
-        fail(GENERATION_FAILED);
-      }
-      // A stall simply never answers; the client's departure settles the exchange.
-    },
+  answerWhenGenerated(context, exchange, res, prepared, faults, {
+    success: () => ({ status: 200, body: render(prepared), headers: timingHeaders(exchange, prepared, [...request.inputs].length) }),
+    failure: () => ({ status: statusOf(GENERATION_FAILED), body: GENERATION_FAILED }),
   });
 }
 

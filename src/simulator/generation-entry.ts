@@ -1,20 +1,22 @@
-// Front door of the three generation routes: injected faults first, then the body
-// rejections axum makes before TGI's handler, then the stream or non-stream handler.
+// Front door of TGI's generation routes: injected faults first, then the body rejections
+// axum makes before TGI's handler, then the stream or non-stream handler.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { WireError } from '../tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
-import { hasGenerationFault } from './faults.ts';
+import { admitGeneration } from './front-door.ts';
 import { runGenerate } from './generate-route.ts';
+import type { GenerationJob } from './generation-job.ts';
 import { readJsonBody, sendError, sendText } from './http-io.ts';
 import { parseJson } from './json-parser.ts';
 import type { JsonValue } from './json.ts';
-import { decodeGenerationRequest } from './request-decoder.ts';
+import { messagesJob } from './messages-job.ts';
+import { nativeJob } from './native-job.ts';
 import { runStream } from './stream-route.ts';
 import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED } from './tgi-errors.ts';
 
-export type GenerationRoute = 'generate' | 'stream' | 'compat';
+export type GenerationRoute = 'generate' | 'stream' | 'compat' | 'chat' | 'completions';
 
 /** The body an injected `httpStatus` fault answers with. */
 function faultError(status: number): WireError {
@@ -24,30 +26,27 @@ function faultError(status: number): WireError {
   return { error: STATUS_CODES[status] ?? 'Error', error_type: `http_${status}` };
 }
 
+function jobFor(context: SimulatorContext, json: JsonValue, route: GenerationRoute): GenerationJob | { error: string } {
+  if (route === 'chat') return messagesJob(context, json, 'chat');
+  if (route === 'completions') return messagesJob(context, json, 'completion');
+  return nativeJob(json, route);
+}
+
 export async function handleGeneration(
   context: SimulatorContext,
   req: IncomingMessage,
   res: ServerResponse,
   route: GenerationRoute,
 ): Promise<void> {
-  const { 'x-request-id': requestId, traceparent } = req.headers;
-  context.stats.lastGenerationHeaders = {
-    ...(typeof requestId === 'string' ? { 'x-request-id': requestId } : {}),
-    ...(typeof traceparent === 'string' ? { traceparent } : {}),
-  };
-  const faults = context.faults.takeForRequest();
-  if (hasGenerationFault(faults)) context.stats.counters.faultedRequests += 1;
-  if (faults.refuseConnections) {
-    context.stats.counters.refusedConnections += 1;
-    req.socket.destroy();
-    return;
-  }
+  const faults = admitGeneration(context, req);
+  if (faults === null) return;
   const body = await readJsonBody(req);
   if (body.kind === 'gone') return;
   if (body.kind === 'rejected') {
     sendText(res, body.status, body.message);
     return;
   }
+  context.requests.attachBody(req, body.text);
   let json: JsonValue;
   try {
     json = parseJson(body.text);
@@ -55,14 +54,13 @@ export async function handleGeneration(
     sendText(res, 400, `Failed to parse the request body as JSON: ${(error as Error).message}`);
     return;
   }
-  const decoded = decodeGenerationRequest(json, route === 'compat');
-  if (!decoded.ok) {
-    sendText(res, 422, `Failed to deserialize the JSON body into the target type: ${decoded.message}`);
+  const job = jobFor(context, json, route);
+  if ('error' in job) {
+    sendText(res, 422, `Failed to deserialize the JSON body into the target type: ${job.error}`);
     return;
   }
-  const request = decoded.request;
+  const { request, streaming } = job;
   context.stats.lastGenerationSeed = request.parameters.seed?.toString() ?? null;
-  const streaming = route === 'stream' || (route === 'compat' && request.stream);
   if (faults.stallBeforeHeaders) {
     // Held open without a byte of answer; settled as aborted when the client leaves.
     new Exchange(context, res, streaming ? 'stream' : 'generation');
@@ -73,8 +71,6 @@ export async function handleGeneration(
     return;
   }
   context.stats.prometheus.requestCount += 1;
-  // POST / echoes the prompt by default for text-generation models.
-  const returnFullText = request.parameters.returnFullText ?? route === 'compat';
-  if (streaming) runStream(context, res, request, returnFullText, faults);
-  else runGenerate(context, res, request, returnFullText, faults, route === 'compat');
+  if (streaming) runStream(context, res, request, faults, job.stream);
+  else runGenerate(context, res, request, faults, job.render);
 }

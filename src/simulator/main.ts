@@ -1,4 +1,4 @@
-// Standalone TGI simulator: `npm run simulator`.
+// Standalone simulator: `npm run simulator` (TGI; SIMULATOR_PROTOCOL=openai for vLLM's API).
 
 import { optionsFromEnv } from './env.ts';
 import { DEFAULT_OPTIONS } from './options.ts';
@@ -13,7 +13,9 @@ let simulator: Simulator;
 try {
   const options = optionsFromEnv(process.env);
   simulator = await startSimulator(options);
-  console.log(`TGI simulator serving ${options.modelId ?? DEFAULT_OPTIONS.modelId} at ${simulator.url}`);
+  const kind = options.protocol === 'openai' ? 'OpenAI-compatible (vLLM)' : 'TGI';
+  const model = options.servedModelName ?? options.modelId ?? DEFAULT_OPTIONS.modelId;
+  console.log(`${kind} simulator serving ${model} at ${simulator.url}`);
 } catch (error) {
   fatal((error as Error).message, 2);
 }

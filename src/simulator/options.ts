@@ -3,9 +3,13 @@
 import type { SimulatorOptions, SimulatorTiming } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
+  protocol: 'tgi',
   host: '127.0.0.1',
   port: 0,
   modelId: 'simulator/tiny-llm',
+  servedModelName: null,
+  apiKey: null,
+  health: true,
   maxInputTokens: 4095,
   maxTotalTokens: 4096,
   maxConcurrentRequests: 128,
@@ -42,6 +46,16 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   if (options.maxBestOf < 1 || options.maxConcurrentRequests < 1) {
     throw new RangeError('simulator options maxBestOf and maxConcurrentRequests must be at least 1');
   }
+  if (options.protocol !== 'tgi' && options.protocol !== 'openai') {
+    throw new RangeError(`simulator option protocol must be "tgi" or "openai", got ${String(options.protocol)}`);
+  }
+  for (const field of ['servedModelName', 'apiKey'] as const) {
+    const value: unknown = options[field];
+    if (value !== null && !(typeof value === 'string' && value !== '')) {
+      throw new RangeError(`simulator option ${field} must be a non-empty string or null`);
+    }
+  }
+  if (typeof options.health !== 'boolean') throw new RangeError('simulator option health must be a boolean');
   if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {
     throw new RangeError('simulator option lineEnding must be "\\n" or "\\r\\n"');
   }
@@ -50,6 +64,11 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     throw new RangeError('simulator option keepAliveMs must be positive');
   }
   return options;
+}
+
+/** The name clients must send as `model` in openai mode. */
+export function servedModelName(options: SimulatorOptions): string {
+  return options.servedModelName ?? options.modelId;
 }
 
 export function assertDurations(timing: Partial<SimulatorTiming>): void {

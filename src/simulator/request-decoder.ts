@@ -46,7 +46,8 @@ function emptyParameters(doSample: boolean): GenerationParameters {
 
 const UINT_LIMITS = { u32: 2n ** 32n - 1n, u64: 2n ** 64n - 1n, usize: 2n ** 64n - 1n } as const;
 
-function unexpected(value: JsonValue): string {
+/** serde's description of an unexpected JSON value, reused by the OpenAI-style decoder. */
+export function unexpected(value: JsonValue): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return `boolean \`${value}\``;
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;

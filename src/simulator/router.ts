@@ -1,47 +1,61 @@
-// Dispatch by path and method with TGI's answers for the rest: 404 and 405 with empty bodies.
+// Dispatch by path and method. Every request is counted and recorded first, then the API key
+// is checked, then the protocol's own table answers, with that server's 404/405/401 bodies.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hasKey, needsKey } from './auth.ts';
 import type { SimulatorContext } from './context.ts';
 import { CONTROL_PATHS, handleControl } from './control-routes.ts';
-import { handleGeneration } from './generation-entry.ts';
-import { sendEmpty } from './http-io.ts';
-import { sendHealth, sendInfo, sendMetrics, sendModels } from './info-routes.ts';
+import { readJsonBody } from './http-io.ts';
+import { OPENAI_ROUTES } from './openai-routes.ts';
+import { TGI_ROUTES } from './tgi-routes.ts';
 
-type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Handler>>> = {
-  '/': {
-    GET: (context, _req, res) => sendHealth(context, res),
-    POST: (context, req, res) => handleGeneration(context, req, res, 'compat'),
-  },
-  '/health': { GET: (context, _req, res) => sendHealth(context, res) },
-  '/ping': { GET: (context, _req, res) => sendHealth(context, res) },
-  '/info': { GET: (context, _req, res) => sendInfo(context, res) },
-  '/metrics': { GET: (context, _req, res) => sendMetrics(context, res) },
-  '/v1/models': { GET: (context, _req, res) => sendModels(context, res) },
-  '/generate': { POST: (context, req, res) => handleGeneration(context, req, res, 'generate') },
-  '/generate_stream': { POST: (context, req, res) => handleGeneration(context, req, res, 'stream') },
-};
+export interface RouteTable {
+  routes: Record<string, Partial<Record<'GET' | 'POST', Handler>>>;
+  notFound(res: ServerResponse): void;
+  methodNotAllowed(res: ServerResponse): void;
+  unauthorized(res: ServerResponse): void;
+}
+
+/** The table's routes, without /health when the server is configured to have none. */
+function routesOf(context: SimulatorContext, table: RouteTable): RouteTable['routes'] {
+  if (context.options.health) return table.routes;
+  const { '/health': _health, ...others } = table.routes;
+  return others;
+}
 
 export async function route(context: SimulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const path = url.pathname;
   const method = req.method ?? 'GET';
-  const known = Object.hasOwn(ROUTES, path) || CONTROL_PATHS.has(path);
+  const table = context.options.protocol === 'openai' ? OPENAI_ROUTES : TGI_ROUTES;
+  const routes = routesOf(context, table);
+  const known = Object.hasOwn(routes, path) || CONTROL_PATHS.has(path);
   context.stats.countRoute(known ? `${method} ${path}` : 'other');
   if (CONTROL_PATHS.has(path)) {
     await handleControl(context, req, res, path, url.searchParams);
     return;
   }
-  const methods = ROUTES[path];
-  if (methods === undefined) {
-    sendEmpty(res, 404);
+  context.requests.record(req, `${method} ${path}`);
+  const key = context.options.apiKey;
+  if (key !== null && needsKey(context.options.protocol, method, path) && !hasKey(req, key)) {
+    // Read anyway, so a test can see what was sent with the wrong key.
+    const body = await readJsonBody(req, false);
+    if (body.kind === 'gone') return;
+    if (body.kind === 'body') context.requests.attachBody(req, body.text);
+    table.unauthorized(res);
     return;
   }
-  // axum serves HEAD wherever it serves GET.
+  const methods = routes[path];
+  if (methods === undefined) {
+    table.notFound(res);
+    return;
+  }
+  // axum and Starlette serve HEAD wherever they serve GET.
   const handler = methods[method === 'HEAD' ? 'GET' : (method as 'GET' | 'POST')];
   if (handler === undefined) {
-    sendEmpty(res, 405);
+    table.methodNotAllowed(res);
     return;
   }
   await handler(context, req, res);

@@ -1,4 +1,4 @@
-// Starts a TGI v3 simulator on a real HTTP port. close() resets every connection and
+// Starts a TGI v3 (or, with protocol 'openai', a vLLM) simulator on a real HTTP port. close() resets every connection and
 // cancels every timer, so a test that closes it leaves nothing behind.
 
 import { createServer, type Server } from 'node:http';
@@ -7,12 +7,16 @@ import type { SimulatorContext } from './context.ts';
 import { applyTiming } from './control-routes.ts';
 import { FaultBoard } from './faults.ts';
 import { resolveOptions } from './options.ts';
+import { RequestLog } from './request-log.ts';
 import { route } from './router.ts';
 import { Semaphore } from './semaphore.ts';
 import { StatsRecorder } from './stats.ts';
-import type { Simulator, SimulatorFaults, SimulatorOptions, SimulatorStats, SimulatorTiming } from './types.ts';
+import type { RecordedRequest, Simulator, SimulatorFaults, SimulatorOptions, SimulatorStats, SimulatorTiming } from './types.ts';
 
-export type { Simulator, SimulatorFaults, SimulatorOptions, SimulatorStats, SimulatorTiming } from './types.ts';
+export type {
+  RecordedRequest, Simulator, SimulatorFaults, SimulatorOptions, SimulatorProtocol, SimulatorStats, SimulatorTiming,
+} from './types.ts';
+export { REQUEST_LOG_SIZE } from './request-log.ts';
 
 export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
   const resolved = resolveOptions(options);
@@ -20,9 +24,12 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     options: resolved,
     faults: new FaultBoard(resolved.faults),
     stats: new StatsRecorder(),
+    requests: new RequestLog(),
     semaphore: new Semaphore(resolved.maxConcurrentRequests),
     exchanges: new Set(),
     sockets: new Set<Socket>(),
+    startedAt: Math.floor(Date.now() / 1000),
+    nextResponseId: 1,
   };
   // TGI has no server-side timeouts: no request timeout, idle connections kept forever.
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 0, headersTimeout: 0 }, (req, res) => {
@@ -55,6 +62,9 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     url: `http://${host}:${address.port}`,
     port: address.port,
     stats: (): SimulatorStats => context.stats.snapshot(context.semaphore.inUse, context.sockets),
+    requests: (): RecordedRequest[] => context.requests.list(),
+    lastRequest: (route?: string) => context.requests.last(route),
+    clearRequests: () => context.requests.clear(),
     setFaults: (faults: Partial<SimulatorFaults>) => context.faults.set(faults),
     clearFaults: () => context.faults.clear(),
     setTiming: (timing: Partial<SimulatorTiming>) => applyTiming(context, timing),

@@ -1,5 +1,6 @@
-// Server-Sent Events exactly as TGI's axum router frames them: `data: <json>` plus a blank
-// line, a bare `:` comment after keepAliveMs of silence, and no [DONE]. With chunkBytes the
+// Server-Sent Events as TGI's axum router frames them: `data: <json>` plus a blank line and
+// a bare `:` comment after keepAliveMs of silence (vLLM sends none: keepAliveMs null). The
+// routes decide whether a `[DONE]` payload ends the stream. With chunkBytes the
 // bytes leave in small separate writes (one HTTP chunk each), so events and multi-byte
 // characters arrive split, as behind a slow proxy.
 
@@ -9,7 +10,8 @@ import type { TimerBag, TimerHandle } from './timers.ts';
 export interface SseSettings {
   lineEnding: '\n' | '\r\n';
   chunkBytes: number;
-  keepAliveMs: number;
+  /** null: never send keep-alive comments. */
+  keepAliveMs: number | null;
 }
 
 export class SseWriter {
@@ -70,8 +72,9 @@ export class SseWriter {
 
   #armKeepAlive(): void {
     this.#keepAlive?.cancel();
-    if (this.#silenced) return;
-    this.#keepAlive = this.#timers.after(this.#settings.keepAliveMs, () => {
+    const keepAliveMs = this.#settings.keepAliveMs;
+    if (this.#silenced || keepAliveMs === null) return;
+    this.#keepAlive = this.#timers.after(keepAliveMs, () => {
       const eol = this.#settings.lineEnding;
       this.#enqueue(`:${eol}${eol}`);
       this.#armKeepAlive();

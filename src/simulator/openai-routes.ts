@@ -1,0 +1,37 @@
+// The routes of vLLM's OpenAI-compatible server that a gateway uses. FastAPI answers the
+// rest with `{"detail": ...}` bodies, and vLLM's key middleware with `{"error":"Unauthorized"}`.
+// There is no /generate, /generate_stream, /info or POST / here.
+
+import type { ServerResponse } from 'node:http';
+import type { SimulatorContext } from './context.ts';
+import { sendEmpty, sendJson } from './http-io.ts';
+import { sendMetrics } from './info-routes.ts';
+import { modelList } from './openai-bodies.ts';
+import { handleOpenAiGeneration } from './openai-entry.ts';
+import { METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED } from './openai-errors.ts';
+import { servedModelName } from './options.ts';
+import type { RouteTable } from './router.ts';
+
+function sendHealth(context: SimulatorContext, res: ServerResponse): void {
+  sendEmpty(res, context.faults.isUnhealthy() ? 503 : 200);
+}
+
+function sendModels(context: SimulatorContext, res: ServerResponse): void {
+  // /v1/models is where a client learns this server's limits, so stallInfo hangs it.
+  if (context.faults.isInfoStalled()) return;
+  const o = context.options;
+  sendJson(res, 200, modelList(servedModelName(o), o.modelId, context.startedAt, o.maxTotalTokens));
+}
+
+export const OPENAI_ROUTES: RouteTable = {
+  routes: {
+    '/health': { GET: (context, _req, res) => sendHealth(context, res) },
+    '/metrics': { GET: (context, _req, res) => sendMetrics(context, res) },
+    '/v1/models': { GET: (context, _req, res) => sendModels(context, res) },
+    '/v1/completions': { POST: (context, req, res) => handleOpenAiGeneration(context, req, res, 'completion') },
+    '/v1/chat/completions': { POST: (context, req, res) => handleOpenAiGeneration(context, req, res, 'chat') },
+  },
+  notFound: (res) => sendJson(res, 404, NOT_FOUND),
+  methodNotAllowed: (res) => sendJson(res, 405, METHOD_NOT_ALLOWED),
+  unauthorized: (res) => sendJson(res, 401, UNAUTHORIZED),
+};

@@ -1,0 +1,29 @@
+// TGI's routes: its native API, its Messages API (OpenAI-style, TGI-flavoured) and the
+// housekeeping routes. axum answers the rest with empty 404/405 bodies, and a missing key
+// with an empty 401.
+
+import { handleGeneration } from './generation-entry.ts';
+import { sendEmpty } from './http-io.ts';
+import { sendHealth, sendInfo, sendMetrics, sendModels } from './info-routes.ts';
+import type { RouteTable } from './router.ts';
+
+export const TGI_ROUTES: RouteTable = {
+  routes: {
+    '/': {
+      GET: (context, _req, res) => sendHealth(context, res),
+      POST: (context, req, res) => handleGeneration(context, req, res, 'compat'),
+    },
+    '/health': { GET: (context, _req, res) => sendHealth(context, res) },
+    '/ping': { GET: (context, _req, res) => sendHealth(context, res) },
+    '/info': { GET: (context, _req, res) => sendInfo(context, res) },
+    '/metrics': { GET: (context, _req, res) => sendMetrics(context, res) },
+    '/v1/models': { GET: (context, _req, res) => sendModels(context, res) },
+    '/generate': { POST: (context, req, res) => handleGeneration(context, req, res, 'generate') },
+    '/generate_stream': { POST: (context, req, res) => handleGeneration(context, req, res, 'stream') },
+    '/v1/chat/completions': { POST: (context, req, res) => handleGeneration(context, req, res, 'chat') },
+    '/v1/completions': { POST: (context, req, res) => handleGeneration(context, req, res, 'completions') },
+  },
+  notFound: (res) => sendEmpty(res, 404),
+  methodNotAllowed: (res) => sendEmpty(res, 405),
+  unauthorized: (res) => sendEmpty(res, 401),
+};

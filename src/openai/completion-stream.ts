@@ -1,0 +1,93 @@
+// A `/v1/completions` stream → the gateway's StreamTokens, shaped as TGI's:
+// indexes from 1, and the last token carries the whole text and the details.
+//
+// A chunk with text or token ids is one token (vLLM may pack several ids into
+// one chunk: the first id names it, -1 when the server sends none; logprobs
+// are not asked for). TGI's last event is a real token; here the finish
+// reason can come on a chunk of its own, and the usage after it. So each token
+// is held back one chunk: the last one that carried text is sent as the final
+// token once the finish is known and its usage (or `[DONE]`, or the end of
+// the body) has come. A generation that produced no token at all still ends
+// with one final token, of empty text. `generatedTokens` is the server's
+// `completion_tokens`, else the number of tokens seen; the seed is not
+// reported by these servers (null).
+import type { StreamToken, Token, TokenUsage } from '../upstream/types.ts';
+import { inBandError } from './errors.ts';
+import { finishOf, toFinishReason } from './finish.ts';
+import { firstChoice, parseJsonObject, parseUsage, protocolError, type Json } from './json.ts';
+import { DONE, endedEarly, eventData } from './sse.ts';
+
+export type FinalStreamToken = StreamToken & { usage: TokenUsage | null };
+
+export interface CompletionStreamOptions {
+  /** Put before the generated text of the final token (the prompt, for return_full_text). */
+  prefix?: string;
+}
+
+function tokenOf(choice: Json): Token | null {
+  const { text } = choice;
+  if (typeof text !== 'string') throw protocolError('stream event without text');
+  const ids = choice.token_ids;
+  if (ids !== undefined && ids !== null && !Array.isArray(ids)) throw protocolError('malformed token_ids');
+  const first: unknown = ids?.[0];
+  if (text.length === 0 && first === undefined) return null;
+  if (first !== undefined && typeof first !== 'number') throw protocolError('malformed token_ids');
+  return { id: first ?? -1, text, logprob: null, special: false };
+}
+
+export async function* decodeCompletionStream(
+  body: AsyncIterable<Uint8Array>,
+  options: CompletionStreamOptions = {},
+): AsyncGenerator<StreamToken, void, undefined> {
+  let index = 0;
+  let held: Token | null = null;
+  let seen = 0;
+  let text = options.prefix ?? '';
+  let finish: ReturnType<typeof toFinishReason> | null = null;
+  let sent = false;
+  let done = false;
+  const last = (usage: TokenUsage | null): FinalStreamToken => {
+    sent = true;
+    return {
+      index: ++index,
+      token: held ?? { id: -1, text: '', logprob: null, special: false },
+      generatedText: text,
+      details: { finishReason: finish!, generatedTokens: usage?.completionTokens ?? seen, seed: null },
+      usage,
+    };
+  };
+
+  for await (const data of eventData(body)) {
+    if (data === DONE) {
+      done = true;
+      if (finish === null) throw endedEarly('stream ended without a finish reason');
+      if (!sent) yield last(null);
+      continue; // on to the end of the body
+    }
+    const chunk = parseJsonObject(data, 'stream event');
+    const error = inBandError(chunk);
+    if (error) throw error;
+    if (sent) continue;
+    const usage = parseUsage(chunk.usage);
+    if (finish !== null) {
+      if (usage) yield last(usage);
+      continue;
+    }
+    const choice = firstChoice(chunk, 'stream event');
+    if (!choice) continue;
+    const token = tokenOf(choice);
+    if (token) {
+      if (held) yield { index: ++index, token: held, generatedText: null, details: null };
+      held = token;
+      seen += 1;
+      text += token.text;
+    }
+    const reason = finishOf(choice);
+    if (reason === null) continue;
+    finish = toFinishReason(reason, choice);
+    if (usage) yield last(usage);
+  }
+  if (done) return;
+  if (finish === null) throw endedEarly('stream ended before its final event');
+  if (!sent) yield last(null);
+}

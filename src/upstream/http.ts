@@ -1,0 +1,128 @@
+// The small HTTP chores every upstream client shares (the same rules as
+// src/tgi/client.ts): network errors become upstream failures in words that
+// name no address, bodies are read within a bound, an abort keeps its own
+// reason, and a u64 seed travels as a bare JSON number.
+import type { Dispatcher } from 'undici';
+import { UpstreamError } from '../tgi/errors.ts';
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+/** Error answers, health and model lists: a few kilobytes. */
+export const MAX_SMALL_BODY = 1 << 16;
+/** A whole non-streamed generation: generous, but bounded. */
+export const MAX_GENERATION_BODY = 64 << 20;
+
+/** Network error codes that mean no connection was made, in words that name no address. */
+const CONNECT_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+};
+
+/** Abort keeps its own reason; a network error becomes the upstream failure it means. */
+export function classify(error: unknown, signal: AbortSignal, otherwise: 'reset' | 'broken'): unknown {
+  if (signal.aborted) return signal.reason;
+  if (error instanceof UpstreamError) return error;
+  const code = (error as { code?: string } | null)?.code ?? '';
+  const connect = CONNECT_FAILURES[code];
+  if (connect) {
+    return new UpstreamError(code === 'UND_ERR_CONNECT_TIMEOUT' ? { kind: 'connect', detail: connect, timedOut: true } : { kind: 'connect', detail: connect });
+  }
+  // Messages of network errors carry addresses: only the code travels on (to the log).
+  const detail = code || (error as Error | null)?.name || 'network error';
+  if (code.startsWith('HPE_')) return new UpstreamError({ kind: 'protocol', detail });
+  return new UpstreamError(otherwise === 'broken' ? { kind: 'broken', detail, connectionLost: true } : { kind: 'reset', detail });
+}
+
+const NEVER = new AbortController().signal;
+
+/** The body as text; past `limit` bytes the connection is dropped and the body is refused. */
+export async function readBody(body: ResponseBody, signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).byteLength;
+      if (size > limit) {
+        discard(body);
+        throw new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` });
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    throw classify(error, signal, 'broken');
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// Node 24 has JSON.rawJSON (TC39 "JSON.parse source text access"); TypeScript's es2024 lib does not declare it yet.
+const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
+
+/** A request body; a bigint (the u64 seed) becomes a bare JSON number with its exact digits. */
+export function wireJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? rawJSON(v.toString()) : v));
+}
+
+/** `Retry-After` when it is a number of seconds (a date is not used by model servers). */
+export function retryAfterSeconds(headers: Dispatcher.ResponseData['headers']): number | null {
+  const value = headers['retry-after'];
+  return typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : null;
+}
+
+export function isEventStream(headers: Dispatcher.ResponseData['headers']): boolean {
+  const type = headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream');
+}
+
+/**
+ * A decoder over a streamed body, as the caller sees it: network errors
+ * classified, and the body destroyed when the consumer stops early (the rest
+ * of the generation is unwanted; the server learns it from the closed socket).
+ */
+export async function* relay<T>(
+  decoded: AsyncGenerator<T, void, undefined>,
+  body: ResponseBody,
+  signal: AbortSignal,
+  mapError: (error: unknown) => unknown = (error) => error,
+): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* decoded;
+  } catch (error) {
+    throw mapError(classify(error, signal, 'broken'));
+  } finally {
+    if (!body.readableEnded) discard(body);
+  }
+}
+
+/**
+ * Drops a body not read to its end, and its socket with it. undici then
+ * emits an abort error on the body, which nobody is listening for any more.
+ */
+export function discard(body: ResponseBody): void {
+  body.on('error', ignore);
+  body.destroy();
+}
+
+const ignore = (): void => {};
+
+/** `promise`, or the signal's reason as soon as it fires (the promise itself runs on). */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

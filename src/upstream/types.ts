@@ -1,0 +1,112 @@
+// What every model server protocol hands to the rest of the gateway, and what
+// it is asked for: typed, camelCase, the same for TGI and OpenAI-compatible
+// servers. A protocol lives in its own folder beside this one (src/tgi,
+// src/openai) and turns these into its wire format and back.
+import type { FinishReason, GenerationOutput, HealthProbe, ModelLimits, StreamToken } from '../tgi/types.ts';
+
+export type { FinishReason, GenerationOutput, HealthProbe, ModelLimits, StreamToken, Token, GenerationDetails } from '../tgi/types.ts';
+
+export type Protocol = 'tgi' | 'openai';
+
+/** Token counts as the server reports them; the gateway never estimates them. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/**
+ * Sampling parameters after validation: only the fields the client set (or the
+ * schema defaulted), already checked against the model's protocol and limits.
+ * Each protocol maps them onto its own names; a field it cannot honour never
+ * gets here (validation refused it).
+ */
+export interface SamplingParameters {
+  maxNewTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  repetitionPenalty?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  typicalP?: number;
+  truncate?: number;
+  stop?: string[];
+  /** u64, exact. */
+  seed?: bigint;
+  doSample?: boolean;
+  returnFullText?: boolean;
+  watermark?: boolean;
+}
+
+/** A raw-prompt generation (`generate`, `generateStream`). */
+export interface CompletionRequest {
+  prompt: string;
+  parameters: SamplingParameters;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+/** A chat generation (`chat`, `chatStream`): the server applies the model's chat template. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  parameters: SamplingParameters;
+}
+
+export interface ChatOutput {
+  content: string;
+  finishReason: FinishReason;
+  usage: TokenUsage | null;
+}
+
+/**
+ * One event of a chat stream: a content delta. Role-only and empty chunks are
+ * not events; the last event carries `finishReason` (and `usage` when the
+ * server reported it) and may have an empty delta.
+ */
+export interface ChatDelta {
+  delta: string;
+  finishReason: FinishReason | null;
+  usage: TokenUsage | null;
+}
+
+export type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
+export type ChatStream = AsyncGenerator<ChatDelta, void, undefined>;
+
+export interface CallOptions {
+  signal: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface PoolStats {
+  connected: number;
+  busy: number;
+  running: number;
+  pending: number;
+}
+
+/**
+ * One replica's server, whatever protocol it speaks. Every call takes the
+ * request's AbortSignal: aborting it destroys the socket, which is how the
+ * server learns to drop the generation from its batch. Failures are thrown as
+ * UpstreamError (src/tgi/errors.ts), the signal's reason when it fired.
+ */
+export interface UpstreamClient {
+  readonly protocol: Protocol;
+  readonly baseUrl: string;
+  health(signal: AbortSignal): Promise<HealthProbe>;
+  /** The server's limits (TGI's `/info`, `/v1/models` elsewhere); also learns the served model name. */
+  limits(signal: AbortSignal): Promise<ModelLimits>;
+  generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput>;
+  /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
+  generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream>;
+  chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput>;
+  chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream>;
+  stats(): PoolStats;
+  close(): Promise<void>;
+}

@@ -1,6 +1,6 @@
 // With no model configured, the gateway serves the built-in TGI simulator, so
 // that a fresh clone answers in GraphiQL at once. Its model says what it is.
-import type { Config } from './config/index.ts';
+import type { Config, ModelConfig } from './config/index.ts';
 import type { Logger } from './logger.ts';
 import { startSimulator, type Simulator } from './simulator/server.ts';
 
@@ -25,6 +25,6 @@ export async function startBuiltinSimulator(config: Config, logger: Logger): Pro
 export async function withBuiltinSimulator(config: Config, logger: Logger): Promise<{ config: Config; simulator?: Simulator }> {
   if (config.models.length > 0) return { config };
   const simulator = await startBuiltinSimulator(config, logger);
-  const model = { key: 'SIMULATOR', id: SIMULATOR_MODEL_ID, name: SIMULATOR_NAME, endpoints: [simulator.url], timeouts: {} };
+  const model: ModelConfig = { key: 'SIMULATOR', id: SIMULATOR_MODEL_ID, name: SIMULATOR_NAME, endpoints: [simulator.url], timeouts: {}, upstream: { protocol: 'tgi' } };
   return { config: { ...config, models: [model] }, simulator };
 }

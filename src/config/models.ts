@@ -1,5 +1,6 @@
 // The model registry as declared in the environment: TGI_<KEY>_ENDPOINT and its companions.
-import { ConfigError, parseBaseUrl, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
+import type { Protocol } from '../upstream/types.ts';
+import { ConfigError, parseBaseUrl, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
 
 /** Per-model overrides of the global upstream timeouts; unset means "use the global value". */
 export interface TimeoutOverrides {
@@ -20,7 +21,19 @@ export interface ModelConfig {
   timeouts: TimeoutOverrides;
   /** Cap on requests in flight across the model's replicas; absent = from TGI's `/info`. */
   maxConcurrent?: number;
+  /** How the replicas talk, and as whom; every replica of a model speaks the same. */
+  upstream: UpstreamConfig;
 }
+
+export interface UpstreamConfig {
+  protocol: Protocol;
+  /** The `model` sent; absent: "tgi" on TGI, the first id of `/v1/models` on OpenAI-compatible servers. */
+  model?: string;
+  /** Sent as a bearer to the replicas (`--api-key`); never logged, never shown. */
+  apiKey?: string;
+}
+
+const PROTOCOLS: readonly Protocol[] = ['tgi', 'openai'];
 
 const ENDPOINT_VAR = /^TGI_([A-Z0-9_]+?)_ENDPOINT$/;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
@@ -61,6 +74,11 @@ function readModel(env: Env, key: string): ModelConfig {
     id,
     name: readOptionalString(env, `${prefix}_NAME`) ?? id,
     endpoints,
+    upstream: dropUndefined({
+      protocol: readChoice(env, `${prefix}_PROTOCOL`, PROTOCOLS, 'tgi'),
+      model: readOptionalString(env, `${prefix}_UPSTREAM_MODEL`),
+      apiKey: readOptionalString(env, `${prefix}_API_KEY`),
+    }),
     timeouts: dropUndefined({
       totalMs: timeout('TIMEOUT_MS'),
       firstTokenMs: timeout('FIRST_TOKEN_TIMEOUT_MS'),

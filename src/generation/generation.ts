@@ -6,6 +6,7 @@ import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';
 import type { Lease } from '../limits/types.ts';
 import type { Deadlines } from './deadlines.ts';
+import type { TokenUsage } from '../upstream/types.ts';
 import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';
 
 export interface GenerationParts {
@@ -66,6 +67,17 @@ export class Generation {
     this.#firstTokenAt ??= performance.now();
     this.#tokens += 1;
     this.lease?.addTokens(1);
+  }
+
+  /**
+   * The server counted the tokens itself (a stream's last event): its count
+   * replaces the events counted, and what they missed is charged.
+   */
+  usageReported(usage: TokenUsage): void {
+    const missed = usage.completionTokens - this.#tokens;
+    if (missed > 0) this.lease?.addTokens(missed);
+    this.#tokens = usage.completionTokens;
+    this.#promptTokens = usage.promptTokens;
   }
 
   /** A unary answer arrived with this many tokens. */

@@ -27,3 +27,16 @@ export const INPUT_DEFAULTS = {
   topP: 0.95,
   repetitionPenalty: 1.0,
 } as const;
+
+/** A chat request as clients state it (GraphQL's ChatInput). */
+export interface ChatInput {
+  modelId: string;
+  messages: readonly { role: 'SYSTEM' | 'USER' | 'ASSISTANT'; content: string }[];
+  maxTokens?: number | null;
+  temperature?: number | null;
+  topP?: number | null;
+  stop?: readonly string[] | null;
+  seed?: bigint | null;
+  frequencyPenalty?: number | null;
+  presencePenalty?: number | null;
+}

@@ -4,7 +4,7 @@ import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 
 /** The generation operations (one each per request). */
-export type Operation = 'generate' | 'generateStream';
+export type Operation = 'generate' | 'generateStream' | 'chat' | 'chatStream';
 /** Where the request came in. */
 export type Transport = 'http' | 'sse' | 'ws' | 'rest';
 

@@ -1,10 +1,11 @@
-// TGI's own parameter rules, and the model's limits from `/info`, checked
-// before any upstream call so that bad input never costs a GPU round trip.
-// Order and wording follow TGI's router; field names are the client's.
+// Each protocol's parameter rules, and the model's limits (TGI's `/info`,
+// `/v1/models` elsewhere), checked before any upstream call so that bad input
+// never costs a GPU round trip. On TGI the order and wording follow TGI's
+// router; field names are the client's.
 import { badInput } from '../errors.ts';
 import type { ModelLimits } from '../tgi/types.ts';
-import type { WireParameters } from '../tgi/wire.ts';
-import type { GenerateInput } from './input.ts';
+import type { Protocol, SamplingParameters } from '../upstream/types.ts';
+import type { ChatInput, GenerateInput } from './input.ts';
 import { MAX_SEED, SEED_RULE } from './seed.ts';
 
 /** TGI's request body limit (`--payload-limit`); a larger prompt gets a 413 there. */
@@ -23,58 +24,63 @@ const isSet = <T>(value: T | null | undefined): value is T => value !== null && 
 /** Numbers a client sets. A Float literal such as 1e400 reaches here as Infinity (graphql-js allows it). */
 const NUMERIC_FIELDS = ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const;
 
-export function toWireParameters(input: GenerateInput, limits: ModelLimits | undefined): WireParameters {
-  const p: WireParameters = { details: true };
+/** Fields an OpenAI-compatible server has no equivalent for: refused when the client set them. */
+const NOT_ON_OPENAI = ['typicalP', 'watermark'] as const;
+
+export function generationParameters(input: GenerateInput, limits: ModelLimits | undefined, protocol: Protocol = 'tgi'): SamplingParameters {
+  const p: SamplingParameters = {};
   const { temperature, repetitionPenalty, frequencyPenalty, topP, typicalP, topK, maxNewTokens, stop, seed, truncate } = input;
   for (const field of NUMERIC_FIELDS) {
     const value = input[field];
-    // JSON has no Infinity: sent on, it would reach TGI as null.
+    // JSON has no Infinity: sent on, it would reach the server as null.
     if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
+  }
+  if (protocol === 'openai') {
+    for (const field of NOT_ON_OPENAI) {
+      if (isSet(input[field])) throw badInput(field, `${field} is not supported by this model's server (an OpenAI-compatible API)`);
+    }
   }
 
   if (isSet(temperature)) {
-    if (!(temperature > 0)) throw badInput('temperature', 'temperature must be strictly positive');
+    // vLLM and its kin take 0 as greedy decoding; TGI's native routes refuse it.
+    if (protocol === 'openai' ? !(temperature >= 0) : !(temperature > 0)) {
+      throw badInput('temperature', protocol === 'openai' ? 'temperature must be >= 0' : 'temperature must be strictly positive');
+    }
     p.temperature = temperature;
   }
   if (isSet(repetitionPenalty)) {
     if (!(repetitionPenalty > 0)) throw badInput('repetitionPenalty', 'repetitionPenalty must be strictly positive');
-    p.repetition_penalty = repetitionPenalty;
+    p.repetitionPenalty = repetitionPenalty;
   }
   if (isSet(frequencyPenalty)) {
     if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) {
       throw badInput('frequencyPenalty', 'frequencyPenalty must be >= -2.0 and <= 2.0');
     }
-    p.frequency_penalty = frequencyPenalty;
+    p.frequencyPenalty = frequencyPenalty;
   }
   if (isSet(topP)) {
-    if (!(topP > 0 && topP < 1)) throw badInput('topP', 'topP must be > 0.0 and < 1.0');
-    p.top_p = topP;
+    // 1.0 (no nucleus filtering) is valid on OpenAI-compatible servers; TGI's router refuses it.
+    if (protocol === 'openai' ? !(topP > 0 && topP <= 1) : !(topP > 0 && topP < 1)) {
+      throw badInput('topP', protocol === 'openai' ? 'topP must be > 0.0 and <= 1.0' : 'topP must be > 0.0 and < 1.0');
+    }
+    p.topP = topP;
   }
   if (isSet(typicalP)) {
     if (!(typicalP > 0 && typicalP < 1)) throw badInput('typicalP', 'typicalP must be > 0.0 and < 1.0');
-    p.typical_p = typicalP;
+    p.typicalP = typicalP;
   }
   if (isSet(topK)) {
     if (!(topK > 0)) throw badInput('topK', 'topK must be strictly positive');
-    p.top_k = topK;
+    p.topK = topK;
   }
   if (isSet(maxNewTokens)) {
     if (!(maxNewTokens > 0)) throw badInput('maxNewTokens', 'maxNewTokens must be strictly positive');
-    p.max_new_tokens = maxNewTokens;
+    p.maxNewTokens = maxNewTokens;
   }
   if (isSet(stop)) {
-    const most = limits?.maxStopSequences ?? DEFAULT_MAX_STOP_SEQUENCES;
-    if (stop.length > most) throw badInput('stop', `stop supports up to ${most} stop sequences. Given: ${stop.length}`);
-    if (stop.some((s) => s.length === 0 || s.length > MAX_STOP_CHARS)) {
-      throw badInput('stop', `each stop sequence must have 1 to ${MAX_STOP_CHARS} characters`);
-    }
-    p.stop = [...stop];
+    p.stop = checkStop(stop, limits);
   }
-  if (isSet(seed)) {
-    // The edges parse seeds; this keeps any other caller within u64 too.
-    if (!(seed >= 0n && seed <= MAX_SEED)) throw badInput('seed', `seed ${SEED_RULE}`);
-    p.seed = seed;
-  }
+  if (isSet(seed)) p.seed = checkSeed(seed);
   checkPrompt(input);
   if (isSet(truncate)) {
     const most = limits?.maxInputTokens;
@@ -84,9 +90,73 @@ export function toWireParameters(input: GenerateInput, limits: ModelLimits | und
     p.truncate = truncate;
   }
   checkTokenBudget(input, limits);
-  if (isSet(input.doSample)) p.do_sample = input.doSample;
-  if (isSet(input.returnFullText)) p.return_full_text = input.returnFullText;
+  if (isSet(input.doSample)) p.doSample = input.doSample;
+  if (isSet(input.returnFullText)) p.returnFullText = input.returnFullText;
   if (isSet(input.watermark)) p.watermark = input.watermark;
+  return p;
+}
+
+function checkStop(stop: readonly string[], limits: ModelLimits | undefined): string[] {
+  const most = limits?.maxStopSequences ?? DEFAULT_MAX_STOP_SEQUENCES;
+  if (stop.length > most) throw badInput('stop', `stop supports up to ${most} stop sequences. Given: ${stop.length}`);
+  if (stop.some((s) => s.length === 0 || s.length > MAX_STOP_CHARS)) {
+    throw badInput('stop', `each stop sequence must have 1 to ${MAX_STOP_CHARS} characters`);
+  }
+  return [...stop];
+}
+
+function checkSeed(seed: bigint): bigint {
+  // The edges parse seeds; this keeps any other caller within u64 too.
+  if (!(seed >= 0n && seed <= MAX_SEED)) throw badInput('seed', `seed ${SEED_RULE}`);
+  return seed;
+}
+
+/**
+ * Chat's rules, the same on every protocol: at least one message, temperature
+ * >= 0 (0 is greedy: TGI's Messages API and vLLM both take it), topP in (0, 1]
+ * (TGI's chat route is sent "no top-p" for 1), and the messages plus maxTokens
+ * within the model's context where it is known.
+ */
+export function chatParameters(input: ChatInput, limits: ModelLimits | undefined): SamplingParameters {
+  const p: SamplingParameters = {};
+  const { temperature, topP, maxTokens, frequencyPenalty, presencePenalty, stop, seed } = input;
+  for (const field of ['temperature', 'topP', 'maxTokens', 'frequencyPenalty', 'presencePenalty'] as const) {
+    const value = input[field];
+    if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
+  }
+  if (input.messages.length === 0) throw badInput('messages', 'messages must hold at least one message');
+  const bytes = input.messages.reduce((sum, m) => sum + Buffer.byteLength(m.content, 'utf8'), 0);
+  if (bytes > MAX_PROMPT_BYTES) throw badInput('messages', `messages must hold at most ${MAX_PROMPT_BYTES} bytes of UTF-8 in all`);
+  if (isSet(temperature)) {
+    if (!(temperature >= 0)) throw badInput('temperature', 'temperature must be >= 0');
+    p.temperature = temperature;
+  }
+  if (isSet(topP)) {
+    if (!(topP > 0 && topP <= 1)) throw badInput('topP', 'topP must be > 0.0 and <= 1.0');
+    p.topP = topP;
+  }
+  for (const [field, value] of [['frequencyPenalty', frequencyPenalty], ['presencePenalty', presencePenalty]] as const) {
+    if (!isSet(value)) continue;
+    if (!(value >= -2 && value <= 2)) throw badInput(field, `${field} must be >= -2.0 and <= 2.0`);
+    p[field] = value;
+  }
+  if (isSet(maxTokens)) {
+    if (!(Number.isInteger(maxTokens) && maxTokens > 0)) throw badInput('maxTokens', 'maxTokens must be strictly positive');
+    p.maxNewTokens = maxTokens;
+  }
+  if (isSet(stop)) p.stop = checkStop(stop, limits);
+  if (isSet(seed)) p.seed = checkSeed(seed);
+  if (limits) {
+    // Each message costs its content and a few template tokens at least.
+    const promptTokens = input.messages.reduce((sum, m) => sum + minimumTokens(m.content), 0);
+    const newTokens = maxTokens ?? 1;
+    if (promptTokens + newTokens > limits.maxTotalTokens) {
+      throw badInput(
+        promptTokens >= limits.maxTotalTokens ? 'messages' : 'maxTokens',
+        `message tokens + maxTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} message tokens and ${newTokens} maxTokens`,
+      );
+    }
+  }
   return p;
 }
 

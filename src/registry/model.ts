@@ -2,6 +2,7 @@
 import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
 import type { ModelLimits } from '../tgi/types.ts';
 import type { Replica } from './replica.ts';
+import type { Protocol } from '../upstream/types.ts';
 
 export type HealthStatus = 'AVAILABLE' | 'UNAVAILABLE' | 'NOT_CONFIGURED';
 
@@ -20,6 +21,7 @@ export class Model {
   readonly name: string;
   readonly replicas: readonly Replica[];
   readonly timeouts: TimeoutOverrides;
+  readonly protocol: Protocol;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
   #inFlight = 0;
@@ -29,6 +31,7 @@ export class Model {
     this.name = config.name;
     this.replicas = replicas;
     this.timeouts = config.timeouts;
+    this.protocol = config.upstream.protocol;
     this.#configuredHfName = config.hfName;
     this.#maxConcurrent = config.maxConcurrent;
   }

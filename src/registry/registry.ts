@@ -12,7 +12,7 @@ export class Registry {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(models: readonly ModelConfig[], options: ReplicaOptions) {
-    this.models = models.map((m) => new Model(m, m.endpoints.map((url) => new Replica(url, options))));
+    this.models = models.map((m) => new Model(m, m.endpoints.map((url) => new Replica(url, m.upstream, options))));
     this.#byId = new Map(this.models.map((m) => [m.id, m]));
     this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
   }

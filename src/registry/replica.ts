@@ -1,9 +1,12 @@
-// One TGI server of a model: its client, its health, its load and its record
-// of failures. The balancer reads `state` and `inFlight`; the generation
+// One model server of a model (TGI or OpenAI-compatible): its client, its
+// health, its load and its record of failures. The balancer reads `state` and `inFlight`; the generation
 // service reports each attempt's outcome.
 import { withDeadline } from '../lib/deadline.ts';
+import type { UpstreamConfig } from '../config/models.ts';
+import { OpenAIClient } from '../openai/client.ts';
 import { TgiClient } from '../tgi/client.ts';
 import type { ModelLimits } from '../tgi/types.ts';
+import type { UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
 
 export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
@@ -38,7 +41,7 @@ export interface ReplicaOptions {
 
 export class Replica {
   readonly url: string;
-  readonly client: TgiClient;
+  readonly client: UpstreamClient;
   readonly #options: ReplicaOptions;
   #inFlight = 0;
   #limitsFailedAt = Number.NEGATIVE_INFINITY;
@@ -48,13 +51,14 @@ export class Replica {
   #ejections = 0;
   #ejectedUntil = 0;
 
-  constructor(url: string, options: ReplicaOptions) {
+  constructor(url: string, upstream: UpstreamConfig, options: ReplicaOptions) {
     this.url = url;
     this.#options = options;
-    this.client = new TgiClient(url, { connectTimeoutMs: options.connectTimeoutMs });
+    const client = { connectTimeoutMs: options.connectTimeoutMs, apiKey: upstream.apiKey, upstreamModel: upstream.model };
+    this.client = upstream.protocol === 'openai' ? new OpenAIClient(url, client) : new TgiClient(url, client);
     this.#health = new Cached(() => this.#probe(), options.healthTtlMs);
     this.#limits = new Cached(
-      () => withDeadline(options.probeTimeoutMs, (signal) => this.client.info(signal)),
+      () => withDeadline(options.probeTimeoutMs, (signal) => this.client.limits(signal)),
       Number.POSITIVE_INFINITY,
     );
   }
@@ -159,7 +163,12 @@ export class Replica {
 
   async #probe(): Promise<ReplicaHealth> {
     const wasHealthy = this.#health.peek()?.healthy ?? true;
-    const probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
+    let probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
+    // An OpenAI-compatible server names the model it serves and its context in `/v1/models`:
+    // without them no request can be sent or checked, so the replica is not healthy.
+    if (probe.healthy && this.client.protocol === 'openai' && !(await this.limits())) {
+      probe = { healthy: false, latencyMs: probe.latencyMs, error: 'the model list (/v1/models) could not be read' };
+    }
     const report: ReplicaHealth = {
       healthy: probe.healthy,
       checkedAt: new Date(),

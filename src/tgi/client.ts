@@ -1,49 +1,52 @@
-// One TGI replica over a pooled keep-alive undici connection pool. Every call
-// takes the request's AbortSignal: aborting it destroys the socket, which is
-// how TGI learns to drop the generation from its batch.
+// One TGI replica over a pooled keep-alive undici connection pool: TGI's
+// native routes for raw prompts, its Messages API for chat. Every call takes
+// the request's AbortSignal: aborting it destroys the socket, which is how
+// TGI learns to drop the generation from its batch.
 import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import type {
+  CallOptions,
+  ChatOutput,
+  ChatRequest,
+  ChatStream,
+  CompletionRequest,
+  PoolStats,
+  TokenStream,
+  UpstreamClient,
+} from '../upstream/types.ts';
+import { classify, discard, isEventStream, MAX_GENERATION_BODY, MAX_SMALL_BODY, readBody, relay, wireJson } from '../upstream/http.ts';
+import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
 import { publicReason, UpstreamError } from './errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
+import { toGenerateRequest } from './request.ts';
 import { decodeTokenStream } from './sse.ts';
-import type { GenerationOutput, HealthProbe, ModelLimits, StreamToken } from './types.ts';
-import type { WireGenerateRequest } from './wire.ts';
+import type { GenerationOutput, HealthProbe, ModelLimits } from './types.ts';
 
 export interface TgiClientOptions {
   connectTimeoutMs: number;
   /** Most sockets to this replica; TGI multiplexes nothing, so one per concurrent generation. */
   connections?: number;
+  /** Sent as a bearer (TGI's `--api-key`); never logged. */
+  apiKey?: string | undefined;
+  /** The `model` of chat requests; TGI serves one model and ignores it ("tgi" by default). */
+  upstreamModel?: string | undefined;
 }
 
-export interface CallOptions {
-  signal: AbortSignal;
-  headers?: Record<string, string>;
-}
+type Response = Awaited<ReturnType<Pool['request']>>;
 
-export type TokenStream = AsyncGenerator<StreamToken, void, undefined>;
-
-const MAX_SMALL_BODY = 1 << 16;
-/** A `/generate` answer with details holds every token: generous, but bounded. */
-const MAX_GENERATE_BODY = 64 << 20;
-/** Network error codes that mean no connection was made, in words that name no address. */
-const CONNECT_FAILURES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
-};
-
-export class TgiClient {
+export class TgiClient implements UpstreamClient {
+  readonly protocol = 'tgi';
   readonly baseUrl: string;
   readonly #pool: Pool;
   readonly #prefix: string;
+  readonly #authorization: string | undefined;
+  readonly #chatModel: string | undefined;
 
   constructor(baseUrl: string, options: TgiClientOptions) {
     const url = new URL(baseUrl);
     this.baseUrl = baseUrl;
     this.#prefix = url.pathname.replace(/\/+$/, '');
+    this.#authorization = options.apiKey ? `Bearer ${options.apiKey}` : undefined;
+    this.#chatModel = options.upstreamModel;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 1024,
       connect: { timeout: options.connectTimeoutMs },
@@ -68,34 +71,40 @@ export class TgiClient {
     }
   }
 
-  async info(signal: AbortSignal): Promise<ModelLimits> {
+  /** TGI's `/info`. */
+  async limits(signal: AbortSignal): Promise<ModelLimits> {
     const res = await this.#call('GET', '/info', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw parseErrorResponse(res.statusCode, body, null);
     return parseInfo(body);
   }
 
-  async generate(request: WireGenerateRequest, options: CallOptions): Promise<GenerationOutput> {
-    const res = await this.#call('POST', '/generate', request, options);
-    const body = await readBody(res.body, options.signal, MAX_GENERATE_BODY);
+  async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput> {
+    const res = await this.#call('POST', '/generate', toGenerateRequest(request), options);
+    const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
     if (res.statusCode !== 200) throw errorOf(res, body);
     return parseGenerateResponse(body);
   }
 
-  /** Resolves once TGI has answered 200 with an event stream; tokens (or its in-band error) follow. */
-  async generateStream(request: WireGenerateRequest, options: CallOptions): Promise<TokenStream> {
-    const res = await this.#call('POST', '/generate_stream', request, options);
-    if (res.statusCode !== 200) throw errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY));
-    const type = res.headers['content-type'];
-    if (typeof type !== 'string' || !type.startsWith('text/event-stream')) {
-      res.body.destroy();
-      throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(type)}` });
-    }
-    return relayTokens(res.body, options.signal);
+  async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
+    const res = await this.#openStream('/generate_stream', toGenerateRequest(request), options);
+    return relay(decodeTokenStream(res.body), res.body, options.signal);
+  }
+
+  async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
+    const res = await this.#call('POST', TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: false, model: this.#chatModel }), options);
+    const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
+    if (res.statusCode !== 200) throw errorOf(res, body);
+    return parseTgiChatResponse(body, request);
+  }
+
+  async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
+    const res = await this.#openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options);
+    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal);
   }
 
   /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */
-  stats(): { connected: number; busy: number; running: number; pending: number } {
+  stats(): PoolStats {
     const { connected, free, running, pending } = this.#pool.stats;
     return { connected, busy: connected - free, running, pending };
   }
@@ -105,13 +114,27 @@ export class TgiClient {
     await this.#pool.destroy();
   }
 
-  async #call(method: 'GET' | 'POST', path: string, body: WireGenerateRequest | undefined, options: CallOptions) {
+  /** Resolves once TGI has answered 200 with an event stream. */
+  async #openStream(path: string, body: unknown, options: CallOptions): Promise<Response> {
+    const res = await this.#call('POST', path, body, options);
+    if (res.statusCode !== 200) throw errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY));
+    if (!isEventStream(res.headers)) {
+      discard(res.body);
+      throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });
+    }
+    return res;
+  }
+
+  async #call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#authorization) headers.authorization = this.#authorization;
     try {
       return await this.#pool.request({
         method,
         path: this.#prefix + path,
         signal: options.signal,
-        headers: body === undefined ? options.headers : { ...options.headers, 'content-type': 'application/json' },
+        headers,
         body: body === undefined ? undefined : wireJson(body),
       });
     } catch (error) {
@@ -120,62 +143,8 @@ export class TgiClient {
   }
 }
 
-// Node 24 has JSON.rawJSON (TC39 "JSON.parse source text access"); TypeScript's es2024 lib does not declare it yet.
-const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
-
-/** The request body; a bigint (the u64 seed) becomes a bare JSON number with its exact digits. */
-function wireJson(request: WireGenerateRequest): string {
-  return JSON.stringify(request, (_key, value: unknown) => (typeof value === 'bigint' ? rawJSON(value.toString()) : value));
-}
-
-async function* relayTokens(body: Dispatcher.ResponseData['body'], signal: AbortSignal): TokenStream {
-  try {
-    yield* decodeTokenStream(body);
-  } catch (error) {
-    throw classify(error, signal, 'broken');
-  } finally {
-    // Ended early by the consumer: the rest of the generation is unwanted.
-    if (!body.readableEnded) body.destroy();
-  }
-}
-
-function errorOf(res: Dispatcher.ResponseData, body: string): UpstreamError {
+function errorOf(res: { statusCode: number; headers: Response['headers'] }, body: string): UpstreamError {
   const retryAfter = res.headers['retry-after'];
   return parseErrorResponse(res.statusCode, body, typeof retryAfter === 'string' ? retryAfter : null);
 }
 
-/** Abort keeps its own reason; a network error becomes the upstream failure it means. */
-function classify(error: unknown, signal: AbortSignal, otherwise: 'reset' | 'broken'): unknown {
-  if (signal.aborted) return signal.reason;
-  if (error instanceof UpstreamError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  const connect = CONNECT_FAILURES[code];
-  if (connect) {
-    return new UpstreamError(code === 'UND_ERR_CONNECT_TIMEOUT' ? { kind: 'connect', detail: connect, timedOut: true } : { kind: 'connect', detail: connect });
-  }
-  // Messages of network errors carry addresses: only the code travels on (to the log).
-  const detail = code || (error as Error).name || 'network error';
-  if (code.startsWith('HPE_')) return new UpstreamError({ kind: 'protocol', detail });
-  return new UpstreamError(otherwise === 'broken' ? { kind: 'broken', detail, connectionLost: true } : { kind: 'reset', detail });
-}
-
-const NEVER = new AbortController().signal;
-
-/** The body as text; past `limit` bytes the connection is dropped and the body is refused. */
-async function readBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).byteLength;
-      if (size > limit) {
-        body.destroy();
-        throw new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` });
-      }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    throw classify(error, signal, 'broken');
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

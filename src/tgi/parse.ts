@@ -3,6 +3,7 @@
 import { UpstreamError } from './errors.ts';
 import type { FinishReason, GenerationDetails, GenerationOutput, ModelLimits, StreamToken, Token } from './types.ts';
 import type { WireErrorType } from './wire.ts';
+import type { TokenUsage } from '../upstream/types.ts';
 
 const FINISH: Record<string, FinishReason> = {
   length: 'LENGTH',
@@ -65,12 +66,16 @@ export function parseStreamData(data: string): StreamToken {
     throw protocol('malformed generated_text');
   }
   const isFinal = typeof generatedText === 'string';
-  return {
-    index: json.index,
-    token: parseToken(json.token),
-    generatedText: isFinal ? generatedText : null,
-    details: isFinal && json.details ? parseDetails(json.details, data) : null,
-  };
+  if (!isFinal) return { index: json.index, token: parseToken(json.token), generatedText: null, details: null };
+  const details = json.details ? parseDetails(json.details, data) : null;
+  return { index: json.index, token: parseToken(json.token), generatedText, details, usage: streamUsage(json.details, details) };
+}
+
+/** TGI's final stream event gives the prompt's length (`input_length`) beside the tokens generated. */
+function streamUsage(raw: unknown, details: GenerationDetails | null): TokenUsage | null {
+  const promptTokens = (raw as Json | null)?.input_length;
+  if (!details || typeof promptTokens !== 'number') return null;
+  return { promptTokens, completionTokens: details.generatedTokens, totalTokens: promptTokens + details.generatedTokens };
 }
 
 /** The 200 body of `/generate` (requested with `details: true`). */

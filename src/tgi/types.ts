@@ -1,4 +1,6 @@
-// What the TGI client hands to the rest of the gateway: typed, camelCase, validated at the edge.
+// What an upstream client hands to the rest of the gateway: typed, camelCase, validated at the edge.
+// Every protocol (src/tgi, src/openai) produces these; src/upstream/types.ts adds the rest.
+import type { TokenUsage } from '../upstream/types.ts';
 
 export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE';
 
@@ -22,11 +24,15 @@ export interface StreamToken {
   token: Token;
   generatedText: string | null;
   details: GenerationDetails | null;
+  /** On the last token, when the server reported its token counts. */
+  usage?: TokenUsage | null;
 }
 
 export interface GenerationOutput {
   generatedText: string;
   details: GenerationDetails;
+  /** When the server reported its token counts (TGI's `/generate` does not give the prompt's). */
+  usage?: TokenUsage | null;
 }
 
 /** The limits a replica reports in `/info`, used to validate before calling it. */

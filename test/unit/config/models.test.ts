@@ -6,8 +6,14 @@ import { configErrorOf } from './helpers.ts';
 describe('readModels', () => {
   it('declares one model per TGI_<KEY>_ENDPOINT, id from the key, name from the id', () => {
     expect(readModels({ TGI_GPT2_ENDPOINT: 'http://127.0.0.1:8080' })).toStrictEqual([
-      { key: 'GPT2', id: 'gpt2', name: 'gpt2', endpoints: ['http://127.0.0.1:8080'], timeouts: {} },
+      { key: 'GPT2', id: 'gpt2', name: 'gpt2', endpoints: ['http://127.0.0.1:8080'], timeouts: {}, upstream: { protocol: 'tgi' } },
     ]);
+  });
+
+  it('reads TGI_<KEY>_PROTOCOL, TGI_<KEY>_UPSTREAM_MODEL and TGI_<KEY>_API_KEY', () => {
+    const [model] = readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_PROTOCOL: 'openai', TGI_V_UPSTREAM_MODEL: 'meta-llama/Llama-3.1-8B', TGI_V_API_KEY: 's3cret' });
+    expect(model!.upstream).toStrictEqual({ protocol: 'openai', model: 'meta-llama/Llama-3.1-8B', apiKey: 's3cret' });
+    expect(() => readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_PROTOCOL: 'grpc' })).toThrow(/TGI_V_PROTOCOL/);
   });
 
   it('derives the id by lower-casing the key and turning _ into -', () => {
@@ -40,7 +46,7 @@ describe('readModels', () => {
 
   it('declares a model with an empty ENDPOINT but configures no replica for it', () => {
     expect(readModels({ TGI_LATER_ENDPOINT: '' })).toStrictEqual([
-      { key: 'LATER', id: 'later', name: 'later', endpoints: [], timeouts: {} },
+      { key: 'LATER', id: 'later', name: 'later', endpoints: [], timeouts: {}, upstream: { protocol: 'tgi' } },
     ]);
   });
 

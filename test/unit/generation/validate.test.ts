@@ -1,9 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
-import type { GenerateInput } from '../../../src/generation/input.ts';
-import { MAX_PROMPT_BYTES, minimumTokens, toWireParameters } from '../../../src/generation/validate.ts';
+import type { ChatInput, GenerateInput } from '../../../src/generation/input.ts';
+import { chatParameters, MAX_PROMPT_BYTES, minimumTokens, generationParameters } from '../../../src/generation/validate.ts';
 import type { ModelLimits } from '../../../src/tgi/types.ts';
+import { toGenerateRequest } from '../../../src/tgi/request.ts';
 
 const LIMITS: ModelLimits = {
   modelId: 'test/model',
@@ -15,12 +16,15 @@ const LIMITS: ModelLimits = {
   version: '3.3.6-dev0',
 };
 
+/** What TGI is sent for the input, as validated against LIMITS. */
+const wire = (fields: GenerateInput) => toGenerateRequest({ prompt: fields.prompt, parameters: generationParameters(fields, LIMITS) }).parameters;
+
 const input = (fields: Partial<GenerateInput> = {}): GenerateInput => ({ modelId: 'test-model', prompt: 'Hello', ...fields });
 
 /** The BAD_USER_INPUT error for `fields`; fails the test when the input is accepted. */
 function rejection(fields: Partial<GenerateInput>, limits: ModelLimits | undefined = LIMITS): GatewayError {
   try {
-    toWireParameters(input(fields), limits);
+    generationParameters(input(fields), limits);
   } catch (error) {
     if (error instanceof GatewayError) return error;
     throw error;
@@ -28,7 +32,7 @@ function rejection(fields: Partial<GenerateInput>, limits: ModelLimits | undefin
   throw new Error(`accepted ${inspect(fields)}`);
 }
 
-describe('toWireParameters', () => {
+describe('generationParameters', () => {
   describe('TGI\'s parameter rules', () => {
     it.each([
       ['temperature', { temperature: 0 }],
@@ -81,12 +85,12 @@ describe('toWireParameters', () => {
       { truncate: 1 },
       { prompt: ' ' },
     ] satisfies Partial<GenerateInput>[])('accepts the boundary value %o', (fields) => {
-      expect(() => toWireParameters(input(fields), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input(fields), LIMITS)).not.toThrow();
     });
 
     it('allows as many stop sequences as the replica\'s max_stop_sequences, and no more', () => {
       const limits = { ...LIMITS, maxStopSequences: 2 };
-      expect(toWireParameters(input({ stop: ['a', 'b'] }), limits).stop).toEqual(['a', 'b']);
+      expect(generationParameters(input({ stop: ['a', 'b'] }), limits).stop).toEqual(['a', 'b']);
       const error = rejection({ stop: ['a', 'b', 'c'] }, limits);
       expect(error.details.field).toBe('stop');
       expect(error.message).toContain('up to 2');
@@ -94,13 +98,13 @@ describe('toWireParameters', () => {
     });
 
     it('allows TGI\'s default of 4 stop sequences while the limits are unknown', () => {
-      expect(toWireParameters(input({ stop: ['a', 'b', 'c', 'd'] }), undefined).stop).toHaveLength(4);
+      expect(generationParameters(input({ stop: ['a', 'b', 'c', 'd'] }), undefined).stop).toHaveLength(4);
       expect(rejection({ stop: ['a', 'b', 'c', 'd', 'e'] }, undefined).message).toContain('up to 4');
     });
 
     it('rejects a prompt larger than TGI\'s request body limit', () => {
       expect(rejection({ prompt: 'x'.repeat(MAX_PROMPT_BYTES + 1) }, undefined).details.field).toBe('prompt');
-      expect(() => toWireParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined)).not.toThrow();
     });
   });
 
@@ -117,27 +121,27 @@ describe('toWireParameters', () => {
       const error = rejection({ truncate: 101 });
       expect(error.details.field).toBe('truncate');
       expect(error.message).toContain('100');
-      expect(toWireParameters(input({ truncate: 100 }), LIMITS).truncate).toBe(100);
+      expect(generationParameters(input({ truncate: 100 }), LIMITS).truncate).toBe(100);
     });
 
     it('accepts any positive truncate while the limits are unknown', () => {
-      expect(toWireParameters(input({ truncate: 5000 }), undefined).truncate).toBe(5000);
+      expect(generationParameters(input({ truncate: 5000 }), undefined).truncate).toBe(5000);
     });
 
     it('rejects a prompt of more than max_input_tokens, naming prompt', () => {
       const prompt = 'x'.repeat(100 * 32); // at least 101 tokens
       expect(minimumTokens(prompt)).toBe(101);
       expect(rejection({ prompt }).details.field).toBe('prompt');
-      expect(() => toWireParameters(input({ prompt: 'x'.repeat(99 * 32) }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(99 * 32) }), LIMITS)).not.toThrow();
     });
 
     it('accepts a long prompt with truncate, which keeps only its last tokens', () => {
-      expect(() => toWireParameters(input({ prompt: 'x'.repeat(100 * 32), truncate: 50 }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(100 * 32), truncate: 50 }), LIMITS)).not.toThrow();
     });
 
     it('rejects prompt tokens + maxNewTokens over max_total_tokens, naming maxNewTokens', () => {
       // 'Hello' is at least 2 tokens: 2 + 198 = 200 fits, 2 + 199 does not.
-      expect(toWireParameters(input({ maxNewTokens: 198 }), LIMITS).max_new_tokens).toBe(198);
+      expect(generationParameters(input({ maxNewTokens: 198 }), LIMITS).maxNewTokens).toBe(198);
       const error = rejection({ maxNewTokens: 199 });
       expect(error.details.field).toBe('maxNewTokens');
       expect(error.message).toContain('200');
@@ -169,12 +173,12 @@ describe('toWireParameters', () => {
 
     it('counts truncate, not the whole prompt, against max_total_tokens', () => {
       const prompt = 'x'.repeat(100 * 32);
-      expect(() => toWireParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS)).not.toThrow();
       expect(rejection({ prompt, truncate: 50, maxNewTokens: 151 }).details.field).toBe('maxNewTokens');
     });
 
     it('checks no token budget while the limits are unknown', () => {
-      expect(() => toWireParameters(input({ prompt: 'x'.repeat(100_000), maxNewTokens: 1_000_000 }), undefined)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(100_000), maxNewTokens: 1_000_000 }), undefined)).not.toThrow();
     });
   });
 
@@ -216,7 +220,7 @@ describe('toWireParameters', () => {
       for (;;) {
         let field: string | undefined;
         try {
-          toWireParameters(input(current), LIMITS);
+          generationParameters(input(current), LIMITS);
         } catch (error) {
           if (!(error instanceof GatewayError)) throw error;
           field = error.details.field;
@@ -233,8 +237,8 @@ describe('toWireParameters', () => {
   });
 
   describe('valid input', () => {
-    it('maps to snake_case wire parameters with details: true', () => {
-      const parameters = toWireParameters(
+    it('maps to TGI\'s snake_case wire parameters with details: true', () => {
+      const parameters = wire(
         input({
           maxNewTokens: 20,
           temperature: 0.7,
@@ -250,7 +254,6 @@ describe('toWireParameters', () => {
           returnFullText: false,
           watermark: false,
         }),
-        LIMITS,
       );
       expect(parameters).toStrictEqual({
         details: true,
@@ -286,14 +289,14 @@ describe('toWireParameters', () => {
         returnFullText: null,
         watermark: null,
       });
-      expect(toWireParameters(nulls, LIMITS)).toStrictEqual({ details: true });
-      expect(toWireParameters(input(), undefined)).toStrictEqual({ details: true });
-      expect(JSON.stringify(toWireParameters(nulls, LIMITS))).not.toContain('null');
+      expect(generationParameters(nulls, LIMITS)).toStrictEqual({});
+      expect(wire(nulls)).toStrictEqual({ details: true });
+      expect(generationParameters(input(), undefined)).toStrictEqual({});
     });
 
     it('copies the stop list rather than sharing the caller\'s array', () => {
       const stop = ['a'];
-      const parameters = toWireParameters(input({ stop }), LIMITS);
+      const parameters = generationParameters(input({ stop }), LIMITS);
       expect(parameters.stop).toEqual(['a']);
       expect(parameters.stop).not.toBe(stop);
     });
@@ -304,10 +307,77 @@ describe('numbers that are not finite', () => {
   it('are refused for every numeric field, naming it (a Float literal like 1e400 is Infinity)', () => {
     for (const field of ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const) {
       for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
-        expect(() => toWireParameters({ modelId: 'm', prompt: 'x', [field]: value }, undefined), `${field}=${value}`).toThrow(
+        expect(() => generationParameters({ modelId: 'm', prompt: 'x', [field]: value }, undefined), `${field}=${value}`).toThrow(
           expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field }, message: `${field} must be a finite number` }),
         );
       }
     }
+  });
+});
+
+describe('generationParameters on an OpenAI-compatible model', () => {
+  const openai = (fields: Partial<GenerateInput>) => generationParameters(input(fields), LIMITS, 'openai');
+  const refused = (fields: Partial<GenerateInput>): GatewayError => {
+    try {
+      openai(fields);
+    } catch (error) {
+      if (error instanceof GatewayError) return error;
+      throw error;
+    }
+    throw new Error(`accepted ${inspect(fields)}`);
+  };
+
+  it('takes temperature 0 (greedy) and topP 1, which TGI refuses', () => {
+    expect(openai({ temperature: 0, topP: 1 })).toMatchObject({ temperature: 0, topP: 1 });
+    expect(rejection({ temperature: 0 }).details.field).toBe('temperature');
+    expect(rejection({ topP: 1 }).details.field).toBe('topP');
+  });
+
+  it.each([
+    ['temperature', { temperature: -0.1 }],
+    ['topP', { topP: 0 }],
+    ['topP', { topP: 1.01 }],
+  ])('refuses %s out of its range: %o', (field, fields) => {
+    expect(refused(fields)).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });
+  });
+
+  it.each([['typicalP', { typicalP: 0.5 }], ['watermark', { watermark: true }]])('refuses %s, which the protocol cannot honour, naming it', (field, fields) => {
+    const error = refused(fields);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });
+    expect(error.message).toContain(field);
+  });
+});
+
+describe('chatParameters', () => {
+  const chat = (fields: Partial<ChatInput> = {}): ChatInput => ({ modelId: 'm', messages: [{ role: 'USER', content: 'Hello' }], ...fields });
+  const refusal = (fields: Partial<ChatInput>, limits: ModelLimits | undefined = LIMITS): GatewayError => {
+    try {
+      chatParameters(chat(fields), limits);
+    } catch (error) {
+      if (error instanceof GatewayError) return error;
+      throw error;
+    }
+    throw new Error(`accepted ${inspect(fields)}`);
+  };
+
+  it('maps the chat fields onto the sampling parameters', () => {
+    expect(chatParameters(chat({ maxTokens: 5, temperature: 0, topP: 1, stop: ['x'], seed: 3n, frequencyPenalty: 1, presencePenalty: -1 }), LIMITS)).toEqual({
+      maxNewTokens: 5, temperature: 0, topP: 1, stop: ['x'], seed: 3n, frequencyPenalty: 1, presencePenalty: -1,
+    });
+  });
+
+  it.each([
+    ['messages', { messages: [] }],
+    ['temperature', { temperature: -1 }],
+    ['topP', { topP: 0 }],
+    ['topP', { topP: 1.5 }],
+    ['maxTokens', { maxTokens: 0 }],
+    ['presencePenalty', { presencePenalty: 3 }],
+    ['frequencyPenalty', { frequencyPenalty: Number.POSITIVE_INFINITY }],
+    ['stop', { stop: ['a', 'b', 'c', 'd', 'e'] }],
+    ['maxTokens', { maxTokens: 500 }],
+    ['messages', { messages: [{ role: 'USER', content: 'x'.repeat(32 * 300) }] }],
+  ] as const)('refuses bad %s: %o', (field, fields) => {
+    expect(refusal(fields as Partial<ChatInput>)).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });
   });
 });

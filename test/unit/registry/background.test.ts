@@ -36,7 +36,7 @@ describe('background probes', () => {
     },
     onBackgroundError: (_replica, error) => reported.push(error),
   };
-  const model = { key: 'M', id: 'm', name: 'm', endpoints: [DEAD], timeouts: {} };
+  const model = { key: 'M', id: 'm', name: 'm', endpoints: [DEAD], timeouts: {}, upstream: { protocol: 'tgi' as const } };
 
   it('start with a listener that throws: the start succeeds and the failure is reported', async () => {
     registry = new Registry([model], options);

@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function replica(name: string, inFlight = 0): Replica {
-  const made = new Replica(`http://127.0.0.1:9/${name}`, OPTIONS);
+  const made = new Replica(`http://127.0.0.1:9/${name}`, { protocol: 'tgi' }, OPTIONS);
   for (let i = 0; i < inFlight; i++) made.acquire();
   replicas.push(made);
   return made;

@@ -37,6 +37,7 @@ describe('parseStreamData', () => {
       token: { id: 27084, text: ' subset', logprob: -0.85742188, special: false },
       generatedText: ' Deep learning is a subset',
       details: { finishReason: 'LENGTH', generatedTokens: 5, seed: '42' },
+      usage: { promptTokens: 6, completionTokens: 5, totalTokens: 11 },
     });
   });
 
@@ -46,6 +47,7 @@ describe('parseStreamData', () => {
       token: { id: 128009, text: '<|eot_id|>', logprob: -0.0078125, special: true },
       generatedText: ' Deep learning is a subset of machine learning.',
       details: null,
+      usage: null,
     });
   });
 

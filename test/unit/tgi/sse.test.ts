@@ -49,6 +49,8 @@ const TRANSCRIPT: StreamToken[] = [
     token: token(27084, ' subset', -0.85742188),
     generatedText: ' Deep learning is a subset',
     details: { finishReason: 'LENGTH', generatedTokens: 5, seed: '42' },
+    // TGI's final event gives the prompt's length: the usage the server reported.
+    usage: { promptTokens: 6, completionTokens: 5, totalTokens: 11 },
   },
 ];
 

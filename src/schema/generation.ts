@@ -1,14 +1,11 @@
 import type { GenerateInput } from '../generation/input.ts';
 import { INPUT_DEFAULTS } from '../generation/input.ts';
-import type { GenerationDetails, GenerationOutput, Token } from '../tgi/types.ts';
+import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '../tgi/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
-import { relayTokens, type StreamItem } from './stream-relay.ts';
-
-const FinishReason = builder.enumType('FinishReason', {
-  values: ['LENGTH', 'EOS_TOKEN', 'STOP_SEQUENCE'] as const,
-});
+import { FinishReason, TokenUsageRef } from './shared.ts';
+import { relayStream, type StreamItem } from './stream-relay.ts';
 
 const GenerateInputRef = builder.inputType('GenerateInput', {
   description: "Parameters of one generation, with TGI's meaning and rules; checked before any upstream call.",
@@ -44,6 +41,7 @@ const GenerationRef = builder.objectRef<GenerationOutput & { modelId: string }>(
     modelId: t.exposeID('modelId'),
     generatedText: t.exposeString('generatedText'),
     details: t.field({ type: DetailsRef, resolve: (g) => g.details }),
+    usage: t.field({ type: TokenUsageRef, nullable: true, description: 'As the model server reported it; null when it reports none.', resolve: (g) => g.usage ?? null }),
   }),
 });
 
@@ -56,16 +54,17 @@ const TokenRef = builder.objectRef<Token>('Token').implement({
   }),
 });
 
-type TokenItem = Extract<StreamItem, { token: unknown }>;
+type TokenItem = Extract<StreamItem<StreamToken>, { event: unknown }>;
 
 const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
   description: 'One TGI stream event: every event carries its token; only the last carries generatedText and details.',
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
-    index: t.int({ resolve: (e) => e.token.index }),
-    token: t.field({ type: TokenRef, resolve: (e) => e.token.token }),
-    generatedText: t.string({ nullable: true, resolve: (e) => e.token.generatedText }),
-    details: t.field({ type: DetailsRef, nullable: true, resolve: (e) => e.token.details }),
+    index: t.int({ resolve: (e) => e.event.index }),
+    token: t.field({ type: TokenRef, resolve: (e) => e.event.token }),
+    generatedText: t.string({ nullable: true, resolve: (e) => e.event.generatedText }),
+    details: t.field({ type: DetailsRef, nullable: true, resolve: (e) => e.event.details }),
+    usage: t.field({ type: TokenUsageRef, nullable: true, description: 'On the last event, as the model server reported it.', resolve: (e) => e.event.usage ?? null }),
   }),
 });
 
@@ -93,9 +92,9 @@ builder.subscriptionType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
         const prepared = await ctx.services.generation.prepare(input as GenerateInput, requestOf(ctx, 'generateStream'));
-        return relayTokens(ctx, prepared);
+        return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.stream(prepared, signal));
       },
-      resolve: (item: StreamItem) => {
+      resolve: (item: StreamItem<StreamToken>) => {
         // A failure after the stream started is one payload with the error, then the end.
         if ('error' in item) throw item.error;
         return item;

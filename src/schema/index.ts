@@ -4,6 +4,7 @@ import { builder } from './builder.ts';
 import './gateway.ts';
 import './model.ts';
 import './generation.ts';
+import './chat.ts';
 
 export const schema = builder.toSchema();
 

@@ -4,21 +4,25 @@
 // is pending: a native async generator would queue that return() behind the
 // read (the "stalled return()" trap). This iterator is pull-based (one token
 // read per next(), so a slow client holds TGI back through TCP) and allocates
-// one small object per token.
+// one small object per event. The same bridge serves token streams and chat
+// streams: `open` starts the service's stream of either.
 import { tagRequest } from '../errors.ts';
-import type { PreparedGeneration } from '../generation/service.ts';
-import type { StreamToken } from '../tgi/types.ts';
 import type { GatewayContext } from './context.ts';
 
-export type StreamItem = { modelId: string; token: StreamToken } | { error: unknown };
+/** One event of the stream, numbered from 1, or the failure that ended it. */
+export type StreamItem<E> = { modelId: string; index: number; event: E } | { error: unknown };
 
 const CLIENT_LEFT = new DOMException('the client ended the subscription', 'AbortError');
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): AsyncIterableIterator<StreamItem, undefined> {
+export function relayStream<E>(
+  ctx: GatewayContext,
+  modelId: string,
+  open: (signal: AbortSignal) => AsyncGenerator<E, void, undefined>,
+): AsyncIterableIterator<StreamItem<E>, undefined> {
   const controller = new AbortController();
-  const tokens = ctx.services.generation.stream(prepared, controller.signal);
-  const modelId = prepared.model.id;
+  const tokens = open(controller.signal);
+  let index = 0;
   let finished = false;
   let failed = false;
   let settle: (() => void) | undefined;
@@ -43,7 +47,7 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
   else ctx.signal.addEventListener('abort', leave, { once: true });
 
   return {
-    async next(): Promise<IteratorResult<StreamItem, undefined>> {
+    async next(): Promise<IteratorResult<StreamItem<E>, undefined>> {
       if (finished) return DONE;
       track();
       if (failed) {
@@ -52,7 +56,7 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
       }
       try {
         const read = await tokens.next();
-        if (!read.done) return { done: false, value: { modelId, token: read.value } };
+        if (!read.done) return { done: false, value: { modelId, index: ++index, event: read.value } };
       } catch (error) {
         // A failure once the stream started is one payload with the error, then the end;
         // nobody is listening any more when the client itself left.
@@ -64,7 +68,7 @@ export function relayTokens(ctx: GatewayContext, prepared: PreparedGeneration): 
       finish();
       return DONE;
     },
-    async return(): Promise<IteratorResult<StreamItem, undefined>> {
+    async return(): Promise<IteratorResult<StreamItem<E>, undefined>> {
       leave(); // a pending read rejects now, and undici destroys TGI's socket
       await tokens.return(undefined).catch(() => undefined);
       return DONE;

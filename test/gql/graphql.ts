@@ -4,6 +4,36 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** One chat turn: the conversation so far; checked before any upstream call. */
+export type ChatInput = {
+  /** From -2 to 2. */
+  frequencyPenalty?: number | null | undefined;
+  /** At least 1; with the messages, within the model's context. */
+  maxTokens?: number | null | undefined;
+  /** At least one. */
+  messages: Array<ChatMessageInput>;
+  modelId: string | number;
+  /** From -2 to 2. */
+  presencePenalty?: number | null | undefined;
+  seed?: string | number | null | undefined;
+  /** At most the model's stop-sequence limit (TGI: 4). */
+  stop?: Array<string> | null | undefined;
+  /** 0 or more; 0 is greedy decoding. */
+  temperature?: number | null | undefined;
+  /** Above 0, at most 1. */
+  topP?: number | null | undefined;
+};
+
+export type ChatMessageInput = {
+  content: string;
+  role: ChatRole;
+};
+
+export type ChatRole =
+  | 'ASSISTANT'
+  | 'SYSTEM'
+  | 'USER';
+
 export type FinishReason =
   | 'EOS_TOKEN'
   | 'LENGTH'
@@ -42,6 +72,34 @@ export type ReplicaState =
   | 'EJECTED'
   | 'HEALTHY'
   | 'UNHEALTHY';
+
+export type ChatMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatMutation = { chat: { modelId: string, finishReason: FinishReason, message: { role: ChatRole, content: string }, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
+
+export type ChatStreamSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatStreamSubscription = { chatStream: { modelId: string, index: number, delta: string, finishReason: FinishReason | null, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
+
+export type GenerateWithUsageMutationVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateWithUsageMutation = { generate: { generatedText: string, details: { finishReason: FinishReason, generatedTokens: number }, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
+
+export type GenerateStreamWithUsageSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type GenerateStreamWithUsageSubscription = { generateStream: { index: number, generatedText: string | null, token: { id: number, text: string, logprob: number | null, special: boolean }, details: { finishReason: FinishReason, generatedTokens: number, seed: string | null } | null, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
 
 export type GatewayInfoQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -109,6 +167,78 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const ChatDocument = new TypedDocumentString(`
+    mutation Chat($input: ChatInput!) {
+  chat(input: $input) {
+    modelId
+    message {
+      role
+      content
+    }
+    finishReason
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatMutation, ChatMutationVariables>;
+export const ChatStreamDocument = new TypedDocumentString(`
+    subscription ChatStream($input: ChatInput!) {
+  chatStream(input: $input) {
+    modelId
+    index
+    delta
+    finishReason
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
+export const GenerateWithUsageDocument = new TypedDocumentString(`
+    mutation GenerateWithUsage($input: GenerateInput!) {
+  generate(input: $input) {
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+    }
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateWithUsageMutation, GenerateWithUsageMutationVariables>;
+export const GenerateStreamWithUsageDocument = new TypedDocumentString(`
+    subscription GenerateStreamWithUsage($input: GenerateInput!) {
+  generateStream(input: $input) {
+    index
+    token {
+      id
+      text
+      logprob
+      special
+    }
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+      seed
+    }
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GenerateStreamWithUsageSubscription, GenerateStreamWithUsageSubscriptionVariables>;
 export const GatewayInfoDocument = new TypedDocumentString(`
     query GatewayInfo {
   info {

@@ -103,6 +103,7 @@ export class Generation {
     this.#onEnd(this, {
       request: this.request,
       model: this.model.id,
+      protocol: this.model.protocol,
       replica: this.#replica?.url,
       ...endingOf(error ?? (this.signal.aborted ? this.signal.reason : undefined)),
       attempts: this.attempts,

@@ -2,15 +2,16 @@
 // the caller gets for a rate limit, and the report every refusal is told as.
 import { GatewayError } from '../errors.ts';
 import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';
+import type { Protocol } from '../upstream/types.ts';
 
 /** The model of a refusal that named none of ours (metrics label only models that exist). */
 export const UNKNOWN_MODEL = '(unknown)';
 
 const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
 
-export function refusalReport(model: string, request: RequestInfo, error: unknown): GenerationReport {
+export function refusalReport(model: string, protocol: Protocol | null, request: RequestInfo, error: unknown): GenerationReport {
   const { code } = endingOf(error);
-  return { request, model, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' };
+  return { request, model, protocol, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' };
 }
 
 const LIMIT_WORDS: Readonly<Record<string, string>> = {

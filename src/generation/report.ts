@@ -2,6 +2,7 @@
 // metrics and to the access log. Refused requests are told too.
 import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
+import type { Protocol } from '../upstream/types.ts';
 
 /** The generation operations (one each per request). */
 export type Operation = 'generate' | 'generateStream' | 'chat' | 'chatStream';
@@ -28,6 +29,8 @@ export type Ending = 'completed' | 'client_left' | 'timeout' | 'error' | 'refuse
 export interface GenerationReport {
   readonly request: RequestInfo;
   readonly model: string;
+  /** How the model's servers are spoken to; null for a model that does not exist. */
+  readonly protocol: Protocol | null;
   /** The replica that answered, when one did. */
   readonly replica: string | undefined;
   /** `OK`, `CANCELLED` for a client that left, or the error's code. */

@@ -98,8 +98,7 @@ export class GenerationService {
     try {
       return await this.#prepare(input, info);
     } catch (error) {
-      // Metrics label refusals by model: only the models that exist, or a client could mint series at will.
-      this.#refused(this.#registry.get(input.modelId)?.id ?? UNKNOWN_MODEL, info, error);
+      this.#refused(this.#registry.get(input.modelId), info, error);
       throw error;
     }
   }
@@ -112,7 +111,7 @@ export class GenerationService {
       const messages = input.messages.map((m) => ({ role: ROLES[m.role], content: m.content }));
       return this.#prepared(model, info, { messages, parameters });
     } catch (error) {
-      this.#refused(this.#registry.get(input.modelId)?.id ?? UNKNOWN_MODEL, info, error);
+      this.#refused(this.#registry.get(input.modelId), info, error);
       throw error;
     }
   }
@@ -269,8 +268,9 @@ export class GenerationService {
   }
 
   /** A request that ends before any model server is asked: bad input, limits, permissions, draining. */
-  #refused(model: string, request: RequestInfo, error: unknown): void {
-    this.#observer.finished(refusalReport(model, request, error));
+  #refused(model: Model | undefined, request: RequestInfo, error: unknown): void {
+    // Metrics label refusals by model: only the models that exist, or a client could mint series at will.
+    this.#observer.finished(refusalReport(model?.id ?? UNKNOWN_MODEL, model?.protocol ?? null, request, error));
   }
 
   /**
@@ -294,7 +294,7 @@ export class GenerationService {
       }
       return this.#begin(prepared, signal, lease);
     } catch (error) {
-      this.#refused(prepared.model.id, prepared.info, error);
+      this.#refused(prepared.model, prepared.info, error);
       throw error;
     }
   }

@@ -16,6 +16,7 @@ export class AccessLog implements GenerationObserver {
       requestId: request.requestId,
       caller: request.caller.id,
       model: report.model,
+      protocol: report.protocol,
       replica: report.replica,
       operation: request.operation,
       transport: request.transport,

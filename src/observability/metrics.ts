@@ -25,14 +25,17 @@ export interface MetricsSources {
   render?: (() => Promise<string>) | undefined;
 }
 
+/** The protocol label of a model that does not exist (a refusal). */
+const UNKNOWN = '(unknown)';
+
 export class Metrics implements GenerationObserver {
   readonly registry = new Registry();
-  readonly #requests: Counter<'model' | 'operation' | 'transport' | 'code'>;
+  readonly #requests: Counter<'model' | 'protocol' | 'operation' | 'transport' | 'code'>;
   readonly #refusals: Counter<'transport' | 'code'>;
-  readonly #duration: Histogram<'model' | 'operation'>;
-  readonly #firstToken: Histogram<'model' | 'operation'>;
+  readonly #duration: Histogram<'model' | 'protocol' | 'operation'>;
+  readonly #firstToken: Histogram<'model' | 'protocol' | 'operation'>;
   readonly #perToken: Histogram<'model'>;
-  readonly #tokens: Counter<'model' | 'operation'>;
+  readonly #tokens: Counter<'model' | 'protocol' | 'operation'>;
   readonly #retries: Counter<'model'>;
   readonly #ejections: Counter<'model' | 'replica'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
@@ -52,8 +55,8 @@ export class Metrics implements GenerationObserver {
 
     this.#requests = new Counter({
       name: `${PREFIX}requests_total`,
-      help: 'Generation requests by model, operation, transport and outcome code (OK, CANCELLED when the client left, or the error code).',
-      labelNames: ['model', 'operation', 'transport', 'code'],
+      help: 'Generation requests by model, its protocol (tgi, openai), operation, transport and outcome code (OK, CANCELLED when the client left, or the error code).',
+      labelNames: ['model', 'protocol', 'operation', 'transport', 'code'],
       registers: [registry],
     });
     this.#refusals = new Counter({
@@ -65,14 +68,14 @@ export class Metrics implements GenerationObserver {
     this.#duration = new Histogram({
       name: `${PREFIX}generation_duration_seconds`,
       help: 'Time from admission to the end of a generation that reached a model server.',
-      labelNames: ['model', 'operation'],
+      labelNames: ['model', 'protocol', 'operation'],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
     this.#firstToken = new Histogram({
       name: `${PREFIX}first_token_seconds`,
       help: 'Time from admission to the first token of a stream (or to the whole answer of a unary generation), retries included.',
-      labelNames: ['model', 'operation'],
+      labelNames: ['model', 'protocol', 'operation'],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     });
@@ -85,8 +88,8 @@ export class Metrics implements GenerationObserver {
     });
     this.#tokens = new Counter({
       name: `${PREFIX}tokens_total`,
-      help: 'Tokens generated (received from model servers), counted when each generation ends.',
-      labelNames: ['model', 'operation'],
+      help: 'Tokens generated (received from model servers; the server\'s own count where it reports usage), counted when each generation ends.',
+      labelNames: ['model', 'protocol', 'operation'],
       registers: [registry],
     });
     this.#retries = new Counter({
@@ -113,14 +116,14 @@ export class Metrics implements GenerationObserver {
     });
     new Gauge({
       name: `${PREFIX}active_subscriptions`,
-      help: 'generateStream subscriptions under way, by transport.',
+      help: 'generateStream and chatStream subscriptions under way, by transport.',
       labelNames: ['transport'],
       registers: [registry],
       collect() {
         this.reset();
         for (const transport of ['ws', 'sse', 'http'] as const) this.set({ transport }, 0);
         for (const generation of sources.active()) {
-          if (generation.request.operation === 'generateStream') this.inc({ transport: generation.request.transport });
+          if (generation.request.operation === 'generateStream' || generation.request.operation === 'chatStream') this.inc({ transport: generation.request.transport });
         }
       },
     });
@@ -165,13 +168,14 @@ export class Metrics implements GenerationObserver {
   finished(report: GenerationReport): void {
     const { model, request, code } = report;
     const { operation, transport } = request;
-    this.#requests.inc({ model, operation, transport, code });
+    const protocol = report.protocol ?? UNKNOWN;
+    this.#requests.inc({ model, protocol, operation, transport, code });
     if (report.ending === 'refused') return;
     if (report.attempts > 1) this.#retries.inc({ model }, report.attempts - 1);
-    this.#duration.observe({ model, operation }, report.totalMs / 1000);
-    if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, operation }, report.timeToFirstTokenMs / 1000);
-    if (report.generatedTokens > 0) this.#tokens.inc({ model, operation }, report.generatedTokens);
-    if (operation === 'generateStream' && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
+    this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
+    if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
+    if (report.generatedTokens > 0) this.#tokens.inc({ model, protocol, operation }, report.generatedTokens);
+    if ((operation === 'generateStream' || operation === 'chatStream') && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
       this.#perToken.observe({ model }, (report.totalMs - report.timeToFirstTokenMs) / 1000 / (report.generatedTokens - 1));
     }
   }

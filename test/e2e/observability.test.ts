@@ -62,14 +62,14 @@ describe('metrics and access log', () => {
 
   it('counts a unary generation by model, operation, transport and code, with its tokens and times, and logs it once', async () => {
     const before = await scrape();
-    const requests = 'tgi_gateway_requests_total{model="sim",operation="generate",transport="http",code="OK"}';
+    const requests = 'tgi_gateway_requests_total{model="sim",protocol="tgi",operation="generate",transport="http",code="OK"}';
     expect((await post(url, GenerateDocument, input(), auth)).errors).toBeUndefined();
     const after = await scrape();
     expect(sample(after, requests)).toBe((sample(before, requests) ?? 0) + 1);
-    expect(sample(after, 'tgi_gateway_tokens_total{model="sim",operation="generate"}')).toBeGreaterThanOrEqual(5);
-    expect(sample(after, 'tgi_gateway_first_token_seconds_count{model="sim",operation="generate"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(after, 'tgi_gateway_tokens_total{model="sim",protocol="tgi",operation="generate"}')).toBeGreaterThanOrEqual(5);
+    expect(sample(after, 'tgi_gateway_first_token_seconds_count{model="sim",protocol="tgi",operation="generate"}')).toBeGreaterThanOrEqual(1);
     expect(access()).toEqual([expect.objectContaining({
-      msg: 'generation finished', model: 'sim', operation: 'generate', transport: 'http', code: 'OK', ending: 'completed',
+      msg: 'generation finished', model: 'sim', protocol: 'tgi', operation: 'generate', transport: 'http', code: 'OK', ending: 'completed',
       generatedTokens: 5, attempts: 1, caller: expect.stringMatching(/^key:[0-9a-f]{12}$/), replica: sims[0]!.url,
       requestId: expect.any(String), timeToFirstTokenMs: expect.any(Number), totalMs: expect.any(Number),
     })]);
@@ -110,11 +110,11 @@ describe('metrics and access log', () => {
     await post(url, GenerateDocument, input({ modelId: 'nope' }), auth);
     await fetch(`${url}/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const after = await scrape();
-    const refusedInput = 'tgi_gateway_requests_total{model="sim",operation="generate",transport="http",code="BAD_USER_INPUT"}';
+    const refusedInput = 'tgi_gateway_requests_total{model="sim",protocol="tgi",operation="generate",transport="http",code="BAD_USER_INPUT"}';
     expect(sample(after, refusedInput)).toBe((sample(before, refusedInput) ?? 0) + 1);
     // A model id the client made up is no label: series cannot be minted at will.
     expect(after).not.toContain('model="nope"');
-    expect(sample(after, 'tgi_gateway_requests_total{model="(unknown)",operation="generate",transport="http",code="MODEL_NOT_FOUND"}')).toBe(1);
+    expect(sample(after, 'tgi_gateway_requests_total{model="(unknown)",protocol="(unknown)",operation="generate",transport="http",code="MODEL_NOT_FOUND"}')).toBe(1);
     expect(sample(after, 'tgi_gateway_refused_requests_total{transport="rest",code="UNAUTHENTICATED"}')).toBeGreaterThanOrEqual(1);
     expect(access().map((l) => [l.msg, l.code, l.ending])).toEqual([
       ['generation refused', 'BAD_USER_INPUT', 'refused'],
@@ -146,7 +146,7 @@ describe('metrics and access log', () => {
     const after = await scrape();
     const door = 'tgi_gateway_refused_requests_total{transport="http",code="MODEL_NOT_FOUND"}';
     expect(sample(after, door) ?? 0).toBe(sample(before, door) ?? 0);
-    const service = 'tgi_gateway_requests_total{model="(unknown)",operation="generateStream",transport="sse",code="MODEL_NOT_FOUND"}';
+    const service = 'tgi_gateway_requests_total{model="(unknown)",protocol="(unknown)",operation="generateStream",transport="sse",code="MODEL_NOT_FOUND"}';
     expect(sample(after, service)).toBe((sample(before, service) ?? 0) + 1);
     expect(logged.filter((l) => l.msg === 'request refused')).toEqual([]);
   });

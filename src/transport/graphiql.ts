@@ -23,12 +23,39 @@ export interface GraphiQLOptions {
   defaultQuery: string;
 }
 
-/** The page's title and first document: a stream from the first model, to run at once. */
+/** The page's title and first document: a chat with the first model, streamed, to run at once. */
 export function graphiqlOptions(firstModelId: string | undefined): GraphiQLOptions {
   return { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(firstModelId ?? 'my-model') };
 }
 
-const defaultQuery = (modelId: string) => /* GraphQL */ `# Streams tokens from the first model (press Run and pick "Stream").
+const defaultQuery = (modelId: string) => /* GraphQL */ `# Chat with the first model: press Run and pick "Chat". The reply streams in, delta by delta;
+# the last event carries finishReason and the token usage the model server reported.
+subscription Chat {
+  chatStream(input: {
+    modelId: "${modelId}"
+    messages: [
+      { role: SYSTEM, content: "You are a concise assistant." }
+      { role: USER, content: "Tell me about GPUs" }
+    ]
+    maxTokens: 40
+  }) {
+    index
+    delta
+    finishReason
+    usage { promptTokens completionTokens totalTokens }
+  }
+}
+
+# The same reply in one answer.
+mutation Reply {
+  chat(input: { modelId: "${modelId}", messages: [{ role: USER, content: "Tell me about GPUs" }], maxTokens: 40 }) {
+    message { role content }
+    finishReason
+    usage { totalTokens }
+  }
+}
+
+# A raw prompt, token by token (no chat template).
 subscription Stream {
   generateStream(input: { modelId: "${modelId}", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {
     index

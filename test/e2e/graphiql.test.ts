@@ -1,8 +1,12 @@
 // GraphiQL is 8.6 MiB with its assets inline (no CDN): it goes out compressed,
-// rendered once, and a browser that has it revalidates with its ETag.
+// rendered once, and a browser that has it revalidates with its ETag. Its first
+// document is a chat, streamed: what most users try first.
 import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
+import { schema } from '../../src/schema/index.ts';
+import { graphiqlOptions } from '../../src/transport/graphiql.ts';
 import { startStack, type Stack } from './harness.ts';
 
 /** A raw GET (fetch would decompress on its own), returning status, headers and the bytes on the wire. */
@@ -54,5 +58,38 @@ describe('GraphiQL on the wire', () => {
     expect(again.status).toBe(304);
     expect(again.body.byteLength).toBe(0);
     expect((await get(stack.url, { 'if-none-match': '"stale"' })).status).toBe(200);
+  });
+});
+
+describe('GraphiQL\'s first document', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  const document = graphiqlOptions('sim').defaultQuery;
+  const operations = parse(document).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+
+  it('opens with a chatStream, and every operation in it is valid', () => {
+    expect(validate(schema, parse(document))).toEqual([]);
+    const first = operations[0]!;
+    expect(first.operation).toBe('subscription');
+    expect((first.selectionSet.selections[0] as { name: { value: string } }).name.value).toBe('chatStream');
+  });
+
+  it('runs as it is: the chat streams to its end over SSE, and each other operation answers without errors', async () => {
+    for (const operation of operations) {
+      const operationName = operation.name!.value;
+      const res = await fetch(`${stack.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: operation.operation === 'subscription' ? 'text/event-stream' : 'application/json', 'x-graphql-csrf': '1' },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      const text = await res.text();
+      expect(res.status, operationName).toBe(200);
+      expect(text, operationName).not.toContain('"errors"');
+      if (operationName === 'Chat') expect(text).toMatch(/"finishReason":"(LENGTH|EOS_TOKEN|STOP_SEQUENCE)"/);
+    }
   });
 });

@@ -2,32 +2,43 @@
 // measured in the same run as the gateway so that "the gateway costs 1.4× the
 // floor" compares it with the least any Node proxy on this machine could cost.
 //
-//   node bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N]
+//   node bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N] [--chat-model NAME]
 //
 // What it does:
-// - POST /generate and POST /generate_stream: the request body goes upstream with
-//   the same bytes and content-type, the answer comes back with its status,
-//   content-type and the same bytes: whole for /generate, chunk by chunk as they
-//   arrive for the SSE of /generate_stream.
-// - generateStream over GraphQL SSE (POST /graphql, accept: text/event-stream) and
-//   over graphql-ws (graphql-transport-ws on /graphql): a GraphQL-shaped wrapper,
-//   only so that those runs use the client protocol the gateway's runs use. It reads
-//   `variables.input`, sends TGI the body the gateway would (lib/tgi-body.ts), and
-//   re-frames each TGI event as `{data: {generateStream: {index, token {text}, generatedText}}}`.
+// - POST /generate, POST /generate_stream and POST /v1/chat/completions: the request
+//   body goes upstream with the same bytes and content-type, the answer comes back
+//   with its status, content-type and the same bytes: whole for /generate, chunk by
+//   chunk as they arrive for the others (SSE).
+// - generateStream and chatStream over GraphQL SSE (POST /graphql, accept:
+//   text/event-stream) and over graphql-ws (graphql-transport-ws on /graphql): a
+//   GraphQL-shaped wrapper, only so that those runs use the client protocol the
+//   gateway's runs use. It reads `variables.input`: one with `messages` is a
+//   chatStream, any other a generateStream (the document is not read).
+//   - generateStream: sends TGI the body the gateway would (lib/tgi-body.ts), and
+//     re-frames each TGI event as `{data: {generateStream: {index, token {text}, generatedText}}}`.
+//   - chatStream: sends `/v1/chat/completions` (TGI's Messages API, or an
+//     OpenAI-compatible server's) the streamed body the gateway would
+//     (lib/chat-body.ts, with `model` = --chat-model, 'tgi' by default), and
+//     re-frames each content delta as `{data: {chatStream: {index, delta}}}`,
+//     index from 1; role-only, empty and usage chunks are skipped, `[DONE]` completes.
 // - A client that leaves (connection closed, graphql-ws `complete`, socket closed)
 //   aborts its upstream request: undici destroys that socket, as the gateway does.
 // What it does not do: parse, validate or execute GraphQL (the document is ignored
 // and the selection is fixed), check the input, know models, probe health, retry,
 // time out, limit, authenticate, log, count, or wait for a slow client (no
 // back-pressure on graphql-ws); TGI errors pass as a status (HTTP) or as one
-// generic error (wrappers). It reads LF-framed `data:` events only, as TGI sends.
+// generic error (wrappers). It reads LF-framed `data:` events only, as TGI and vLLM send.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Pool, type Dispatcher } from 'undici';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { chatBody, type ChatInputVariables } from './lib/chat-body.ts';
 import { tgiBody } from './lib/tgi-body.ts';
 
-const { values } = parseArgs({ options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { upstream: { type: 'string' }, port: { type: 'string', default: '0' }, 'chat-model': { type: 'string', default: 'tgi' } },
+});
+const chatModel = values['chat-model'];
 if (values.upstream === undefined) throw new Error('--upstream is required');
 // No cap on connections: TGI needs one per concurrent generation, and a floor queues nothing.
 const pool = new Pool(values.upstream, { connections: null, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 });
@@ -105,6 +116,54 @@ function relayStream(input: { prompt: string; maxNewTokens?: number; seed?: numb
   });
 }
 
+interface ChatChunk {
+  choices?: { delta?: { content?: string | null } }[];
+  error?: unknown;
+}
+
+/** One chat stream for a wrapper: `/v1/chat/completions` chunks in, chatStream payloads out. Returns what aborts it. */
+function relayChat(input: ChatInputVariables, out: Relay): () => void {
+  const body = chatBody(input, chatModel, true);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let ended = false;
+  let index = 0;
+  const finish = (how: () => void) => {
+    if (!ended) how();
+    ended = true;
+  };
+  return forward('/v1/chat/completions', body, {
+    start: (status) => status === 200 || finish(out.fail),
+    data: (chunk) => {
+      if (ended) return;
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end !== -1 && !ended; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!block.startsWith('data:')) continue; // a keep-alive comment
+        const data = block.slice(5).trim();
+        if (data === '[DONE]') return finish(out.complete);
+        const event = JSON.parse(data) as ChatChunk;
+        if (event.error !== undefined) return finish(out.fail);
+        const delta = event.choices?.[0]?.delta?.content;
+        if (typeof delta === 'string' && delta !== '') {
+          index += 1;
+          out.next(`{"data":{"chatStream":{"index":${index},"delta":${JSON.stringify(delta)}}}}`);
+        }
+      }
+    },
+    end: () => finish(out.fail), // a no-op after [DONE]
+    fail: () => finish(out.fail),
+  });
+}
+
+type WrapperInput = { prompt: string } | ChatInputVariables;
+
+/** The wrapper's one decision: a chatStream input has messages, a generateStream input a prompt. */
+function relayAny(input: WrapperInput, out: Relay): () => void {
+  return 'messages' in input ? relayChat(input, out) : relayStream(input, out);
+}
+
 /** Reads a request body whole (a prompt is one or a few chunks), then hands it on. */
 function readBody(req: IncomingMessage, then: (body: Buffer) => void): void {
   const chunks: Buffer[] = [];
@@ -141,10 +200,10 @@ function passThrough(req: IncomingMessage, res: ServerResponse, path: string): v
 
 function graphqlSse(req: IncomingMessage, res: ServerResponse): void {
   readBody(req, (body) => {
-    const { variables } = JSON.parse(body.toString('utf8')) as { variables: { input: { prompt: string } } };
+    const { variables } = JSON.parse(body.toString('utf8')) as { variables: { input: WrapperInput } };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
-    const abort = relayStream(variables.input, {
+    const abort = relayAny(variables.input, {
       next: (payload) => res.write(`event: next\ndata: ${payload}\n\n`),
       complete: () => res.end('event: complete\ndata:\n\n'),
       fail: () => res.end(`event: next\ndata: {"errors":[{"message":"upstream failed"}]}\n\nevent: complete\ndata:\n\n`),
@@ -157,7 +216,7 @@ function graphqlSse(req: IncomingMessage, res: ServerResponse): void {
 function graphqlWs(socket: WebSocket): void {
   const running = new Map<string, () => void>();
   socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: { variables: { input: { prompt: string } } } };
+    const message = JSON.parse(String(data)) as { type: string; id?: string; payload?: { variables: { input: WrapperInput } } };
     const id = message.id ?? '';
     if (message.type === 'connection_init') socket.send('{"type":"connection_ack"}');
     else if (message.type === 'ping') socket.send('{"type":"pong"}');
@@ -166,7 +225,7 @@ function graphqlWs(socket: WebSocket): void {
       running.delete(id);
     } else if (message.type === 'subscribe' && message.payload !== undefined) {
       const quoted = JSON.stringify(id);
-      const abort = relayStream(message.payload.variables.input, {
+      const abort = relayAny(message.payload.variables.input, {
         next: (payload) => socket.send(`{"id":${quoted},"type":"next","payload":${payload}}`),
         complete: () => {
           running.delete(id);
@@ -189,7 +248,7 @@ function graphqlWs(socket: WebSocket): void {
 
 const server = createServer((req, res) => {
   const path = req.url ?? '/';
-  if (req.method === 'POST' && (path === '/generate' || path === '/generate_stream')) passThrough(req, res, path);
+  if (req.method === 'POST' && (path === '/generate' || path === '/generate_stream' || path === '/v1/chat/completions')) passThrough(req, res, path);
   else if (req.method === 'POST' && path === '/graphql' && req.headers.accept === 'text/event-stream') graphqlSse(req, res);
   else res.writeHead(404).end();
 });

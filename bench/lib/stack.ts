@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimulatorOptions } from '../../src/simulator/server.ts';
+import { CHAT_MODEL, type ChatProtocol } from './chat-body.ts';
 import { forkBench, nextMessage, spawnNode, stop, type Child } from './procs.ts';
 
 export interface Running {
@@ -35,21 +36,34 @@ export function startSimulator(name: string, options: Partial<SimulatorOptions>)
   return forkReady(name, new URL('../procs/sim.ts', import.meta.url), [JSON.stringify({ ...SIM_LIMITS, ...options })]);
 }
 
-export function startFloor(upstream: string): Promise<Running> {
-  return forkReady('floor proxy', new URL('../floor-proxy.ts', import.meta.url), ['--upstream', upstream]);
+/**
+ * A simulator speaking `protocol`: TGI (native routes and the Messages API), or
+ * vLLM's OpenAI-compatible API serving the model as CHAT_MODEL.openai.
+ */
+export function startProtocolSimulator(name: string, protocol: ChatProtocol, options: Partial<SimulatorOptions>): Promise<Running> {
+  return startSimulator(name, protocol === 'openai' ? { ...options, protocol: 'openai', servedModelName: CHAT_MODEL.openai } : options);
+}
+
+/** The floor in front of `upstream`; its chatStream wrapper names the model as `protocol`'s server wants it. */
+export function startFloor(upstream: string, protocol: ChatProtocol = 'tgi'): Promise<Running> {
+  return forkReady('floor proxy', new URL('../floor-proxy.ts', import.meta.url), ['--upstream', upstream, '--chat-model', CHAT_MODEL[protocol]]);
 }
 
 /** The model id the gateway serves the simulator as (TGI_SIM_ENDPOINT → "sim"). */
 export const MODEL_ID = 'sim';
 
-/** Only what the bench's load needs changed from the defaults: no keys, no limits, no logs but warnings. */
-function gatewayEnv(upstream: string, port: number): NodeJS.ProcessEnv {
+/**
+ * Only what the bench's load needs changed from the defaults: no keys, no limits, no logs but warnings.
+ * An OpenAI-compatible upstream adds TGI_SIM_PROTOCOL=openai (the served model name is learnt from /v1/models).
+ */
+function gatewayEnv(upstream: string, port: number, protocol: ChatProtocol): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     HOST: '127.0.0.1',
     PORT: String(port),
     TGI_SIM_ENDPOINT: upstream,
+    ...(protocol === 'openai' ? { TGI_SIM_PROTOCOL: 'openai' } : {}),
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     // The multiplexed runs put up to 1,000 operations on one socket (the default allows 16).
@@ -63,12 +77,12 @@ function gatewayEnv(upstream: string, port: number): NodeJS.ProcessEnv {
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-export async function startGateway(upstream: string): Promise<Running> {
+export async function startGateway(upstream: string, protocol: ChatProtocol = 'tgi'): Promise<Running> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     // An empty working directory: a developer's .env must not change what is measured.
     const cwd = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
-    const child = spawnNode('gateway', GATEWAY_MAIN, gatewayEnv(upstream, port), cwd);
+    const child = spawnNode('gateway', GATEWAY_MAIN, gatewayEnv(upstream, port, protocol), cwd);
     const url = `http://127.0.0.1:${port}`;
     const stopAndClean = async () => {
       await stop(child);

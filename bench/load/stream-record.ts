@@ -58,6 +58,16 @@ export class StreamRecord {
     else this.#end();
   }
 
+  /**
+   * The end marker of a stream whose events carry no final text (a chat stream's
+   * `[DONE]`, chatStream's `complete`): the final text is what the deltas made.
+   */
+  finish(): void {
+    if (this.ended) return;
+    this.finalText = this.text;
+    this.#end();
+  }
+
   fail(reason: string): void {
     if (this.ended) return;
     this.failure = reason;

@@ -27,9 +27,11 @@ export interface StreamJob {
   spreadMs: number;
   /** Tokens/s are counted over this window, in ms after the first start (the steady state). */
   rateWindow: [number, number] | undefined;
-  /** Zero-latency simulator for the expected texts. */
+  /** Zero-latency simulator for the expected texts (for chat, one of the same protocol). */
   refUrl: string;
   modelId: string;
+  /** Chat runs: the `model` a `/v1/chat/completions` body names (direct runs, expected texts); undefined for generateStream. */
+  chatModel: string | undefined;
   /** Makes prompts unique to this run. */
   tag: string;
   /** The process under test (CPU and RSS); undefined for direct runs. */
@@ -72,7 +74,7 @@ runJob<StreamJob, StreamResult>(async (job) => {
     prompt: promptOf(job.tag, i, job.promptBytes), maxNewTokens: job.tokens, seed: i + 1,
   }));
   const records = inputs.map((_, i) => new StreamRecord(i, Math.floor(i / job.slots)));
-  const transport = createTransport(job.transport, job.url, job.slots, job.sockets, job.modelId);
+  const transport = createTransport(job.transport, job.url, job.slots, job.sockets, job.modelId, job.chatModel ?? '');
   const read = <T>(f: (pid: number) => T): T | number => (job.pid === undefined ? NaN : f(job.pid));
   const rssIdle = read(rssKiB);
   const cpuBefore = read(cpuSeconds);
@@ -124,7 +126,7 @@ runJob<StreamJob, StreamResult>(async (job) => {
 
   const measured = records.filter((r) => r.wave === job.waves - 1);
   const tokens = records.reduce((n, r) => n + r.tokens, 0);
-  const expected = await expectedTexts(job.refUrl, inputs);
+  const expected = await expectedTexts(job.refUrl, inputs, job.chatModel);
   const windowMs = Math.min(windowTo, elapsedMs) - windowFrom;
   return {
     streams: records.length,

@@ -1,13 +1,19 @@
 // The ways a stream reaches the bench: TGI's own SSE (direct, and the floor's
 // pass-through), GraphQL over SSE, and graphql-ws on one socket per stream or
-// multiplexed on a few. Each turns its events into the same StreamRecord calls.
+// multiplexed on a few; for chat, `/v1/chat/completions` SSE (direct, and the
+// floor's pass-through) and chatStream over graphql-ws. Each turns its events
+// into the same StreamRecord calls; a chat stream's tokens are its non-empty
+// content deltas.
+import { chatBody, chatInput } from '../lib/chat-body.ts';
 import { tgiBody, type GenerationInput } from '../lib/tgi-body.ts';
 import { GENERATE_STREAM } from '../soak/stream.ts';
 import { closeIdleSockets, postSse } from './sse-client.ts';
 import type { StreamRecord } from './stream-record.ts';
 import { GraphqlWsSocket, type Subscriber } from './ws-client.ts';
 
-export type TransportKind = 'tgi-sse' | 'gql-sse' | 'ws';
+export type TransportKind = 'tgi-sse' | 'gql-sse' | 'ws' | 'chat-sse' | 'chat-ws';
+
+export const CHAT_STREAM = 'subscription($input: ChatInput!) { chatStream(input: $input) { index delta } }';
 
 export interface Transport {
   /** Opens what must be open before the first stream starts (the WebSockets). */
@@ -23,7 +29,10 @@ interface Event {
   token: { text: string };
   generatedText: string | null;
 }
-type Payload = { data?: { generateStream?: Event }; errors?: { message: string; extensions?: { code?: string } }[] };
+type GraphqlErrors = { message: string; extensions?: { code?: string } }[];
+type Payload = { data?: { generateStream?: Event }; errors?: GraphqlErrors };
+type ChatPayload = { data?: { chatStream?: { delta: string } }; errors?: GraphqlErrors };
+type ChatChunk = { choices?: { delta?: { content?: string | null } }[]; error?: unknown };
 
 /** A GraphQL payload of generateStream, from either GraphQL transport. */
 function onPayload(record: StreamRecord, payload: Payload, at: number): void {
@@ -34,12 +43,45 @@ function onPayload(record: StreamRecord, payload: Payload, at: number): void {
   } else record.token(event.token.text, at, event.generatedText);
 }
 
+/** A GraphQL payload of chatStream: a delta, or an error. */
+function onChatPayload(record: StreamRecord, payload: ChatPayload, at: number): void {
+  const event = payload.data?.chatStream;
+  if (payload.errors !== undefined || event === undefined) {
+    const error = payload.errors?.[0];
+    record.fail(`GraphQL error ${error?.extensions?.code ?? ''}: ${error?.message ?? 'no data'}`);
+  } else if (event.delta !== '') record.token(event.delta, at, null);
+}
+
 function variables(modelId: string, input: GenerationInput) {
   return { input: { modelId, prompt: input.prompt, maxNewTokens: input.maxNewTokens, seed: input.seed } };
 }
 
-export function createTransport(kind: TransportKind, url: string, slots: number, socketCount: number, modelId: string): Transport {
+/**
+ * `chatModel`: the `model` of a direct `/v1/chat/completions` body (see lib/chat-body.ts);
+ * the chatStream runs send `modelId`, and the proxy names the upstream model itself.
+ */
+export function createTransport(kind: TransportKind, url: string, slots: number, socketCount: number, modelId: string, chatModel: string): Transport {
   const base = new URL(url);
+  if (kind === 'chat-sse') {
+    return {
+      connect: async () => {},
+      start(_slot, input, record) {
+        record.sentAt = performance.now();
+        postSse(base, '/v1/chat/completions', chatBody(chatInput(modelId, input), chatModel, true), {}, {
+          event: ({ data }, at) => {
+            if (data === '[DONE]') return record.finish();
+            const chunk = JSON.parse(data) as ChatChunk;
+            if (chunk.error !== undefined) return record.fail(`chat error: ${JSON.stringify(chunk.error).slice(0, 200)}`);
+            const delta = chunk.choices?.[0]?.delta?.content;
+            if (typeof delta === 'string' && delta !== '') record.token(delta, at, null);
+          },
+          // Ended without `[DONE]`: lost (a no-op after it).
+          end: (error) => (error === undefined ? record.complete() : record.fail(error)),
+        });
+      },
+      close: closeIdleSockets,
+    };
+  }
   if (kind === 'tgi-sse') {
     return {
       connect: async () => {},
@@ -87,13 +129,20 @@ export function createTransport(kind: TransportKind, url: string, slots: number,
     },
     start(slot, input, record) {
       const socket = sockets[slot % sockets.length]!;
-      const subscriber: Subscriber = {
-        next: (payload, at) => onPayload(record, payload as Payload, at),
-        error: (reason) => record.fail(reason),
-        complete: () => record.complete(),
-      };
+      const subscriber: Subscriber = kind === 'chat-ws'
+        ? {
+          next: (payload, at) => onChatPayload(record, payload as ChatPayload, at),
+          error: (reason) => record.fail(reason),
+          complete: () => record.finish(),
+        }
+        : {
+          next: (payload, at) => onPayload(record, payload as Payload, at),
+          error: (reason) => record.fail(reason),
+          complete: () => record.complete(),
+        };
       record.sentAt = performance.now();
-      socket.subscribe(String(record.index), GENERATE_STREAM, variables(modelId, input), subscriber);
+      if (kind === 'chat-ws') socket.subscribe(String(record.index), CHAT_STREAM, { input: chatInput(modelId, input) }, subscriber);
+      else socket.subscribe(String(record.index), GENERATE_STREAM, variables(modelId, input), subscriber);
     },
     close() {
       for (const socket of sockets) socket.terminate();

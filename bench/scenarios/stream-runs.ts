@@ -1,6 +1,7 @@
-// What the streaming and growth scenarios share: the paths a stream can take,
+// What the streaming, chat and growth scenarios share: the paths a stream can take,
 // a fresh process under test per path (so that one run's heap does not become
 // the next one's "idle" memory), its warm-up, and the file-descriptor budget.
+import { CHAT_MODEL, type ChatProtocol } from '../lib/chat-body.ts';
 import { runLoad } from '../lib/load.ts';
 import { openFilesLimit } from '../lib/proc-stat.ts';
 import { MODEL_ID, startFloor, startGateway, type Running } from '../lib/stack.ts';
@@ -13,7 +14,11 @@ export interface StreamPath {
   transport: TransportKind;
   /** graphql-ws sockets shared by every stream; 0: one socket per stream. */
   sockets: number;
+  /** The simulator's protocol, which the gateway is configured for (chat runs); 'tgi' when unset. */
+  protocol?: ChatProtocol;
 }
+
+const isChat = (path: StreamPath) => path.transport === 'chat-sse' || path.transport === 'chat-ws';
 
 export interface Target {
   url: string;
@@ -23,7 +28,8 @@ export interface Target {
 /** Runs `work` against a fresh floor or gateway (after a warm-up), or against the simulator itself. */
 export async function withPath<T>(path: StreamPath, simUrl: string, refUrl: string, work: (target: Target) => Promise<T>): Promise<T> {
   if (path.via === 'direct') return work({ url: simUrl, pid: undefined });
-  const running: Running = path.via === 'floor' ? await startFloor(simUrl) : await startGateway(simUrl);
+  const protocol = path.protocol ?? 'tgi';
+  const running: Running = path.via === 'floor' ? await startFloor(simUrl, protocol) : await startGateway(simUrl, protocol);
   try {
     const target = { url: running.url, pid: running.child.pid };
     // JIT, heap sizes and pools settle on a few streams first, so that the measured run starts from a warm idle process.
@@ -46,6 +52,7 @@ export function runStreams(path: StreamPath, target: Target, shape: RunShape, st
     url: target.url,
     sockets: path.sockets,
     modelId: MODEL_ID,
+    chatModel: isChat(path) ? CHAT_MODEL[path.protocol ?? 'tgi'] : undefined,
     pid: target.pid,
     deadlineMs,
     tag: `${shape.tag}-${path.name.replace(/\W+/g, '')}-${Date.now().toString(36)}`,

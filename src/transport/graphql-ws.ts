@@ -2,6 +2,7 @@
 // as yoga. Each operation gets its own context and its own AbortSignal, which
 // fires when the client sends `complete` for it and when the socket closes.
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer, WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, type YogaInitialContext } from 'graphql-yoga';
@@ -19,6 +20,7 @@ import { documentOf, persistedRefusal } from './persisted-operations.ts';
 import type { GraphQLHandler } from './graphql.ts';
 import { codeOf, finishError, type RefusalListener } from './graphql-plugins.ts';
 import type { Lifecycle } from './probes.ts';
+import { holdUntilTurnEnds } from './write-batching.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
@@ -66,8 +68,15 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
   // Which controller an operation got, to forget exactly that one when it ends (ids may be reused).
   const controllerOf = new WeakMap<object, AbortController>();
 
-  wss.on('connection', (socket: WebSocket) => {
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const running = new Set<AbortController>();
+    // Each frame graphql-ws sends (one per event) joins the others of this turn in one write.
+    const raw = request.socket;
+    const send = socket.send.bind(socket);
+    socket.send = ((data: unknown, ...rest: unknown[]) => {
+      holdUntilTurnEnds(raw);
+      return (send as (...args: unknown[]) => void)(data, ...rest);
+    }) as WebSocket['send'];
     const state: SocketState = {
       byId: new Map(),
       running,

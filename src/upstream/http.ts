@@ -63,7 +63,16 @@ const { rawJSON } = JSON as JSON & { rawJSON(text: string): unknown };
 
 /** A request body; a bigint (the u64 seed) becomes a bare JSON number with its exact digits. */
 export function wireJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? rawJSON(v.toString()) : v));
+  // A replacer runs for every key; only a seed is ever a bigint, so most bodies need none.
+  return hasSeed(value) ? JSON.stringify(value, writeBigint) : JSON.stringify(value);
+}
+
+const writeBigint = (_key: string, v: unknown): unknown => (typeof v === 'bigint' ? rawJSON(v.toString()) : v);
+
+/** TGI's body carries the seed in `parameters`; the OpenAI-compatible bodies at the top. */
+function hasSeed(value: unknown): boolean {
+  const body = value as { seed?: unknown; parameters?: { seed?: unknown } } | null;
+  return typeof body?.seed === 'bigint' || typeof body?.parameters?.seed === 'bigint';
 }
 
 /** `Retry-After` when it is a number of seconds (a date is not used by model servers). */

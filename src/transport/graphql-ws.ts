@@ -28,6 +28,9 @@ type EnvelopedArgs = ExecutionArgs & { execute: Enveloped['execute']; subscribe:
 // By name: graphql's CJS and ESM builds each have their own GraphQLError class.
 const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
 
+/** graphql-ws writes `{"id":…,"type":"next",…}`; a quote inside the id is escaped, so the first `"type":"` is the key. */
+const isNextMessage = (data: string): boolean => data.startsWith('next"', data.indexOf('"type":"') + 8);
+
 const SOCKET_CLOSED = new DOMException('the WebSocket closed', 'AbortError');
 const CANCELLED = new DOMException('the client completed the operation', 'AbortError');
 
@@ -70,11 +73,13 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
 
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     const running = new Set<AbortController>();
-    // Each frame graphql-ws sends (one per event) joins the others of this turn in one write.
+    // The events of a turn (`next` frames) leave in one write. Other frames do not wait
+    // for one (graphql-ws awaits their writes before it lets an operation's id go), but
+    // they queue behind the events already held, so the order stays as sent.
     const raw = request.socket;
     const send = socket.send.bind(socket);
     socket.send = ((data: unknown, ...rest: unknown[]) => {
-      holdUntilTurnEnds(raw);
+      if (typeof data === 'string' && isNextMessage(data)) holdUntilTurnEnds(raw);
       return (send as (...args: unknown[]) => void)(data, ...rest);
     }) as WebSocket['send'];
     const state: SocketState = {

@@ -22,7 +22,9 @@ export function holdUntilTurnEnds(socket: Socket): void {
 }
 
 function flush(): void {
-  flushing = false;
-  for (const socket of held) socket.uncork();
+  // Taken out first: a socket held while these are released belongs to the next flush.
+  const sockets = [...held];
   held.clear();
+  flushing = false;
+  for (const socket of sockets) socket.uncork();
 }

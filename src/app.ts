@@ -107,6 +107,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     lifecycle,
     callers,
     maxRequestBytes: config.maxRequestBytes,
+    persistedOperations: config.persistedOperations !== undefined,
     logger: doorLog,
   });
   const ws = attachGraphQLWs(yoga, wss, {

@@ -24,8 +24,8 @@ export interface ServerContext {
   requestId?: string;
   /** Identified by server.ts (HTTP) or graphql-ws.ts (socket) before yoga runs. */
   caller?: Caller;
-  /** Set on the WebSocket path; over HTTP it follows from the Accept header. */
-  transport?: 'ws';
+  /** Set on the WebSocket path and the common-request path; otherwise it follows from the Accept header. */
+  transport?: 'ws' | 'http';
   traceparent?: string | undefined;
   /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
   signal?: AbortSignal;

@@ -19,6 +19,7 @@ import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
 import { UNAUTHENTICATED_MESSAGE, type Callers } from './callers.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
+import { answerCommonRequest } from './graphql-fast-path.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;
@@ -31,6 +32,8 @@ export interface ServerParts {
   cors: Cors;
   lifecycle: Lifecycle;
   maxRequestBytes: number;
+  /** With persisted operations on, every request goes through yoga (and its persisted-operations plugin). */
+  persistedOperations: boolean;
   logger: Logger;
 }
 
@@ -81,7 +84,11 @@ export function createGatewayServer(parts: ServerParts) {
     }
     const { caller } = identified;
     if (graphql) {
-      await requestScope.run(requestId, () => yoga.handle(req, res, { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) }));
+      const request = { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) };
+      await requestScope.run(requestId, async () => {
+        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, request, parts.maxRequestBytes))) return;
+        await yoga.handle(req, res, request);
+      });
       return;
     }
     if (await requestScope.run(requestId, () => rest(req, res, path, requestId, caller))) return;

@@ -131,7 +131,7 @@ export class OpenAIClient implements UpstreamClient {
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const model = await this.#model(options.signal);
     const res = await this.#stream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options);
-    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request) }), res.body, options.signal, (e) => redacted(e, this.#apiKey));
+    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => redacted(e, this.#apiKey));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {

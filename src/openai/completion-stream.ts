@@ -11,6 +11,11 @@
 // with one final token, of empty text. `generatedTokens` is the server's
 // `completion_tokens`, else the number of tokens seen; the seed is not
 // reported by these servers (null).
+//
+// A failure of the server (an in-band error event, a body cut or ended before
+// the finish) still hands on the token it held, as an ordinary one, before the
+// failure: the client gets every token the server sent, as from TGI. An abort
+// (the client left, a deadline) does not: nobody wants it any more.
 import type { StreamToken, Token, TokenUsage } from '../upstream/types.ts';
 import { inBandError } from './errors.ts';
 import { finishOf, toFinishReason } from './finish.ts';
@@ -22,6 +27,8 @@ export type FinalStreamToken = StreamToken & { usage: TokenUsage | null };
 export interface CompletionStreamOptions {
   /** Put before the generated text of the final token (the prompt, for return_full_text). */
   prefix?: string;
+  /** The request's signal: once it fired, a failure no longer hands on the held token. */
+  signal?: AbortSignal;
 }
 
 function tokenOf(choice: Json): Token | null {
@@ -57,37 +64,49 @@ export async function* decodeCompletionStream(
     };
   };
 
-  for await (const data of eventData(body)) {
-    if (data === DONE) {
-      done = true;
-      if (finish === null) throw endedEarly('stream ended without a finish reason');
-      if (!sent) yield last(null);
-      continue; // on to the end of the body
-    }
-    const chunk = parseJsonObject(data, 'stream event');
-    const error = inBandError(chunk);
-    if (error) throw error;
-    if (sent) continue;
-    const usage = parseUsage(chunk.usage);
-    if (finish !== null) {
+  try {
+    for await (const data of eventData(body)) {
+      if (data === DONE) {
+        done = true;
+        if (finish === null) throw endedEarly('stream ended without a finish reason');
+        if (!sent) yield last(null);
+        continue; // on to the end of the body
+      }
+      const chunk = parseJsonObject(data, 'stream event');
+      const error = inBandError(chunk);
+      if (error) throw error;
+      if (sent) continue;
+      const usage = parseUsage(chunk.usage);
+      if (finish !== null) {
+        if (usage) yield last(usage);
+        continue;
+      }
+      const choice = firstChoice(chunk, 'stream event');
+      if (!choice) continue;
+      const token = tokenOf(choice);
+      if (token) {
+        if (held) yield { index: ++index, token: held, generatedText: null, details: null };
+        held = token;
+        seen += 1;
+        text += token.text;
+      }
+      const reason = finishOf(choice);
+      if (reason === null) continue;
+      finish = toFinishReason(reason, choice);
       if (usage) yield last(usage);
-      continue;
     }
-    const choice = firstChoice(chunk, 'stream event');
-    if (!choice) continue;
-    const token = tokenOf(choice);
-    if (token) {
-      if (held) yield { index: ++index, token: held, generatedText: null, details: null };
-      held = token;
-      seen += 1;
-      text += token.text;
+    if (done) return;
+    if (finish === null) throw endedEarly('stream ended before its final event');
+  } catch (error) {
+    if (held !== null && !sent && options.signal?.aborted !== true) {
+      // The server failed after sending this token: it is the client's all the same.
+      const token = held;
+      held = null;
+      sent = true;
+      yield { index: ++index, token, generatedText: null, details: null };
     }
-    const reason = finishOf(choice);
-    if (reason === null) continue;
-    finish = toFinishReason(reason, choice);
-    if (usage) yield last(usage);
+    throw error;
   }
-  if (done) return;
-  if (finish === null) throw endedEarly('stream ended before its final event');
+  // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
   if (!sent) yield last(null);
 }

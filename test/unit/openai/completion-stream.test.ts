@@ -119,8 +119,20 @@ describe('decodeCompletionStream', () => {
     it('throws an error event after tokens as in-band, having sent the tokens before it', async () => {
       const error = { error: { message: 'Internal server error', type: 'InternalServerError', param: null, code: 500 } };
       expect(await decode(sse([chunk('a', [1]), chunk('b', [2]), error, '[DONE]']))).toEqual({
-        events: [plain(1, 1, 'a')],
+        events: [plain(1, 1, 'a'), plain(2, 2, 'b')],
         failure: { kind: 'in-band', errorType: 'generation', message: 'Internal server error' },
+      });
+    });
+
+    it('hands on the token it held before a stream that ends early, but not once the request was aborted', async () => {
+      expect(await decode(sse([chunk('a', [1]), chunk('b', [2])]))).toMatchObject({
+        events: [plain(1, 1, 'a'), plain(2, 2, 'b')],
+        failure: { kind: 'broken' },
+      });
+      const aborted = AbortSignal.abort();
+      expect(await drain(decodeCompletionStream(body(sse([chunk('a', [1]), chunk('b', [2])])), { signal: aborted }))).toMatchObject({
+        events: [plain(1, 1, 'a')],
+        failure: { kind: 'broken' },
       });
     });
 

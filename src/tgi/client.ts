@@ -18,6 +18,7 @@ import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHA
 import { publicReason, UpstreamError } from './errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { toGenerateRequest } from './request.ts';
+import { redacted } from '../upstream/redact.ts';
 import { decodeTokenStream } from './sse.ts';
 import type { GenerationOutput, HealthProbe, ModelLimits } from './types.ts';
 
@@ -39,13 +40,15 @@ export class TgiClient implements UpstreamClient {
   readonly #pool: Pool;
   readonly #prefix: string;
   readonly #authorization: string | undefined;
+  readonly #apiKey: string | undefined;
   readonly #chatModel: string | undefined;
 
   constructor(baseUrl: string, options: TgiClientOptions) {
     const url = new URL(baseUrl);
     this.baseUrl = baseUrl;
     this.#prefix = url.pathname.replace(/\/+$/, '');
-    this.#authorization = options.apiKey ? `Bearer ${options.apiKey}` : undefined;
+    this.#apiKey = options.apiKey || undefined;
+    this.#authorization = this.#apiKey ? `Bearer ${this.#apiKey}` : undefined;
     this.#chatModel = options.upstreamModel;
     this.#pool = new Pool(url.origin, {
       connections: options.connections ?? 1024,
@@ -64,7 +67,7 @@ export class TgiClient implements UpstreamClient {
       const body = await readBody(res.body, signal);
       const latencyMs = performance.now() - started;
       if (res.statusCode === 200) return { healthy: true, latencyMs };
-      return { healthy: false, latencyMs, error: parseErrorResponse(res.statusCode, body, null).message };
+      return { healthy: false, latencyMs, error: (this.#redact(parseErrorResponse(res.statusCode, body, null)) as UpstreamError).message };
     } catch (error) {
       // Shown to clients (ModelHealth.error): a failure's log detail carries codes.
       return { healthy: false, latencyMs: null, error: error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message };
@@ -75,32 +78,32 @@ export class TgiClient implements UpstreamClient {
   async limits(signal: AbortSignal): Promise<ModelLimits> {
     const res = await this.#call('GET', '/info', undefined, { signal });
     const body = await readBody(res.body, signal);
-    if (res.statusCode !== 200) throw parseErrorResponse(res.statusCode, body, null);
+    if (res.statusCode !== 200) throw this.#redact(parseErrorResponse(res.statusCode, body, null));
     return parseInfo(body);
   }
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput> {
     const res = await this.#call('POST', '/generate', toGenerateRequest(request), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
-    if (res.statusCode !== 200) throw errorOf(res, body);
+    if (res.statusCode !== 200) throw this.#redact(errorOf(res, body));
     return parseGenerateResponse(body);
   }
 
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const res = await this.#openStream('/generate_stream', toGenerateRequest(request), options);
-    return relay(decodeTokenStream(res.body), res.body, options.signal);
+    return relay(decodeTokenStream(res.body), res.body, options.signal, (e) => this.#redact(e));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
     const res = await this.#call('POST', TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: false, model: this.#chatModel }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
-    if (res.statusCode !== 200) throw errorOf(res, body);
+    if (res.statusCode !== 200) throw this.#redact(errorOf(res, body));
     return parseTgiChatResponse(body, request);
   }
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const res = await this.#openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options);
-    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal);
+    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal, (e) => this.#redact(e));
   }
 
   /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */
@@ -114,10 +117,15 @@ export class TgiClient implements UpstreamClient {
     await this.#pool.destroy();
   }
 
+  /** What TGI (or a proxy before it) says, with the key blotted out should it echo it. */
+  #redact(error: unknown): unknown {
+    return redacted(error, this.#apiKey);
+  }
+
   /** Resolves once TGI has answered 200 with an event stream. */
   async #openStream(path: string, body: unknown, options: CallOptions): Promise<Response> {
     const res = await this.#call('POST', path, body, options);
-    if (res.statusCode !== 200) throw errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY));
+    if (res.statusCode !== 200) throw this.#redact(errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY)));
     if (!isEventStream(res.headers)) {
       discard(res.body);
       throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });

@@ -80,7 +80,7 @@ export function generationParameters(input: GenerateInput, limits: ModelLimits |
   if (isSet(stop)) {
     p.stop = checkStop(stop, limits);
   }
-  if (isSet(seed)) p.seed = checkSeed(seed);
+  if (isSet(seed)) p.seed = checkSeed(seed, protocol);
   checkPrompt(input);
   if (isSet(truncate)) {
     const most = limits?.maxInputTokens;
@@ -105,9 +105,15 @@ function checkStop(stop: readonly string[], limits: ModelLimits | undefined): st
   return [...stop];
 }
 
-function checkSeed(seed: bigint): bigint {
+/** vLLM and its kin take a signed 64-bit seed: above it, the server would refuse the request after the call. */
+const MAX_OPENAI_SEED = 2n ** 63n - 1n;
+
+function checkSeed(seed: bigint, protocol: Protocol): bigint {
   // The edges parse seeds; this keeps any other caller within u64 too.
   if (!(seed >= 0n && seed <= MAX_SEED)) throw badInput('seed', `seed ${SEED_RULE}`);
+  if (protocol === 'openai' && seed > MAX_OPENAI_SEED) {
+    throw badInput('seed', `seed must be at most ${MAX_OPENAI_SEED} on this model's server (an OpenAI-compatible API takes a signed 64-bit seed)`);
+  }
   return seed;
 }
 
@@ -117,7 +123,7 @@ function checkSeed(seed: bigint): bigint {
  * (TGI's chat route is sent "no top-p" for 1), and the messages plus maxTokens
  * within the model's context where it is known.
  */
-export function chatParameters(input: ChatInput, limits: ModelLimits | undefined): SamplingParameters {
+export function chatParameters(input: ChatInput, limits: ModelLimits | undefined, protocol: Protocol = 'tgi'): SamplingParameters {
   const p: SamplingParameters = {};
   const { temperature, topP, maxTokens, frequencyPenalty, presencePenalty, stop, seed } = input;
   for (const field of ['temperature', 'topP', 'maxTokens', 'frequencyPenalty', 'presencePenalty'] as const) {
@@ -145,7 +151,7 @@ export function chatParameters(input: ChatInput, limits: ModelLimits | undefined
     p.maxNewTokens = maxTokens;
   }
   if (isSet(stop)) p.stop = checkStop(stop, limits);
-  if (isSet(seed)) p.seed = checkSeed(seed);
+  if (isSet(seed)) p.seed = checkSeed(seed, protocol);
   if (limits) {
     // Each message costs its content and a few template tokens at least.
     const promptTokens = input.messages.reduce((sum, m) => sum + minimumTokens(m.content), 0);

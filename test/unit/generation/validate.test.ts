@@ -341,6 +341,13 @@ describe('generationParameters on an OpenAI-compatible model', () => {
     expect(refused(fields)).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });
   });
 
+  it('refuses a seed above 2^63 - 1, which vLLM cannot take, and takes the largest it can', () => {
+    expect(refused({ seed: 2n ** 63n })).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'seed' } });
+    expect(openai({ seed: 2n ** 63n - 1n }).seed).toBe(2n ** 63n - 1n);
+    expect(generationParameters(input({ seed: 2n ** 64n - 1n }), LIMITS).seed).toBe(2n ** 64n - 1n);
+    expect(() => chatParameters({ modelId: 'm', messages: [{ role: 'USER', content: 'x' }], seed: 2n ** 63n }, LIMITS, 'openai')).toThrow(/signed 64-bit/);
+  });
+
   it.each([['typicalP', { typicalP: 0.5 }], ['watermark', { watermark: true }]])('refuses %s, which the protocol cannot honour, naming it', (field, fields) => {
     const error = refused(fields);
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', details: { field } });

@@ -39,16 +39,44 @@ export async function readJson(req: IncomingMessage, limit: number, reviver?: (t
   if (!/^application\/json\b/i.test(type)) throw new BodyError(422, 'the body must be JSON (content-type: application/json)');
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new BodyError(413, `the body is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > limit) throw new BodyError(413, `the body is larger than ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
+  const text = await readText(req, limit);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'), reviver as Parameters<typeof JSON.parse>[1]);
+    return JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
   } catch {
     throw new BodyError(422, 'the body is not valid JSON');
   }
+}
+
+/** The body as UTF-8 text, by its events (no async iterator per request); 413 past `limit` bytes. */
+function readText(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        stop();
+        // The rest is not read: the client gets its 413 and the connection closes.
+        req.pause();
+        reject(new BodyError(413, `the body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
+    };
+    const onError = (error: unknown) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => {
+      if (!req.complete) onError(new Error('the client closed the connection before its body was whole'));
+    };
+    req.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  });
 }

@@ -39,23 +39,41 @@ export function classify(error: unknown, signal: AbortSignal, otherwise: 'reset'
 
 const NEVER = new AbortController().signal;
 
-/** The body as text; past `limit` bytes the connection is dropped and the body is refused. */
-export async function readBody(body: ResponseBody, signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).byteLength;
+/**
+ * The body as text; past `limit` bytes the connection is dropped and the body
+ * is refused. Read by its events: an async iterator costs a promise per chunk
+ * and one more per body, on every unary answer.
+ */
+export function readBody(body: ResponseBody, signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
       if (size > limit) {
+        stop();
         discard(body);
-        throw new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` });
+        reject(new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` }));
+        return;
       }
-      chunks.push(chunk as Buffer);
-    }
-  } catch (error) {
-    throw classify(error, signal, 'broken');
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      stop();
+      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
+    };
+    const onError = (error: unknown) => {
+      stop();
+      body.on('error', ignore);
+      reject(classify(error, signal, 'broken'));
+    };
+    // Closed without an end or an error: the answer was cut.
+    const onClose = () => onError(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    body.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  });
 }
 
 // Node 24 has JSON.rawJSON (TC39 "JSON.parse source text access"); TypeScript's es2024 lib does not declare it yet.

@@ -12,8 +12,7 @@
 // else the first id of `/v1/models`, learnt by `limits()` — or, when a
 // generation comes first, by one shared fetch that every waiting call joins.
 // A 404 from a generation route forgets it (the server may now serve another).
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from '../tgi/errors.ts';
 import type {
   CallOptions,
@@ -28,6 +27,8 @@ import type {
   UpstreamClient,
 } from '../upstream/types.ts';
 import {
+  DEFAULT_CONNECTIONS,
+  replicaPool,
   classify,
   discard,
   isEventStream,
@@ -55,7 +56,6 @@ export interface OpenAIClientOptions {
   upstreamModel?: string;
 }
 
-const DEFAULT_CONNECTIONS = 1024;
 /** The shared `/v1/models` fetch a generation may wait on; each caller's own signal still bounds its wait. */
 const LEARN_TIMEOUT_MS = 10_000;
 
@@ -80,14 +80,7 @@ export class OpenAIClient implements UpstreamClient {
     this.#connections = options.connections ?? DEFAULT_CONNECTIONS;
     this.#apiKey = options.apiKey || undefined;
     this.#configuredModel = options.upstreamModel || undefined;
-    this.#pool = new Pool(url.origin, {
-      connections: this.#connections,
-      connect: { timeout: options.connectTimeoutMs },
-      // The generation service owns every timeout (first token, idle, total): undici's stay off.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 30_000,
-    });
+    this.#pool = replicaPool(url.origin, { connectTimeoutMs: options.connectTimeoutMs, connections: this.#connections });
   }
 
   /** `GET /health`; a server without it (Ollama: 404) is asked for `/v1/models` instead. */

@@ -2,7 +2,7 @@
 // native routes for raw prompts, its Messages API for chat. Every call takes
 // the request's AbortSignal: aborting it destroys the socket, which is how
 // TGI learns to drop the generation from its batch.
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type {
   CallOptions,
   ChatOutput,
@@ -13,7 +13,7 @@ import type {
   TokenStream,
   UpstreamClient,
 } from '../upstream/types.ts';
-import { classify, discard, isEventStream, MAX_GENERATION_BODY, MAX_SMALL_BODY, readBody, relay, wireJson } from '../upstream/http.ts';
+import { classify, discard, isEventStream, replicaPool, MAX_GENERATION_BODY, MAX_SMALL_BODY, readBody, relay, wireJson } from '../upstream/http.ts';
 import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
 import { publicReason, UpstreamError } from './errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
@@ -50,14 +50,7 @@ export class TgiClient implements UpstreamClient {
     this.#apiKey = options.apiKey || undefined;
     this.#authorization = this.#apiKey ? `Bearer ${this.#apiKey}` : undefined;
     this.#chatModel = options.upstreamModel;
-    this.#pool = new Pool(url.origin, {
-      connections: options.connections ?? 1024,
-      connect: { timeout: options.connectTimeoutMs },
-      // The generation service owns every timeout (first token, idle, total): undici's stay off.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 30_000,
-    });
+    this.#pool = replicaPool(url.origin, options);
   }
 
   async health(signal: AbortSignal): Promise<HealthProbe> {

@@ -2,7 +2,7 @@
 // src/tgi/client.ts): network errors become upstream failures in words that
 // name no address, bodies are read within a bound, an abort keeps its own
 // reason, and a u64 seed travels as a bare JSON number.
-import type { Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { UpstreamError } from '../tgi/errors.ts';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
@@ -11,6 +11,20 @@ export type ResponseBody = Dispatcher.ResponseData['body'];
 export const MAX_SMALL_BODY = 1 << 16;
 /** A whole non-streamed generation: generous, but bounded. */
 export const MAX_GENERATION_BODY = 64 << 20;
+
+/** Sockets to one replica by default: one per concurrent generation (servers multiplex nothing over HTTP/1.1). */
+export const DEFAULT_CONNECTIONS = 1024;
+
+/** The keep-alive pool to one replica. The generation service owns every timeout (first token, idle, total): undici's stay off. */
+export function replicaPool(origin: string, options: { connectTimeoutMs: number; connections?: number | undefined }): Pool {
+  return new Pool(origin, {
+    connections: options.connections ?? DEFAULT_CONNECTIONS,
+    connect: { timeout: options.connectTimeoutMs },
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+  });
+}
 
 /** Network error codes that mean no connection was made, in words that name no address. */
 const CONNECT_FAILURES: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { SmokeGenerateDocument, SmokeInfoDocument, SmokeModelsDocument, SmokeStreamDocument, type TypedDocumentString } from '../client/gql/graphql.ts';
+import { SmokeChatDocument, SmokeGenerateDocument, SmokeInfoDocument, SmokeModelsDocument, SmokeStreamDocument, type TypedDocumentString } from '../client/gql/graphql.ts';
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +71,9 @@ if (model === undefined) {
 const input = { modelId: model, prompt: values.prompt, maxNewTokens: Number(values['max-new-tokens']) };
 const { generate } = await step(`generate on "${model}"`, () => graphql(SmokeGenerateDocument, { input }));
 console.log(`  ${JSON.stringify(generate.generatedText)} (${generate.details.generatedTokens} tokens, ${generate.details.finishReason}, seed ${generate.details.seed ?? '-'})`);
+const chatInput = { modelId: model, messages: [{ role: 'USER' as const, content: values.prompt }], maxTokens: Number(values['max-new-tokens']) };
+const { chat } = await step(`chat on "${model}"`, () => graphql(SmokeChatDocument, { input: chatInput }));
+console.log(`  ${JSON.stringify(chat.message.content)} (${chat.finishReason}, ${chat.usage ? `${chat.usage.promptTokens} + ${chat.usage.completionTokens} tokens` : 'no usage reported'})`);
 
 await step(`stream on "${model}" over graphql-ws`, async () => {
   const client = createClient({

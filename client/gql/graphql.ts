@@ -4,6 +4,36 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** One chat turn: the conversation so far; checked before any upstream call. */
+export type ChatInput = {
+  /** From -2 to 2. */
+  frequencyPenalty?: number | null | undefined;
+  /** At least 1; with the messages, within the model's context. */
+  maxTokens?: number | null | undefined;
+  /** At least one. */
+  messages: Array<ChatMessageInput>;
+  modelId: string | number;
+  /** From -2 to 2. */
+  presencePenalty?: number | null | undefined;
+  seed?: string | number | null | undefined;
+  /** At most the model's stop-sequence limit (TGI: 4). */
+  stop?: Array<string> | null | undefined;
+  /** 0 or more; 0 is greedy decoding. */
+  temperature?: number | null | undefined;
+  /** Above 0, at most 1. */
+  topP?: number | null | undefined;
+};
+
+export type ChatMessageInput = {
+  content: string;
+  role: ChatRole;
+};
+
+export type ChatRole =
+  | 'ASSISTANT'
+  | 'SYSTEM'
+  | 'USER';
+
 export type FinishReason =
   | 'EOS_TOKEN'
   | 'LENGTH'
@@ -66,6 +96,13 @@ export type SmokeStreamSubscriptionVariables = Exact<{
 
 
 export type SmokeStreamSubscription = { generateStream: { index: number, generatedText: string | null, token: { text: string }, details: { finishReason: FinishReason, generatedTokens: number } | null } };
+
+export type SmokeChatMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type SmokeChatMutation = { chat: { finishReason: FinishReason, message: { role: ChatRole, content: string }, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -144,3 +181,19 @@ export const SmokeStreamDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SmokeStreamSubscription, SmokeStreamSubscriptionVariables>;
+export const SmokeChatDocument = new TypedDocumentString(`
+    mutation SmokeChat($input: ChatInput!) {
+  chat(input: $input) {
+    message {
+      role
+      content
+    }
+    finishReason
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SmokeChatMutation, SmokeChatMutationVariables>;

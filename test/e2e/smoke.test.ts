@@ -26,6 +26,7 @@ describe('npm run smoke', () => {
     expect(stdout).toMatch(/- the gateway is alive \(\/healthz\) and ready \(\/readyz\) \.\.\. ok/);
     expect(stdout).toMatch(/sim\s+AVAILABLE/);
     expect(stdout).toMatch(/- generate on "sim" \.\.\. ok/);
+    expect(stdout).toMatch(/- chat on "sim" \.\.\. ok/);
     expect(stdout).toMatch(/5 tokens, LENGTH/);
     expect(stdout).toMatch(/5 tokens, first after \d+ ms/);
     expect(stdout.trim().split('\n').at(-1)).toBe('smoke: all steps passed');

@@ -91,12 +91,13 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
     };
     sockets.set(socket, state);
     // Straight from the socket: no waiting for graphql-ws to return() each iterator first.
-    socket.once('close', () => {
+    const endAll = () => {
       clearTimeout(state.idle);
       for (const controller of state.running) controller.abort(SOCKET_CLOSED);
       state.running.clear();
       state.byId.clear();
-    });
+    };
+    socket.once('close', endAll);
     // graphql-ws stops listening to a query or mutation on `complete` but lets it run
     // to its end: the gateway ends its generation right away instead.
     socket.on('message', (data) => {
@@ -104,8 +105,13 @@ export function attachGraphQLWs(yoga: GraphQLHandler, wss: WebSocketServer, opti
       if (id !== undefined) state.byId.get(id)?.abort(CANCELLED);
     });
     // graphql-ws puts an operation's id in some close reasons; a WebSocket allows 123 bytes.
+    // Every close goes through here, the one ws starts when the client's close frame arrives
+    // included: what runs on the socket ends now, not a closing handshake later.
     const close = socket.close.bind(socket);
-    socket.close = (code?: number, reason?: string | Buffer) => close(code, typeof reason === 'string' ? fitCloseReason(reason) : reason);
+    socket.close = (code?: number, reason?: string | Buffer) => {
+      endAll();
+      close(code, typeof reason === 'string' ? fitCloseReason(reason) : reason);
+    };
   });
 
   const server = useServer(

@@ -1,6 +1,7 @@
 // generateStream over graphql-ws: tokens relayed one by one, failures as one
 // error payload, and an unsubscribe or a closed socket ends the TGI request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { GenerateDocument, GenerateStreamDocument, type GenerateStreamSubscription } from '../gql/graphql.ts';
 import { collectWs, wsClient } from './clients.ts';
@@ -89,6 +90,25 @@ describe('generateStream over WebSocket', () => {
     await client.dispose(); // closes the socket with the subscription still running
     await eventually(() => sim.stats().abortedStreams === aborted + 1, 2000, 'the simulator to see the abort');
     expect(assertNothingRunning(sim)).toBe(true);
+  });
+
+  it('ends the upstream generation as soon as the client\'s close frame arrives, not when the closing handshake ends', async () => {
+    const sim = stack.simulators[0]!;
+    const aborted = sim.stats().abortedStreams;
+    const socket = new WebSocket(stack.wsUrl, 'graphql-transport-ws');
+    let raw: Socket | undefined;
+    socket.once('upgrade', (res) => (raw = res.socket));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: GenerateStreamDocument.toString(), variables: input({ maxNewTokens: 1000 }) } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    // The close frame leaves; the client then reads nothing more, so the handshake never
+    // completes (until ws's 30 s close timeout): the generation must end before that.
+    socket.close(1000);
+    raw!.pause();
+    await eventually(() => sim.stats().abortedStreams === aborted + 1, 1000, 'the simulator to see the abort');
+    socket.terminate();
   });
 
   it('reports a failure after the first token as one error payload, then completes', async () => {

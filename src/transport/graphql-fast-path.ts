@@ -1,5 +1,7 @@
-// The common GraphQL request, answered without yoga's Fetch API layer: a POST
-// of JSON `{query, variables?, operationName?}` for a query or a mutation.
+// The common GraphQL requests, answered without yoga's Fetch API layer: a
+// POST of JSON `{query, variables?, operationName?}` for a query or a mutation
+// (answered as JSON), or for a subscription asking for `text/event-stream`
+// (GraphQL over SSE, distinct connections: yoga's framing, pings and pull).
 // Parsing, validation, execution, error masking and every plugin run exactly
 // as for yoga (the same enveloped pipeline); what is skipped is the Request
 // and Response objects, the body streams and the result processors, which cost
@@ -18,7 +20,12 @@ import type { GraphQLHandler } from './graphql.ts';
 
 // Media types yoga answers a single result with; any type, or none, gets application/json.
 const RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'] as const;
-type ResponseType = (typeof RESPONSE_TYPES)[number];
+type ResponseType = (typeof RESPONSE_TYPES)[number] | 'text/event-stream';
+
+/** yoga's comment line: some browsers show nothing of a response before its first bytes. */
+const SSE_PING = ':\n\n';
+const SSE_PING_MS = 12_000;
+const SSE_COMPLETE = 'event: complete\ndata:\n\n';
 
 export interface FastPathRequest {
   requestId: string;
@@ -60,7 +67,7 @@ export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMes
       // error is cached for yoga's own later answers), and a mutation is checked against the method.
       request: { method: 'POST' },
       signal: controller.signal,
-      transport: 'http',
+      transport: responseType === 'text/event-stream' ? 'sse' : 'http',
       ...request,
     } as unknown as YogaInitialContext);
     let document: DocumentNode;
@@ -71,14 +78,23 @@ export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMes
     }
     if (env.validate(env.schema, document).length > 0) return handOver(req, body);
     const operation = getOperationAST(document, params.operationName);
-    if (!operation || operation.operation === 'subscription') return handOver(req, body);
-    const result = (await env.execute({
+    const streamed = responseType === 'text/event-stream';
+    if (!operation || (operation.operation === 'subscription') !== streamed) return handOver(req, body);
+    const args = {
       schema: env.schema,
       document,
       operationName: params.operationName,
       variableValues: params.variables,
       contextValue: await env.contextFactory(),
-    })) as ExecutionResult;
+    };
+    if (streamed) {
+      const result = await env.subscribe(args);
+      // Refused before the resolver ran (its variables): yoga shapes and counts that answer.
+      if (!isStream(result) && refusedBeforeRunning(result as ExecutionResult)) return handOver(req, body);
+      await sendStream(res, result as ExecutionResult | AsyncIterable<ExecutionResult>, controller.signal);
+      return true;
+    }
+    const result = (await env.execute(args)) as ExecutionResult;
     // Refused before anything ran (its variables): yoga shapes and counts that answer.
     if (!('data' in result) || result.data === undefined) return handOver(req, body);
     send(res, responseType, result);
@@ -91,6 +107,7 @@ export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMes
 /** The media type yoga would pick, when the Accept header is one this path knows. */
 function responseTypeFor(accept: string | undefined): ResponseType | undefined {
   if (accept === undefined || accept === '' || accept === '*/*') return 'application/json';
+  if (accept === 'text/event-stream') return accept;
   const first = accept.split(',')[0]!.split(';')[0]!.trim().toLowerCase();
   return (RESPONSE_TYPES as readonly string[]).includes(first) && !accept.includes('text/event-stream') ? (first as ResponseType) : undefined;
 }
@@ -137,19 +154,91 @@ function handOver(req: IncomingMessage, body: Buffer): false {
 
 /** As yoga's regular result processor writes an executed result. */
 function send(res: ServerResponse, type: ResponseType, result: ExecutionResult): void {
-  const text = JSON.stringify(result.errors?.length ? { ...result, errors: result.errors.map(withoutInternals) } : result);
-  res.writeHead(statusOf(result), { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
+  const text = resultJson(result);
+  res.writeHead(statusOf(result, false), { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-/** yoga's rule: the highest `extensions.http.status` among the errors, else 200. */
-function statusOf(result: ExecutionResult): number {
+const resultJson = (result: ExecutionResult): string =>
+  JSON.stringify(result.errors?.length ? { ...result, errors: result.errors.map(withoutInternals) } : result);
+
+const isStream = (result: unknown): result is AsyncIterable<ExecutionResult> =>
+  typeof result === 'object' && result !== null && Symbol.asyncIterator in result;
+
+/** No data and no path: the operation was refused before its resolver ran (variables that do not fit). */
+const refusedBeforeRunning = (result: ExecutionResult): boolean =>
+  !('data' in result) && (result.errors ?? []).every((error) => error.path === undefined);
+
+/**
+ * yoga's rule: the highest `extensions.http.status` among the errors (over SSE, as for
+ * application/json, a status the GraphQL-over-HTTP spec asks for is not used), 500 for an
+ * unexpected error without data, else 200.
+ */
+function statusOf(result: ExecutionResult, sse: boolean): number {
   let status = 0;
+  let unexpected = false;
   for (const error of result.errors ?? []) {
-    const http = error.extensions?.http as { status?: number } | undefined;
-    if (http?.status && http.status > status) status = http.status;
+    const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
+    if (http) {
+      if (sse && http.spec) continue;
+      if (http.status && http.status > status) status = http.status;
+    } else if (error.extensions?.unexpected) unexpected = true;
   }
-  return status || 200;
+  if (status) return status;
+  return unexpected && !('data' in result) ? 500 : 200;
+}
+
+/**
+ * As yoga's SSE processor writes a subscription: a comment first, a comment every
+ * 12 s, one `next` event per result, then `complete`. The next result is asked for
+ * only once the socket took the last one, so a client that stops reading holds the
+ * model server back through TCP; a client that leaves ends the stream (its signal
+ * fired already, which ends the generation).
+ */
+async function sendStream(res: ServerResponse, result: ExecutionResult | AsyncIterable<ExecutionResult>, signal: AbortSignal): Promise<void> {
+  res.writeHead(isStream(result) ? 200 : statusOf(result, true), {
+    'content-type': 'text/event-stream',
+    connection: 'keep-alive',
+    'cache-control': 'no-cache',
+    'content-encoding': 'none',
+  });
+  res.write(SSE_PING);
+  if (!isStream(result)) {
+    res.end(`event: next\ndata: ${resultJson(result)}\n\n${SSE_COMPLETE}`);
+    return;
+  }
+  const iterator = result[Symbol.asyncIterator]();
+  const ping = setInterval(() => {
+    if (!res.writableNeedDrain && !res.writableEnded) res.write(SSE_PING);
+  }, SSE_PING_MS);
+  try {
+    for (;;) {
+      if (signal.aborted) return;
+      const read = await iterator.next();
+      if (read.done) break;
+      if (signal.aborted) return;
+      if (!res.write(`event: next\ndata: ${resultJson(read.value)}\n\n`)) await drained(res, signal);
+    }
+    if (!signal.aborted) res.end(SSE_COMPLETE);
+  } catch {
+    // The stream broke in a way the relay did not turn into a payload: as yoga, the response is cut.
+    res.destroy();
+  } finally {
+    clearInterval(ping);
+    if (signal.aborted) await iterator.return?.();
+  }
+}
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** An error as it goes on the wire: yoga's `http` and `unexpected` extensions stay inside. */

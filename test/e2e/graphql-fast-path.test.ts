@@ -29,6 +29,18 @@ const CASES: [string, Record<string, unknown>, string | undefined][] = [
   ['no query', { variables: {} }, 'application/json'],
 ];
 
+const STREAM = 'subscription S($input: GenerateInput!) { generateStream(input: $input) { index token { text } generatedText details { finishReason seed } } }';
+
+const SSE_CASES: [string, Record<string, unknown>][] = [
+  ['a stream', { query: STREAM, variables: { input: { modelId: 'sim', prompt: 'Hello', maxNewTokens: 5, seed: 9 } } }],
+  ['a chat stream', { query: 'subscription { chatStream(input: {modelId: "sim", messages: [{role: USER, content: "Hi"}], maxTokens: 4, seed: 2}) { index delta finishReason usage { totalTokens } } }' }],
+  ['bad input refused by the resolver', { query: STREAM, variables: { input: { modelId: 'sim', prompt: 'Hello', topP: 1 } } }],
+  ['an unknown model', { query: STREAM, variables: { input: { modelId: 'nope', prompt: 'Hello' } } }],
+  ['variables that do not fit', { query: STREAM, variables: {} }],
+  ['a query over SSE', { query: '{ info { name } }' }],
+  ['a syntax error', { query: 'subscription {' }],
+];
+
 describe('the common GraphQL request, answered beside yoga', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -50,6 +62,18 @@ describe('the common GraphQL request, answered beside yoga', () => {
     const fast = await ask(body, accept);
     const yoga = await ask({ ...body, extensions: {} }, accept);
     expect(fast).toEqual(yoga);
+  });
+
+  it.each(SSE_CASES)('streams %s over SSE as yoga does', async (_what, body) => {
+    const sse = async (payload: Record<string, unknown>) => {
+      const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify(payload) });
+      const headers = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date' && name !== 'x-request-id'));
+      return { status: res.status, headers, body: (await res.text()).replace(/"requestId":"[^"]+"/g, '"requestId":"…"') };
+    };
+    const fast = await sse(body);
+    const yoga = await sse({ ...body, extensions: {} });
+    expect(fast).toEqual(yoga);
+    expect(fast.body.startsWith(':\n\n')).toBe(true);
   });
 
   it('answers the success case itself, with the same headers yoga sends', async () => {

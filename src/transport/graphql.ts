@@ -25,7 +25,7 @@ export interface ServerContext {
   /** Identified by server.ts (HTTP) or graphql-ws.ts (socket) before yoga runs. */
   caller?: Caller;
   /** Set on the WebSocket path and the common-request path; otherwise it follows from the Accept header. */
-  transport?: 'ws' | 'http';
+  transport?: 'ws' | 'http' | 'sse';
   traceparent?: string | undefined;
   /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
   signal?: AbortSignal;

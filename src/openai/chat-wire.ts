@@ -10,12 +10,12 @@
 // that the last event carries both; it may have an empty delta. A body that
 // ends before any finish reason was cut off (`broken`); an `{"error": ...}`
 // event is thrown as an in-band failure (see errors.ts).
-import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason, TokenUsage } from '../upstream/types.ts';
+import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason } from '../upstream/types.ts';
 import { inBandError } from './errors.ts';
 import { finishOf, stopTail, toFinishReason } from './finish.ts';
 import { firstChoice, isObject, parseJsonObject, parseUsage, protocolError, type Json } from './json.ts';
+import { streamChunks } from './chunks.ts';
 import { OPENAI_DIALECT, samplingFields, STREAM_OPTIONS, type SamplingDialect } from './request.ts';
-import { DONE, endedEarly, eventData } from './sse.ts';
 import type { WireChatRequest } from './wire.ts';
 
 export interface ChatCodecOptions {
@@ -79,46 +79,18 @@ export async function* decodeChatStream(body: AsyncIterable<Uint8Array>, options
   let tail = '';
   /** The held last event, once the finish chunk has come. */
   let final: { delta: string; finishReason: FinishReason } | null = null;
-  let sent = false;
-  let done = false;
-  const last = (usage: TokenUsage | null): ChatDelta => {
-    sent = true;
-    return { delta: final!.delta, finishReason: final!.finishReason, usage };
-  };
-
-  for await (const data of eventData(body)) {
-    if (data === DONE) {
-      done = true;
-      if (final === null) throw endedEarly('stream ended without a finish reason');
-      if (!sent) yield last(null);
-      continue; // on to the end of the body
-    }
-    const chunk = parseJsonObject(data, 'stream event');
-    const error = inBandError(chunk);
-    if (error) throw error;
-    if (sent) continue;
-    const usage = parseUsage(chunk.usage);
-    if (final !== null) {
-      // Only the usage chunk is expected now.
-      if (usage) yield last(usage);
+  for await (const chunk of streamChunks(body)) {
+    if (chunk.kind === 'end') {
+      yield { delta: final!.delta, finishReason: final!.finishReason, usage: chunk.usage };
       continue;
     }
-    const choice = firstChoice(chunk, 'stream event');
-    if (!choice) continue;
-    const delta = deltaOf(choice);
-    const reason = finishOf(choice);
+    const delta = deltaOf(chunk.choice);
     if (keep > 0 && delta.length > 0) tail = (tail + delta).slice(-keep);
-    if (reason === null) {
+    if (chunk.finish === null) {
       if (delta.length > 0) yield { delta, finishReason: null, usage: null };
-      continue;
+    } else {
+      final = { delta, finishReason: toFinishReason(chunk.finish, chunk.choice, tail, stop) };
     }
-    final = { delta, finishReason: toFinishReason(reason, choice, tail, stop) };
-    // A server that puts usage on the finish chunk sends no separate one.
-    if (usage) yield last(usage);
   }
-  if (done) return;
-  if (final === null) throw endedEarly('stream ended before its final event');
-  // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
-  if (!sent) yield last(null);
 }
 

@@ -17,10 +17,9 @@
 // failure: the client gets every token the server sent, as from TGI. An abort
 // (the client left, a deadline) does not: nobody wants it any more.
 import type { StreamToken, Token, TokenUsage } from '../upstream/types.ts';
-import { inBandError } from './errors.ts';
-import { finishOf, toFinishReason } from './finish.ts';
-import { firstChoice, parseJsonObject, parseUsage, protocolError, type Json } from './json.ts';
-import { DONE, endedEarly, eventData } from './sse.ts';
+import { streamChunks } from './chunks.ts';
+import { toFinishReason } from './finish.ts';
+import { protocolError, type Json } from './json.ts';
 
 export type FinalStreamToken = StreamToken & { usage: TokenUsage | null };
 
@@ -52,7 +51,6 @@ export async function* decodeCompletionStream(
   let text = options.prefix ?? '';
   let finish: ReturnType<typeof toFinishReason> | null = null;
   let sent = false;
-  let done = false;
   const last = (usage: TokenUsage | null): FinalStreamToken => {
     sent = true;
     return {
@@ -65,38 +63,20 @@ export async function* decodeCompletionStream(
   };
 
   try {
-    for await (const data of eventData(body)) {
-      if (data === DONE) {
-        done = true;
-        if (finish === null) throw endedEarly('stream ended without a finish reason');
-        if (!sent) yield last(null);
-        continue; // on to the end of the body
-      }
-      const chunk = parseJsonObject(data, 'stream event');
-      const error = inBandError(chunk);
-      if (error) throw error;
-      if (sent) continue;
-      const usage = parseUsage(chunk.usage);
-      if (finish !== null) {
-        if (usage) yield last(usage);
+    for await (const chunk of streamChunks(body)) {
+      if (chunk.kind === 'end') {
+        yield last(chunk.usage);
         continue;
       }
-      const choice = firstChoice(chunk, 'stream event');
-      if (!choice) continue;
-      const token = tokenOf(choice);
+      const token = tokenOf(chunk.choice);
       if (token) {
         if (held) yield { index: ++index, token: held, generatedText: null, details: null };
         held = token;
         seen += 1;
         text += token.text;
       }
-      const reason = finishOf(choice);
-      if (reason === null) continue;
-      finish = toFinishReason(reason, choice);
-      if (usage) yield last(usage);
+      if (chunk.finish !== null) finish = toFinishReason(chunk.finish, chunk.choice);
     }
-    if (done) return;
-    if (finish === null) throw endedEarly('stream ended before its final event');
   } catch (error) {
     if (held !== null && !sent && options.signal?.aborted !== true) {
       // The server failed after sending this token: it is the client's all the same.
@@ -107,6 +87,4 @@ export async function* decodeCompletionStream(
     }
     throw error;
   }
-  // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
-  if (!sent) yield last(null);
 }

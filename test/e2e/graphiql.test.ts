@@ -61,10 +61,10 @@ describe('GraphiQL on the wire', () => {
   });
 });
 
-describe('GraphiQL\'s first document', () => {
+describe.each(['tgi', 'openai'] as const)('GraphiQL\'s first document, on a %s model', (protocol) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ protocol }, { TGI_SIM_PROTOCOL: protocol });
   });
   afterAll(() => stack.stop());
 

@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Caller } from '../access/caller.ts';
+import { readStream } from '../lib/read-stream.ts';
 import type { GraphQLHandler } from './graphql.ts';
 
 // Media types yoga answers a single result with; any type, or none, gets application/json.
@@ -112,21 +113,10 @@ function responseTypeFor(accept: string | undefined): ResponseType | undefined {
   return (RESPONSE_TYPES as readonly string[]).includes(first) && !accept.includes('text/event-stream') ? (first as ResponseType) : undefined;
 }
 
-function readExactly(req: IncomingMessage, length: number): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (value: Buffer | undefined) => {
-      req.off('data', onData).off('end', onEnd).off('error', onEnd).off('aborted', onEnd);
-      resolve(value);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      chunks.push(chunk);
-    };
-    const onEnd = () => done(size === length ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)) : undefined);
-    req.on('data', onData).once('end', onEnd).once('error', onEnd).once('aborted', onEnd);
-  });
+/** The body, when it came whole and of its declared length (HTTP framing holds it to that). */
+async function readExactly(req: IncomingMessage, length: number): Promise<Buffer | undefined> {
+  const read = await readStream(req, length);
+  return read.ok && read.bytes.byteLength === length ? read.bytes : undefined;
 }
 
 const ALLOWED_KEYS: ReadonlySet<string> = new Set(['query', 'variables', 'operationName']);

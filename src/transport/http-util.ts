@@ -1,6 +1,7 @@
 // Plain node:http helpers for the routes that do not go through yoga.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { readStream } from '../lib/read-stream.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
 
@@ -47,36 +48,12 @@ export async function readJson(req: IncomingMessage, limit: number, reviver?: (t
   }
 }
 
-/** The body as UTF-8 text, by its events (no async iterator per request); 413 past `limit` bytes. */
-function readText(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        stop();
-        // The rest is not read: the client gets its 413 and the connection closes.
-        req.pause();
-        reject(new BodyError(413, `the body is larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
-    };
-    const onError = (error: unknown) => {
-      stop();
-      reject(error);
-    };
-    const onClose = () => {
-      if (!req.complete) onError(new Error('the client closed the connection before its body was whole'));
-    };
-    req.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-  });
+/** The body as UTF-8 text; 413 past `limit` bytes. */
+async function readText(req: IncomingMessage, limit: number): Promise<string> {
+  const read = await readStream(req, limit);
+  if (read.ok) return read.bytes.toString('utf8');
+  if (!read.tooLarge) throw read.error;
+  // The rest is not read: the client gets its 413 and the connection closes.
+  req.pause();
+  throw new BodyError(413, `the body is larger than ${limit} bytes`);
 }

@@ -3,6 +3,7 @@
 // name no address, bodies are read within a bound, an abort keeps its own
 // reason, and a u64 seed travels as a bare JSON number.
 import { Pool, type Dispatcher } from 'undici';
+import { readStream } from '../lib/read-stream.ts';
 import { UpstreamError } from '../tgi/errors.ts';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
@@ -53,41 +54,13 @@ export function classify(error: unknown, signal: AbortSignal, otherwise: 'reset'
 
 const NEVER = new AbortController().signal;
 
-/**
- * The body as text; past `limit` bytes the connection is dropped and the body
- * is refused. Read by its events: an async iterator costs a promise per chunk
- * and one more per body, on every unary answer.
- */
-export function readBody(body: ResponseBody, signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        stop();
-        discard(body);
-        reject(new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` }));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
-    };
-    const onError = (error: unknown) => {
-      stop();
-      body.on('error', ignore);
-      reject(classify(error, signal, 'broken'));
-    };
-    // Closed without an end or an error: the answer was cut.
-    const onClose = () => onError(Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    body.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-  });
+/** The body as text; past `limit` bytes the connection is dropped and the body is refused. */
+export async function readBody(body: ResponseBody, signal: AbortSignal = NEVER, limit = MAX_SMALL_BODY): Promise<string> {
+  const read = await readStream(body, limit);
+  if (read.ok) return read.bytes.toString('utf8');
+  if (!read.tooLarge) throw classify(read.error, signal, 'broken');
+  discard(body);
+  throw new UpstreamError({ kind: 'protocol', detail: `response larger than ${limit} bytes` });
 }
 
 // Node 24 has JSON.rawJSON (TC39 "JSON.parse source text access"); TypeScript's es2024 lib does not declare it yet.

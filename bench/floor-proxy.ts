@@ -86,33 +86,42 @@ interface Relay {
   fail(): void;
 }
 
-/** One TGI stream for a wrapper: TGI events in, GraphQL payloads out. Returns what aborts it. */
-function relayStream(input: { prompt: string; maxNewTokens?: number; seed?: number }, out: Relay): () => void {
-  const body = tgiBody({ prompt: input.prompt, maxNewTokens: input.maxNewTokens ?? 200, seed: input.seed });
+/**
+ * One upstream SSE stream for a wrapper: each event's `data` goes to `onData`,
+ * which relays it and may end the relay (`end`, once). Returns what aborts it.
+ */
+function relayEvents(path: string, body: string, out: Relay, onData: (data: string, end: (how: () => void) => void) => void): () => void {
   const decoder = new TextDecoder();
   let buffer = '';
   let ended = false;
-  const finish = (how: () => void) => {
+  const end = (how: () => void) => {
     if (!ended) how();
     ended = true;
   };
-  return forward('/generate_stream', body, {
-    start: (status) => status === 200 || finish(out.fail),
+  return forward(path, body, {
+    start: (status) => status === 200 || end(out.fail),
     data: (chunk) => {
       if (ended) return;
       buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end !== -1 && !ended; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!block.startsWith('data:')) continue; // a keep-alive comment
-        const event = JSON.parse(block.slice(5)) as TgiEvent;
-        if (event.error !== undefined) return finish(out.fail);
-        out.next(`{"data":{"generateStream":{"index":${event.index},"token":{"text":${JSON.stringify(event.token.text)}},"generatedText":${JSON.stringify(event.generated_text)}}}}`);
-        if (event.generated_text !== null) finish(out.complete);
+      for (let at = buffer.indexOf('\n\n'); at !== -1 && !ended; at = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, at);
+        buffer = buffer.slice(at + 2);
+        if (block.startsWith('data:')) onData(block.slice(5).trim(), end); // else a keep-alive comment
       }
     },
-    end: () => finish(out.fail), // a no-op after the final event
-    fail: () => finish(out.fail),
+    end: () => end(out.fail), // a no-op after the final event
+    fail: () => end(out.fail),
+  });
+}
+
+/** One TGI stream for a wrapper: TGI events in, GraphQL payloads out. Returns what aborts it. */
+function relayStream(input: { prompt: string; maxNewTokens?: number; seed?: number }, out: Relay): () => void {
+  const body = tgiBody({ prompt: input.prompt, maxNewTokens: input.maxNewTokens ?? 200, seed: input.seed });
+  return relayEvents('/generate_stream', body, out, (data, end) => {
+    const event = JSON.parse(data) as TgiEvent;
+    if (event.error !== undefined) return end(out.fail);
+    out.next(`{"data":{"generateStream":{"index":${event.index},"token":{"text":${JSON.stringify(event.token.text)}},"generatedText":${JSON.stringify(event.generated_text)}}}}`);
+    if (event.generated_text !== null) end(out.complete);
   });
 }
 
@@ -123,37 +132,16 @@ interface ChatChunk {
 
 /** One chat stream for a wrapper: `/v1/chat/completions` chunks in, chatStream payloads out. Returns what aborts it. */
 function relayChat(input: ChatInputVariables, out: Relay): () => void {
-  const body = chatBody(input, chatModel, true);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let ended = false;
   let index = 0;
-  const finish = (how: () => void) => {
-    if (!ended) how();
-    ended = true;
-  };
-  return forward('/v1/chat/completions', body, {
-    start: (status) => status === 200 || finish(out.fail),
-    data: (chunk) => {
-      if (ended) return;
-      buffer += decoder.decode(chunk, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end !== -1 && !ended; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!block.startsWith('data:')) continue; // a keep-alive comment
-        const data = block.slice(5).trim();
-        if (data === '[DONE]') return finish(out.complete);
-        const event = JSON.parse(data) as ChatChunk;
-        if (event.error !== undefined) return finish(out.fail);
-        const delta = event.choices?.[0]?.delta?.content;
-        if (typeof delta === 'string' && delta !== '') {
-          index += 1;
-          out.next(`{"data":{"chatStream":{"index":${index},"delta":${JSON.stringify(delta)}}}}`);
-        }
-      }
-    },
-    end: () => finish(out.fail), // a no-op after [DONE]
-    fail: () => finish(out.fail),
+  return relayEvents('/v1/chat/completions', chatBody(input, chatModel, true), out, (data, end) => {
+    if (data === '[DONE]') return end(out.complete);
+    const event = JSON.parse(data) as ChatChunk;
+    if (event.error !== undefined) return end(out.fail);
+    const delta = event.choices?.[0]?.delta?.content;
+    if (typeof delta === 'string' && delta !== '') {
+      index += 1;
+      out.next(`{"data":{"chatStream":{"index":${index},"delta":${JSON.stringify(delta)}}}}`);
+    }
   });
 }
 

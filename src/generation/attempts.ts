@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../errors.ts';
 import { pickReplica } from '../registry/balancer.ts';
 import type { Replica } from '../registry/replica.ts';
-import { isRetryable, UpstreamError } from '../tgi/errors.ts';
+import { isRetryable, UpstreamError } from '../upstream/errors.ts';
 import type { Generation } from './generation.ts';
 import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 

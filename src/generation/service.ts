@@ -7,7 +7,7 @@ import type { Lease, LimitStore } from '../limits/types.ts';
 import { badInput, GatewayError, shuttingDown } from '../errors.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Model } from '../registry/model.ts';
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from '../upstream/errors.ts';
 import type { CallOptions, ChatDelta, ChatOutput, ChatRequest, CompletionRequest, GenerationOutput, StreamToken, TokenUsage, UpstreamClient } from '../upstream/types.ts';
 import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';

@@ -2,7 +2,7 @@
 // server" in the gateway's words: never its address, nor a library's or the
 // kernel's error code (UND_ERR_SOCKET, ECONNRESET), which stay in the failure.
 import { GatewayError } from '../errors.ts';
-import type { UpstreamFailure } from '../tgi/errors.ts';
+import type { UpstreamFailure } from '../upstream/errors.ts';
 import { fromTgiValidation } from './tgi-validation.ts';
 
 export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError {

@@ -3,7 +3,7 @@
 // never costs a GPU round trip. On TGI the order and wording follow TGI's
 // router; field names are the client's.
 import { badInput } from '../errors.ts';
-import type { ModelLimits } from '../tgi/types.ts';
+import type { ModelLimits } from '../upstream/types.ts';
 import type { Protocol, SamplingParameters } from '../upstream/types.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { MAX_SEED, SEED_RULE } from './seed.ts';

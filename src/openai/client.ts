@@ -13,7 +13,7 @@
 // generation comes first, by one shared fetch that every waiting call joins.
 // A 404 from a generation route forgets it (the server may now serve another).
 import type { Dispatcher, Pool } from 'undici';
-import { publicReason, UpstreamError } from '../tgi/errors.ts';
+import { publicReason, UpstreamError } from '../upstream/errors.ts';
 import type {
   CallOptions,
   ChatOutput,

@@ -13,8 +13,8 @@
 // Only a message from a recognised JSON error shape is kept: a body that is
 // not one comes from something in between (a proxy page naming hosts).
 // Messages are cut to a bounded length.
-import { UpstreamError } from '../tgi/errors.ts';
-import type { WireErrorType } from '../tgi/wire.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import type { UpstreamErrorType } from '../upstream/errors.ts';
 import { isObject, type Json } from './json.ts';
 
 const MAX_MESSAGE_CHARS = 1000;
@@ -72,7 +72,7 @@ export function inBandError(json: Json): UpstreamError | null {
 /** TGI's own type names pass as they are; others by code, then by name. */
 const TGI_TYPES: ReadonlySet<string> = new Set(['validation', 'overloaded', 'generation', 'incomplete_generation', 'incomplete_generation_stream']);
 
-function inBandType({ status, type }: Found): WireErrorType {
+function inBandType({ status, type }: Found): UpstreamErrorType {
   if (status === 400 || status === 422) return 'validation';
   if (status === 429 || status === 503) return 'overloaded';
   if (status !== null) return 'generation';
@@ -84,7 +84,7 @@ function inBandType({ status, type }: Found): WireErrorType {
   return 'generation';
 }
 
-function httpType(status: number): WireErrorType | null {
+function httpType(status: number): UpstreamErrorType | null {
   if (status === 400 || status === 422) return 'validation';
   if (status === 429) return 'overloaded';
   return null;

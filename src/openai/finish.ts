@@ -11,7 +11,7 @@
 // - TGI's own `eos_token` / `stop_sequence` (older Messages API) mean what they say.
 // - `abort` (SGLang) and `error` (vLLM) are not an end: the generation failed.
 // - Anything else (`tool_calls`, `content_filter`) is EOS_TOKEN.
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from '../upstream/errors.ts';
 import type { FinishReason } from '../upstream/types.ts';
 import { protocolError, type Json } from './json.ts';
 

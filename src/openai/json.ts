@@ -1,6 +1,6 @@
 // Reading wire JSON once, at the edge: anything malformed is a protocol
 // failure rather than a crash further up.
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from '../upstream/errors.ts';
 import type { TokenUsage } from '../upstream/types.ts';
 
 export type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@
 // the (normally empty) rest of the body, so that the keep-alive connection
 // goes back to the pool instead of being destroyed.
 import { createParser } from 'eventsource-parser';
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from '../upstream/errors.ts';
 
 /** A chunk is one JSON object of a few hundred bytes; anything far larger is not a model server. */
 const MAX_EVENT_CHARS = 1 << 20;

@@ -1,6 +1,6 @@
 // A model of the registry: what clients ask for by id, served by its replicas.
 import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
-import type { ModelLimits } from '../tgi/types.ts';
+import type { ModelLimits } from '../upstream/types.ts';
 import type { Replica } from './replica.ts';
 import type { Protocol } from '../upstream/types.ts';
 

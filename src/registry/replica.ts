@@ -5,7 +5,7 @@ import { withDeadline } from '../lib/deadline.ts';
 import type { UpstreamConfig } from '../config/models.ts';
 import { OpenAIClient } from '../openai/client.ts';
 import { TgiClient } from '../tgi/client.ts';
-import type { ModelLimits } from '../tgi/types.ts';
+import type { ModelLimits } from '../upstream/types.ts';
 import type { UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
 

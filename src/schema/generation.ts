@@ -1,6 +1,6 @@
 import type { GenerateInput } from '../generation/input.ts';
 import { INPUT_DEFAULTS } from '../generation/input.ts';
-import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '../tgi/types.ts';
+import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';

@@ -15,12 +15,12 @@ import type {
 } from '../upstream/types.ts';
 import { classify, discard, isEventStream, replicaPool, MAX_GENERATION_BODY, MAX_SMALL_BODY, readBody, relay, wireJson } from '../upstream/http.ts';
 import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
-import { publicReason, UpstreamError } from './errors.ts';
+import { publicReason, UpstreamError } from '../upstream/errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { toGenerateRequest } from './request.ts';
 import { redacted } from '../upstream/redact.ts';
 import { decodeTokenStream } from './sse.ts';
-import type { GenerationOutput, HealthProbe, ModelLimits } from './types.ts';
+import type { GenerationOutput, HealthProbe, ModelLimits } from '../upstream/types.ts';
 
 export interface TgiClientOptions {
   connectTimeoutMs: number;

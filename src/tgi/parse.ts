@@ -1,8 +1,8 @@
 // Wire JSON becomes typed values here, once, at the edge. Anything malformed is
 // a protocol failure rather than a crash further up.
-import { UpstreamError } from './errors.ts';
-import type { FinishReason, GenerationDetails, GenerationOutput, ModelLimits, StreamToken, Token } from './types.ts';
-import type { WireErrorType } from './wire.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import type { FinishReason, GenerationDetails, GenerationOutput, ModelLimits, StreamToken, Token } from '../upstream/types.ts';
+import type { UpstreamErrorType } from '../upstream/errors.ts';
 import type { TokenUsage } from '../upstream/types.ts';
 
 const FINISH: Record<string, FinishReason> = {
@@ -50,7 +50,7 @@ function parseDetails(value: unknown, raw: string): GenerationDetails {
 }
 
 /** TGI's `{error, error_type}` object, if that is what this is. */
-function asWireError(json: Json): { message: string; errorType: WireErrorType } | null {
+function asWireError(json: Json): { message: string; errorType: UpstreamErrorType } | null {
   if (typeof json.error !== 'string') return null;
   return { message: json.error, errorType: typeof json.error_type === 'string' ? json.error_type : 'unknown' };
 }

@@ -3,9 +3,9 @@
 // `:` comments are TGI's keep-alives. The stream is over only at the event
 // that carries `generated_text`: a body that ends before it was cut off.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { UpstreamError } from './errors.ts';
+import { UpstreamError } from '../upstream/errors.ts';
 import { parseStreamData } from './parse.ts';
-import type { StreamToken } from './types.ts';
+import type { StreamToken } from '../upstream/types.ts';
 
 /** A TGI event is one JSON line of a few hundred bytes; anything far larger is not TGI. */
 const MAX_EVENT_CHARS = 1 << 20;

@@ -1,6 +1,6 @@
 // TGI's HTTP wire format (text-generation-inference v3.x), as it travels.
-// Shared by the gateway's TGI client and the built-in simulator; nothing else
-// in the gateway sees these snake_case shapes.
+// Only the gateway's TGI client sees these snake_case shapes (the built-in
+// simulator, a separate program, writes its own).
 
 export type WireFinishReason = 'length' | 'eos_token' | 'stop_sequence';
 
@@ -69,19 +69,10 @@ export interface WireStreamEvent {
   details: WireStreamDetails | null;
 }
 
-export type WireErrorType =
-  | 'validation'
-  | 'overloaded'
-  | 'generation'
-  | 'incomplete_generation'
-  | 'incomplete_generation_stream'
-  | 'healthcheck'
-  | (string & {});
-
 /** TGI's own error body, also sent in-band as an SSE event on streams. */
 export interface WireError {
   error: string;
-  error_type: WireErrorType;
+  error_type: string;
 }
 
 /** `GET /info` (v3; v2.0 servers say `max_input_length` instead of `max_input_tokens`). */

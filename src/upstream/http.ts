@@ -4,7 +4,7 @@
 // reason, and a u64 seed travels as a bare JSON number.
 import { Pool, type Dispatcher } from 'undici';
 import { readStream } from '../lib/read-stream.ts';
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from './errors.ts';
 
 export type ResponseBody = Dispatcher.ResponseData['body'];
 

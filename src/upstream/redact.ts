@@ -1,6 +1,6 @@
 // A model server may echo what it was sent, the upstream API key included:
 // whatever it says reaches clients and logs only with the key blotted out.
-import { UpstreamError } from '../tgi/errors.ts';
+import { UpstreamError } from './errors.ts';
 
 /** The error with every occurrence of `secret` blotted out of its message (a server may echo what it was sent). */
 export function redacted(error: unknown, secret: string | undefined): unknown {

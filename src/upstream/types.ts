@@ -2,11 +2,56 @@
 // it is asked for: typed, camelCase, the same for TGI and OpenAI-compatible
 // servers. A protocol lives in its own folder beside this one (src/tgi,
 // src/openai) and turns these into its wire format and back.
-import type { FinishReason, GenerationOutput, HealthProbe, ModelLimits, StreamToken } from '../tgi/types.ts';
-
-export type { FinishReason, GenerationOutput, HealthProbe, ModelLimits, StreamToken, Token, GenerationDetails } from '../tgi/types.ts';
 
 export type Protocol = 'tgi' | 'openai';
+
+export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE';
+
+export interface Token {
+  id: number;
+  text: string;
+  logprob: number | null;
+  special: boolean;
+}
+
+export interface GenerationDetails {
+  finishReason: FinishReason;
+  generatedTokens: number;
+  /** TGI seeds are unsigned 64-bit: kept as decimal text, exactly as sent. */
+  seed: string | null;
+}
+
+/** One token of a stream; the last one also carries the full text and details. */
+export interface StreamToken {
+  index: number;
+  token: Token;
+  generatedText: string | null;
+  details: GenerationDetails | null;
+  /** On the last token, when the server reported its token counts. */
+  usage?: TokenUsage | null;
+}
+
+export interface GenerationOutput {
+  generatedText: string;
+  details: GenerationDetails;
+  /** When the server reported its token counts (TGI's `/generate` does not give the prompt's). */
+  usage?: TokenUsage | null;
+}
+
+/** The limits a replica reports in `/info`, used to validate before calling it. */
+export interface ModelLimits {
+  modelId: string;
+  maxConcurrentRequests: number;
+  maxBestOf: number;
+  maxStopSequences: number;
+  maxInputTokens: number;
+  maxTotalTokens: number;
+  version: string;
+}
+
+export type HealthProbe =
+  | { healthy: true; latencyMs: number }
+  | { healthy: false; latencyMs: number | null; error: string };
 
 /** Token counts as the server reports them; the gateway never estimates them. */
 export interface TokenUsage {
@@ -94,7 +139,7 @@ export interface PoolStats {
  * One replica's server, whatever protocol it speaks. Every call takes the
  * request's AbortSignal: aborting it destroys the socket, which is how the
  * server learns to drop the generation from its batch. Failures are thrown as
- * UpstreamError (src/tgi/errors.ts), the signal's reason when it fired.
+ * UpstreamError (errors.ts), the signal's reason when it fired.
  */
 export interface UpstreamClient {
   readonly protocol: Protocol;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../src/errors.ts';
 import { blamesReplica, fromUpstream, overloaded } from '../../../src/generation/upstream-errors.ts';
-import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
+import type { UpstreamFailure } from '../../../src/upstream/errors.ts';
 
 const MODEL = 'llama';
 

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIClient, type OpenAIClientOptions } from '../../../src/openai/client.ts';
-import { UpstreamError } from '../../../src/tgi/errors.ts';
+import { UpstreamError } from '../../../src/upstream/errors.ts';
 import type { ChatRequest, CompletionRequest } from '../../../src/upstream/types.ts';
 import { drain, sse } from './streams.ts';
 

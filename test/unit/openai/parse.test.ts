@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inBandError, parseErrorResponse, redacted } from '../../../src/openai/errors.ts';
 import { MAX_STOP_SEQUENCES, parseCompletionResponse, parseModels, UNKNOWN_CONTEXT_TOKENS } from '../../../src/openai/parse.ts';
-import { UpstreamError } from '../../../src/tgi/errors.ts';
+import { UpstreamError } from '../../../src/upstream/errors.ts';
 import { example } from '../tgi/examples.ts';
 
 const failureOf = (error: unknown) => (error as UpstreamError).failure;

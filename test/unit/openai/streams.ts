@@ -1,6 +1,6 @@
 // Bodies for the stream decoders: byte chunks cut anywhere, SSE framing as
 // vLLM writes it, and a reader of everything a decoder yields.
-import { UpstreamError, type UpstreamFailure } from '../../../src/tgi/errors.ts';
+import { UpstreamError, type UpstreamFailure } from '../../../src/upstream/errors.ts';
 
 const encoder = new TextEncoder();
 export const bytes = (text: string): Uint8Array => encoder.encode(text);

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TgiClient } from '../../../src/tgi/client.ts';
-import { UpstreamError } from '../../../src/tgi/errors.ts';
+import { UpstreamError } from '../../../src/upstream/errors.ts';
 
 describe('TgiClient.generateStream', () => {
   let server: Server;

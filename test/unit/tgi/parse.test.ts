@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/tgi/errors.ts';
-import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
+import { UpstreamError } from '../../../src/upstream/errors.ts';
+import type { UpstreamFailure } from '../../../src/upstream/errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo, parseStreamData } from '../../../src/tgi/parse.ts';
 import { example } from './examples.ts';
 

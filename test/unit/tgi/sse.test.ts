@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../src/tgi/errors.ts';
-import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
+import { UpstreamError } from '../../../src/upstream/errors.ts';
+import type { UpstreamFailure } from '../../../src/upstream/errors.ts';
 import { decodeTokenStream } from '../../../src/tgi/sse.ts';
-import type { StreamToken } from '../../../src/tgi/types.ts';
+import type { StreamToken } from '../../../src/upstream/types.ts';
 import { example } from './examples.ts';
 
 const encoder = new TextEncoder();

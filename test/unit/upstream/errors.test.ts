@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, publicReason, UpstreamError } from '../../../src/tgi/errors.ts';
-import type { UpstreamFailure } from '../../../src/tgi/errors.ts';
+import { isRetryable, publicReason, UpstreamError } from '../../../src/upstream/errors.ts';
+import type { UpstreamFailure } from '../../../src/upstream/errors.ts';
 
 const http = (status: number, errorType: string | null = null): UpstreamFailure => ({
   kind: 'http',

@@ -1,21 +1,34 @@
-// The upstream error family: every way a call to TGI can fail, as data.
-// The generation service decides what each means for retries and for clients.
-// `detail` is for the log (library and syscall codes such as UND_ERR_SOCKET);
-// only a `connect` detail is in words a client may read (see client.ts).
-import type { WireErrorType } from './wire.ts';
+// The upstream error family: every way a call to a model server can fail, as
+// data, whatever protocol it speaks. The generation service decides what each
+// means for retries and for clients. `detail` is for the log (library and
+// syscall codes such as UND_ERR_SOCKET); only a `connect` detail is in words a
+// client may read (see http.ts).
+
+/**
+ * What kind of error a server reported, in the gateway's vocabulary (TGI's
+ * `error_type` names, which every protocol adapter maps its own errors onto).
+ */
+export type UpstreamErrorType =
+  | 'validation'
+  | 'overloaded'
+  | 'generation'
+  | 'incomplete_generation'
+  | 'incomplete_generation_stream'
+  | 'healthcheck'
+  | (string & {});
 
 export type UpstreamFailure =
-  /** No connection could be made (refused, DNS, connect timeout). Nothing reached TGI. */
+  /** No connection could be made (refused, DNS, connect timeout). Nothing reached the server. */
   | { kind: 'connect'; detail: string; timedOut?: true }
   /** The connection broke before a response arrived. */
   | { kind: 'reset'; detail: string }
-  /** TGI answered a non-2xx status; `errorType` when the body was TGI's error JSON. */
-  | { kind: 'http'; status: number; errorType: WireErrorType | null; message: string; retryAfterSeconds: number | null }
-  /** TGI reported an error inside a 200 stream (overload, validation, generation failure). */
-  | { kind: 'in-band'; errorType: WireErrorType; message: string }
+  /** The server answered a non-2xx status; `errorType` when its body said which error. */
+  | { kind: 'http'; status: number; errorType: UpstreamErrorType | null; message: string; retryAfterSeconds: number | null }
+  /** The server reported an error inside a 200 stream (overload, validation, generation failure). */
+  | { kind: 'in-band'; errorType: UpstreamErrorType; message: string }
   /** A started answer ended before it was whole: the connection dropped, or the stream ended early. */
   | { kind: 'broken'; detail: string; connectionLost?: true }
-  /** TGI sent something this client cannot read. */
+  /** The server sent something the client cannot read. */
   | { kind: 'protocol'; detail: string };
 
 export class UpstreamError extends Error {
@@ -45,7 +58,7 @@ export function publicReason(f: UpstreamFailure): string {
     case 'connect': return `cannot connect: ${f.detail}`;
     case 'reset': return 'the connection closed before an answer';
     case 'http': return `HTTP ${f.status}: ${f.message}`;
-    // TGI's in-band text may name shard internals: its type is enough.
+    // A server's in-band text may name its internals (shards, CUDA): the type is enough.
     case 'in-band': return `${f.errorType} error`;
     case 'broken': return f.connectionLost ? 'the connection closed during the answer' : 'the answer ended early';
     case 'protocol': return 'the answer could not be read';

@@ -3,8 +3,8 @@
 // service reports each attempt's outcome.
 import { withDeadline } from '../lib/deadline.ts';
 import type { UpstreamConfig } from '../config/models.ts';
-import { OpenAIClient } from '../openai/client.ts';
-import { TgiClient } from '../tgi/client.ts';
+import { OpenAIClient } from '../upstream/openai/client.ts';
+import { TgiClient } from '../upstream/tgi/client.ts';
 import type { ModelLimits } from '../upstream/types.ts';
 import type { UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';

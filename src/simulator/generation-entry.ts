@@ -2,7 +2,7 @@
 // axum makes before TGI's handler, then the stream or non-stream handler.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
 import { admitGeneration } from './front-door.ts';

@@ -2,7 +2,7 @@
 // Json extractor produces before TGI's handlers run.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import { stringifyJson } from './json.ts';
 
 export const PAYLOAD_LIMIT = 2_000_000;

@@ -1,7 +1,7 @@
 // TGI's unauthenticated read-only routes: health, info, models and metrics.
 
 import type { ServerResponse } from 'node:http';
-import type { WireInfo } from '../tgi/wire.ts';
+import type { WireInfo } from '../upstream/tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
 import { sendEmpty, sendError, sendJson } from './http-io.ts';
 import { renderMetrics } from './metrics.ts';

@@ -3,7 +3,7 @@
 // label, `usage: null` on every chat chunk, and `finish_reason: ""` on unfinished completion
 // chunks (see test/fixtures/tgi).
 
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import { statusOf } from './tgi-errors.ts';
 import type { Usage } from './usage.ts';
 

@@ -3,7 +3,7 @@
 // max_tokens as max_new_tokens, temperature 0 as greedy. Validation, the permit and the
 // tokens are then exactly /generate's; only the bodies differ.
 
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import { completionText } from './completion-text.ts';
 import type { SimulatorContext } from './context.ts';
 import type { GenerationJob } from './generation-job.ts';

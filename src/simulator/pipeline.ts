@@ -1,7 +1,7 @@
 // The part of a generation request common to /generate and /generate_stream: admission
 // checks, the concurrency permit, validation and the token plan, in TGI's order.
 
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';

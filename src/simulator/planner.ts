@@ -1,7 +1,7 @@
 // Decides, up front and deterministically, every token a request will produce. The clock
 // then only paces what is already decided, so /generate and /generate_stream agree exactly.
 
-import type { WireFinishReason, WireToken } from '../tgi/wire.ts';
+import type { WireFinishReason, WireToken } from '../upstream/tgi/wire.ts';
 import { Prng, derivedSeed } from './prng.ts';
 import { promptText } from './tokenizer.ts';
 import type { ValidatedRequest } from './validation.ts';

@@ -2,7 +2,7 @@
 // with stream): 200 and SSE headers at once, then tokens, and every failure in-band.
 
 import type { ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import { COMPUTE_TYPE, type SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';

@@ -1,6 +1,6 @@
 // TGI's own error bodies and the HTTP status each gets on non-stream routes.
 
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 
 export const OVERLOADED: WireError = { error: 'Model is overloaded', error_type: 'overloaded' };
 export const UNHEALTHY: WireError = { error: 'unhealthy', error_type: 'healthcheck' };

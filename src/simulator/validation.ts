@@ -2,7 +2,7 @@
 // The concurrency permit is taken between the stream/best_of checks and the rest,
 // which is why a saturated server answers "overloaded" even to invalid requests.
 
-import type { WireError } from '../tgi/wire.ts';
+import type { WireError } from '../upstream/tgi/wire.ts';
 import type { GenerationRequest } from './request-decoder.ts';
 import type { SimulatorOptions } from './types.ts';
 import { tokenize, truncateTokens, type PromptToken } from './tokenizer.ts';

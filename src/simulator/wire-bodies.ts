@@ -1,6 +1,6 @@
 // Response bodies in TGI's key order. Seeds stay bigint so stringifyJson writes u64 exactly.
 
-import type { WireFinishReason, WireStreamEvent, WireToken } from '../tgi/wire.ts';
+import type { WireFinishReason, WireStreamEvent, WireToken } from '../upstream/tgi/wire.ts';
 import type { GenerationPlan, SequencePlan } from './planner.ts';
 import type { PromptToken } from './tokenizer.ts';
 

@@ -4,7 +4,7 @@ import { GatewayError } from '../../../src/errors.ts';
 import type { ChatInput, GenerateInput } from '../../../src/generation/input.ts';
 import { chatParameters, MAX_PROMPT_BYTES, minimumTokens, generationParameters } from '../../../src/generation/validate.ts';
 import type { ModelLimits } from '../../../src/upstream/types.ts';
-import { toGenerateRequest } from '../../../src/tgi/request.ts';
+import { toGenerateRequest } from '../../../src/upstream/tgi/request.ts';
 
 const LIMITS: ModelLimits = {
   modelId: 'test/model',

@@ -1,0 +1,72 @@
+// The shape every OpenAI-compatible stream shares, chat or completions:
+// chunks with one choice each, up to the chunk that carries `finish_reason`;
+// then, when `stream_options.include_usage` was asked, a chunk with
+// `choices: []` and `usage`; then `data: [DONE]`. This reads that shape once
+// for both decoders: each choice up to the finish, then one `end` with the
+// usage (from the finish chunk itself, the usage chunk, or none when `[DONE]`
+// or the end of the body comes first). An `{"error": …}` event anywhere is
+// thrown as an in-band failure; a stream that ends before any finish was cut.
+// After `end`, the rest of the body is read (and ignored) when asked for more,
+// so that the keep-alive connection goes back to the pool.
+import type { TokenUsage } from '../types.ts';
+import { inBandError } from './errors.ts';
+import { finishOf } from './finish.ts';
+import { parseJsonObject, type Json } from '../json.ts';
+import { firstChoice, parseUsage } from './shape.ts';
+import { UpstreamError } from '../errors.ts';
+import { readEvents, type EventReader } from '../sse.ts';
+
+/** `data: [DONE]`, which closes the stream. */
+const DONE = null;
+
+/** Each event's data, `DONE` for `[DONE]`; empty events are skipped. */
+const DATA_EVENTS: EventReader<string | typeof DONE> = {
+  read: (data) => (data.trim() === '[DONE]' ? DONE : data.length > 0 ? data : undefined),
+  isLast: (data) => data === DONE,
+};
+
+/** A stream that stopped before the generation was whole. */
+const endedEarly = (detail: string): UpstreamError => new UpstreamError({ kind: 'broken', detail });
+
+export type StreamChunk =
+  /** A choice before the finish; `finish` is the finish reason on the last one, else null. */
+  | { kind: 'choice'; choice: Json; finish: string | null }
+  /** After the finish: the usage the server reported for the whole stream, if any. */
+  | { kind: 'end'; usage: TokenUsage | null };
+
+export async function* streamChunks(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamChunk, void, undefined> {
+  let finished = false;
+  let ended = false;
+  const end = (usage: TokenUsage | null): StreamChunk => {
+    ended = true;
+    return { kind: 'end', usage };
+  };
+  for await (const data of readEvents(body, DATA_EVENTS)) {
+    if (data === DONE) {
+      if (!finished) throw endedEarly('stream ended without a finish reason');
+      if (!ended) yield end(null);
+      continue; // on to the end of the body
+    }
+    const chunk = parseJsonObject(data, 'stream event');
+    const error = inBandError(chunk);
+    if (error) throw error;
+    if (ended) continue;
+    const usage = parseUsage(chunk.usage);
+    if (finished) {
+      // Only the usage chunk is expected now (usage sent before the finish, as continuous usage stats, is not the total).
+      if (usage) yield end(usage);
+      continue;
+    }
+    const choice = firstChoice(chunk, 'stream event');
+    if (!choice) continue;
+    const finish = finishOf(choice);
+    yield { kind: 'choice', choice, finish };
+    if (finish === null) continue;
+    finished = true;
+    // A server that puts usage on the finish chunk sends no separate one.
+    if (usage) yield end(usage);
+  }
+  if (!finished) throw endedEarly('stream ended before its final event');
+  // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
+  if (!ended) yield end(null);
+}

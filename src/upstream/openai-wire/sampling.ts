@@ -1,0 +1,46 @@
+// Validated sampling parameters → the OpenAI-shaped wire names, for every
+// route that speaks them (OpenAI-compatible servers' completions and chat,
+// TGI's Messages API):
+//
+//   maxNewTokens → max_tokens          temperature → temperature
+//   topP → top_p                       topK → top_k
+//   repetitionPenalty → repetition_penalty
+//   frequencyPenalty, presencePenalty → frequency_penalty, presence_penalty
+//   stop → stop                        seed (u64 bigint) → seed, a bare JSON number
+//   truncate → truncate_prompt_tokens  doSample: false → temperature 0 (greedy)
+//
+// typicalP and watermark have no OpenAI name: validation refuses them before
+// this point (each protocol's dialect says so), and they are ignored here.
+import type { SamplingParameters } from '../types.ts';
+import type { WireSampling } from './wire.ts';
+
+/** Which optional fields a server takes; TGI's Messages API takes fewer (see ../tgi/chat.ts). */
+export interface SamplingDialect {
+  topK: boolean;
+  repetitionPenalty: boolean;
+  truncate: boolean;
+  /** Whether top_p may be 1 (TGI's chat route wants it below 1: 1 is left out, meaning the same). */
+  topPOne: boolean;
+}
+
+export const OPENAI_DIALECT: SamplingDialect = { topK: true, repetitionPenalty: true, truncate: true, topPOne: true };
+
+export function samplingFields(p: SamplingParameters, dialect: SamplingDialect = OPENAI_DIALECT): WireSampling {
+  const wire: WireSampling = {};
+  if (p.maxNewTokens !== undefined) wire.max_tokens = p.maxNewTokens;
+  if (p.doSample === false) wire.temperature = 0;
+  else if (p.temperature !== undefined) wire.temperature = p.temperature;
+  if (p.topP !== undefined && (dialect.topPOne || p.topP < 1)) wire.top_p = p.topP;
+  if (p.topK !== undefined && dialect.topK) wire.top_k = p.topK;
+  if (p.repetitionPenalty !== undefined && dialect.repetitionPenalty) wire.repetition_penalty = p.repetitionPenalty;
+  if (p.frequencyPenalty !== undefined) wire.frequency_penalty = p.frequencyPenalty;
+  if (p.presencePenalty !== undefined) wire.presence_penalty = p.presencePenalty;
+  if (p.stop !== undefined && p.stop.length > 0) wire.stop = [...p.stop];
+  if (p.seed !== undefined) wire.seed = p.seed;
+  if (p.truncate !== undefined && dialect.truncate) wire.truncate_prompt_tokens = p.truncate;
+  return wire;
+}
+
+/** Streams ask for the usage chunk (sent after the finish chunk, before `[DONE]`). */
+export const STREAM_OPTIONS = { include_usage: true } as const;
+

@@ -12,8 +12,12 @@
 // else the first id of `/v1/models`, learnt by `limits()` — or, when a
 // generation comes first, by one shared fetch that every waiting call joins.
 // A 404 from a generation route forgets it (the server may now serve another).
-import type { Dispatcher, Pool } from 'undici';
-import { publicReason, UpstreamError } from '../errors.ts';
+import { UpstreamError } from '../errors.ts';
+import { withDeadline } from '../../lib/deadline.ts';
+import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, raceAbort, readBody, relay, retryAfterSeconds } from '../http.ts';
+import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
+import { parseErrorResponse } from '../openai-wire/errors.ts';
+import { ReplicaHttp, timedProbe, type Response } from '../replica-http.ts';
 import type {
   CallOptions,
   ChatOutput,
@@ -26,24 +30,7 @@ import type {
   TokenStream,
   UpstreamClient,
 } from '../types.ts';
-import {
-  DEFAULT_CONNECTIONS,
-  replicaPool,
-  classify,
-  discard,
-  isEventStream,
-  MAX_GENERATION_BODY,
-  MAX_SMALL_BODY,
-  raceAbort,
-  readBody,
-  relay,
-  retryAfterSeconds,
-  wireJson,
-} from '../http.ts';
-import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
 import { decodeCompletionStream } from './completion-stream.ts';
-import { parseErrorResponse } from '../openai-wire/errors.ts';
-import { redacted } from '../redact.ts';
 import { parseCompletionResponse, parseModels, type GenerationOutputWithUsage } from './parse.ts';
 import { buildCompletionRequest, promptPrefix } from './request.ts';
 
@@ -65,47 +52,41 @@ type Body = object | undefined;
 export class OpenAIClient implements UpstreamClient {
   readonly protocol = 'openai' as const;
   readonly baseUrl: string;
-  readonly #pool: Pool;
-  readonly #prefix: string;
+  readonly #http: ReplicaHttp;
   readonly #connections: number;
-  readonly #apiKey: string | undefined;
   readonly #configuredModel: string | undefined;
   readonly #closing = new AbortController();
   #servedModel: string | null = null;
   #learning: Promise<string> | null = null;
 
   constructor(baseUrl: string, options: OpenAIClientOptions) {
-    const url = new URL(baseUrl);
     this.baseUrl = baseUrl;
-    this.#prefix = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
     this.#connections = options.connections ?? DEFAULT_CONNECTIONS;
-    this.#apiKey = options.apiKey || undefined;
     this.#configuredModel = options.upstreamModel || undefined;
-    this.#pool = replicaPool(url.origin, { connectTimeoutMs: options.connectTimeoutMs, connections: this.#connections });
+    this.#http = new ReplicaHttp(baseUrl, {
+      connectTimeoutMs: options.connectTimeoutMs,
+      connections: this.#connections,
+      apiKey: options.apiKey,
+      basePath: (path) => path.replace(/\/+$/, '').replace(/\/v1$/, ''),
+    });
   }
 
   /** `GET /health`; a server without it (Ollama: 404) is asked for `/v1/models` instead. */
-  async health(signal: AbortSignal): Promise<HealthProbe> {
-    const started = performance.now();
-    try {
-      let res = await this.#call('GET', '/health', undefined, { signal });
+  health(signal: AbortSignal): Promise<HealthProbe> {
+    return timedProbe(async () => {
+      let res = await this.#http.request('GET', '/health', undefined, { signal });
       let body = await readBody(res.body, signal);
       if (res.statusCode === 404) {
-        res = await this.#call('GET', '/v1/models', undefined, { signal });
+        res = await this.#http.request('GET', '/v1/models', undefined, { signal });
         body = await readBody(res.body, signal);
       }
-      const latencyMs = performance.now() - started;
-      if (res.statusCode === 200) return { healthy: true, latencyMs };
-      return { healthy: false, latencyMs, error: (this.#errorOf(res, body) as Error).message };
-    } catch (error) {
-      // Shown to clients (ModelHealth.error): a failure's log detail carries codes.
-      return { healthy: false, latencyMs: null, error: error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message };
-    }
+      return res.statusCode === 200 ? null : (this.#errorOf(res, body) as Error).message;
+    });
   }
 
   /** `GET /v1/models`: the served model's limits (see parse.ts for the ones no server reports). */
   async limits(signal: AbortSignal): Promise<ModelLimits> {
-    const res = await this.#call('GET', '/v1/models', undefined, { signal });
+    const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     const limits = parseModels(body, { upstreamModel: this.#configuredModel, connections: this.#connections });
@@ -115,7 +96,7 @@ export class OpenAIClient implements UpstreamClient {
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutputWithUsage> {
     const model = await this.#model(options.signal);
-    const res = await this.#call('POST', '/v1/completions', buildCompletionRequest(model, request, { stream: false }), options);
+    const res = await this.#http.request('POST', '/v1/completions', buildCompletionRequest(model, request, { stream: false }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     return this.#guard(() => parseCompletionResponse(body, promptPrefix(request)));
@@ -124,13 +105,13 @@ export class OpenAIClient implements UpstreamClient {
   /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const model = await this.#model(options.signal);
-    const res = await this.#stream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options);
-    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => redacted(e, this.#apiKey));
+    const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options, this.#errorOf);
+    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => this.#http.redact(e));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
     const model = await this.#model(options.signal);
-    const res = await this.#call('POST', '/v1/chat/completions', buildChatRequest(model, request, { stream: false }), options);
+    const res = await this.#http.request('POST', '/v1/chat/completions', buildChatRequest(model, request, { stream: false }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     return this.#guard(() => parseChatResponse(body));
@@ -138,20 +119,18 @@ export class OpenAIClient implements UpstreamClient {
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const model = await this.#model(options.signal);
-    const res = await this.#stream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options);
-    return relay(decodeChatStream(res.body), res.body, options.signal, (e) => redacted(e, this.#apiKey));
+    const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options, this.#errorOf);
+    return relay(decodeChatStream(res.body), res.body, options.signal, (e) => this.#http.redact(e));
   }
 
-  /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */
   stats(): PoolStats {
-    const { connected, free, running, pending } = this.#pool.stats;
-    return { connected, busy: connected - free, running, pending };
+    return this.#http.stats();
   }
 
   /** Destroys every connection at once (requests still running are aborted). */
   async close(): Promise<void> {
     this.#closing.abort(new UpstreamError({ kind: 'reset', detail: 'client closed' }));
-    await this.#pool.destroy();
+    await this.#http.close();
   }
 
   /** The served model name: configured, known, or learnt by one `/v1/models` fetch shared by every caller. */
@@ -164,10 +143,10 @@ export class OpenAIClient implements UpstreamClient {
     return raceAbort(this.#learning, signal);
   }
 
+  /** Bounded by its own deadline (every waiting caller's signal bounds only its own wait) and by close(). */
   async #learn(): Promise<string> {
-    const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(LEARN_TIMEOUT_MS)]);
     try {
-      return (await this.limits(signal)).modelId;
+      return (await withDeadline(LEARN_TIMEOUT_MS, (signal) => this.limits(signal), this.#closing.signal)).modelId;
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       // Its own timeout: no answer came, and nothing was generated.
@@ -175,49 +154,18 @@ export class OpenAIClient implements UpstreamClient {
     }
   }
 
-  /** A POST that must answer 200 with an event stream. */
-  async #stream(path: string, body: Body, options: CallOptions): Promise<Dispatcher.ResponseData> {
-    const res = await this.#call('POST', path, body, options, 'text/event-stream');
-    if (res.statusCode !== 200) throw this.#errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY));
-    if (!isEventStream(res.headers)) {
-      discard(res.body);
-      throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });
-    }
-    return res;
-  }
-
-  async #call(method: 'GET' | 'POST', path: string, body: Body, options: CallOptions, accept?: string): Promise<Dispatcher.ResponseData> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (name.toLowerCase() !== 'authorization') headers[name] = value;
-    }
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (accept !== undefined) headers.accept = accept;
-    if (this.#apiKey !== undefined) headers.authorization = `Bearer ${this.#apiKey}`;
-    try {
-      return await this.#pool.request({
-        method,
-        path: this.#prefix + path,
-        signal: options.signal,
-        headers,
-        body: body === undefined ? undefined : wireJson(body),
-      });
-    } catch (error) {
-      throw classify(error, options.signal, 'reset');
-    }
-  }
-
-  #errorOf(res: Dispatcher.ResponseData, body: string): unknown {
+  /** A non-2xx answer as a failure, the key blotted out; a 404 may mean the served model changed. */
+  readonly #errorOf = (res: Response, body: string): UpstreamError => {
     if (res.statusCode === 404 && this.#configuredModel === undefined) this.#servedModel = null;
-    return redacted(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers)), this.#apiKey);
-  }
+    return this.#http.redact(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers))) as UpstreamError;
+  };
 
   /** A parser's in-band error, with the key blotted out. */
   #guard<T>(parse: () => T): T {
     try {
       return parse();
     } catch (error) {
-      throw redacted(error, this.#apiKey);
+      throw this.#http.redact(error);
     }
   }
 }

@@ -70,7 +70,7 @@ export function parseGenerateResponse(text: string): GenerationOutput {
 }
 
 /** A non-2xx answer: TGI's JSON error when it is one, else the status alone. */
-export function parseErrorResponse(status: number, text: string, retryAfter: string | null): UpstreamError {
+export function parseErrorResponse(status: number, text: string, retryAfterSeconds: number | null): UpstreamError {
   let error: ReturnType<typeof asWireError> = null;
   try {
     const json: unknown = JSON.parse(text);
@@ -78,14 +78,13 @@ export function parseErrorResponse(status: number, text: string, retryAfter: str
   } catch {
     // Not JSON: axum's plain-text rejections, or a proxy's HTML page.
   }
-  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : null;
   return new UpstreamError({
     kind: 'http',
     status,
     errorType: error?.errorType ?? null,
     // A body that is not TGI's JSON comes from something in between (a proxy page naming hosts): not kept.
     message: error?.message ?? `status ${status}`,
-    retryAfterSeconds: seconds,
+    retryAfterSeconds,
   });
 }
 

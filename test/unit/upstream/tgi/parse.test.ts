@@ -3,6 +3,7 @@ import { UpstreamError } from '../../../../src/upstream/errors.ts';
 import type { UpstreamFailure } from '../../../../src/upstream/errors.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo, parseStreamData } from '../../../../src/upstream/tgi/parse.ts';
 import { example } from './examples.ts';
+import { retryAfterSeconds } from '../../../../src/upstream/http.ts';
 
 /** The failure `parse` throws; fails the test when it throws nothing or something else. */
 function failureOf(parse: () => unknown): UpstreamFailure {
@@ -178,7 +179,7 @@ describe('parseErrorResponse', () => {
     ['', null],
     ['soon', null],
   ])('reads Retry-After %j as %s seconds', (header, seconds) => {
-    expect(parseErrorResponse(429, example('error-overloaded.json'), header).failure).toMatchObject({ retryAfterSeconds: seconds });
+    expect(parseErrorResponse(429, example('error-overloaded.json'), retryAfterSeconds({ 'retry-after': header })).failure).toMatchObject({ retryAfterSeconds: seconds });
   });
 
   it('has no retry-after without the header', () => {

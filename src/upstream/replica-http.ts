@@ -1,0 +1,106 @@
+// The HTTP side of one replica that every protocol's client shares: the
+// keep-alive pool, the base path, the upstream key on every request (and
+// blotted out of whatever the server says back), bodies written with exact
+// u64 seeds, network errors classified, streams that must answer 200 with
+// an event stream, the pool's numbers and its closing. A protocol's client
+// holds one and speaks its own routes and bodies over it.
+import type { Dispatcher, Pool } from 'undici';
+import { publicReason, UpstreamError } from './errors.ts';
+import { classify, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
+import { redacted } from './redact.ts';
+import type { CallOptions, HealthProbe, PoolStats } from './types.ts';
+
+export type Response = Dispatcher.ResponseData;
+
+export interface ReplicaHttpOptions {
+  connectTimeoutMs: number;
+  /** Most sockets to this replica: one per concurrent generation (servers multiplex nothing over HTTP/1.1). */
+  connections: number;
+  /** Sent as `Authorization: Bearer <apiKey>` on every request; never logged, never shown. */
+  apiKey?: string | undefined;
+  /** The base URL's path, as the protocol places its routes under it. */
+  basePath: (pathname: string) => string;
+}
+
+/** How a protocol reads a non-2xx answer: its error body, as a failure. */
+export type ErrorReader = (res: Response, body: string) => UpstreamError;
+
+export class ReplicaHttp {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #apiKey: string | undefined;
+  readonly #authorization: string | undefined;
+
+  constructor(baseUrl: string, options: ReplicaHttpOptions) {
+    const url = new URL(baseUrl);
+    this.#basePath = options.basePath(url.pathname);
+    this.#apiKey = options.apiKey || undefined;
+    this.#authorization = this.#apiKey === undefined ? undefined : `Bearer ${this.#apiKey}`;
+    this.#pool = replicaPool(url.origin, options);
+  }
+
+  /** One request; `headers` are the caller's correlation headers (an `authorization` among them is dropped). */
+  async request(method: 'GET' | 'POST', path: string, body: object | undefined, options: CallOptions, accept?: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      if (name.toLowerCase() !== 'authorization') headers[name] = value;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (accept !== undefined) headers.accept = accept;
+    if (this.#authorization !== undefined) headers.authorization = this.#authorization;
+    try {
+      return await this.#pool.request({
+        method,
+        path: this.#basePath + path,
+        signal: options.signal,
+        headers,
+        body: body === undefined ? undefined : wireJson(body),
+      });
+    } catch (error) {
+      throw classify(error, options.signal, 'reset');
+    }
+  }
+
+  /** A POST that must answer 200 with an event stream; resolves once it has. */
+  async openStream(path: string, body: object, options: CallOptions, errorOf: ErrorReader): Promise<Response> {
+    const res = await this.request('POST', path, body, options, 'text/event-stream');
+    if (res.statusCode !== 200) throw this.redact(errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY)));
+    if (!isEventStream(res.headers)) {
+      discard(res.body);
+      throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });
+    }
+    return res;
+  }
+
+  /** What a server (or a proxy before it) says, with the key blotted out should it echo it. */
+  redact(error: unknown): unknown {
+    return redacted(error, this.#apiKey);
+  }
+
+  /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */
+  stats(): PoolStats {
+    const { connected, free, running, pending } = this.#pool.stats;
+    return { connected, busy: connected - free, running, pending };
+  }
+
+  /** Destroys every connection at once (requests still running are aborted). */
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}
+
+/**
+ * A health probe, timed: `check` resolves with the answer's error, or null
+ * when the server is healthy. A failure to get an answer is told in words a
+ * client may read (ModelHealth.error): a failure's log detail carries codes.
+ */
+export async function timedProbe(check: () => Promise<string | null>): Promise<HealthProbe> {
+  const started = performance.now();
+  try {
+    const error = await check();
+    const latencyMs = performance.now() - started;
+    return error === null ? { healthy: true, latencyMs } : { healthy: false, latencyMs, error };
+  } catch (error) {
+    return { healthy: false, latencyMs: null, error: error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message };
+  }
+}

@@ -1,5 +1,5 @@
 // buildApp(config): the one place that wires the layers together,
-// transport → schema → generation service → registry → TGI client.
+// transport → schema → generation → registry → upstream (each protocol's client).
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
@@ -25,6 +25,12 @@ import { attachGraphQLWs } from './transport/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
 import { createRestHandler } from './transport/rest.ts';
 import { createGatewayServer } from './transport/server.ts';
+import { OPENAI } from './upstream/openai/protocol.ts';
+import type { ProtocolTable } from './upstream/protocol.ts';
+import { TGI } from './upstream/tgi/protocol.ts';
+
+/** Every protocol a model's replicas may speak: the only place that names them. */
+const PROTOCOLS: ProtocolTable = { tgi: TGI, openai: OPENAI };
 
 /** No store at all when every limit is off: generations then count nothing. */
 function createLimits(config: Config, logger: Logger): (LimitStore & Partial<Pick<RedisStore, 'ready'>>) | undefined {
@@ -61,7 +67,7 @@ export interface AppOptions {
 
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   let replicaEvent: ReplicaOptions['onEvent'];
-  const registry = Registry.fromConfig(config, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
+  const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
   const limits = createLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   // Read lazily: the service that holds the generations is made just below.

@@ -3,9 +3,9 @@ import 'dotenv/config';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
-import { serve } from './serve.ts';
+import { serve } from './process/serve.ts';
 import { warnAboutSettings } from './settings-warnings.ts';
-import { runPrimary } from './workers/primary.ts';
+import { runPrimary } from './process/primary.ts';
 
 let config;
 try {

@@ -1,5 +1,4 @@
 // The model registry as declared in the environment: TGI_<KEY>_ENDPOINT and its companions.
-import type { Protocol } from '../upstream/types.ts';
 import { ConfigError, parseBaseUrl, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
 
 /** Per-model overrides of the global upstream timeouts; unset means "use the global value". */
@@ -33,7 +32,9 @@ export interface UpstreamConfig {
   apiKey?: string;
 }
 
-const PROTOCOLS: readonly Protocol[] = ['tgi', 'openai'];
+/** The protocols a model's replicas may speak (TGI_<KEY>_PROTOCOL): TGI's native routes, or the OpenAI-compatible API. */
+const PROTOCOLS = ['tgi', 'openai'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
 
 const ENDPOINT_VAR = /^TGI_([A-Z0-9_]+?)_ENDPOINT$/;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;

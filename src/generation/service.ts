@@ -107,7 +107,7 @@ export class GenerationService {
   async prepareChat(input: ChatInput, info: RequestInfo): Promise<PreparedChat> {
     try {
       const model = this.#usableModel(input.modelId, info);
-      const parameters = chatParameters(input, await model.limits(), model.protocol);
+      const parameters = chatParameters(input, await model.limits(), model.dialect);
       const messages = input.messages.map((m) => ({ role: ROLES[m.role], content: m.content }));
       return this.#prepared(model, info, { messages, parameters });
     } catch (error) {
@@ -118,7 +118,7 @@ export class GenerationService {
 
   async #prepare(input: GenerateInput, info: RequestInfo): Promise<PreparedGeneration> {
     const model = this.#usableModel(input.modelId, info);
-    const parameters = generationParameters(input, await model.limits(), model.protocol);
+    const parameters = generationParameters(input, await model.limits(), model.dialect);
     return this.#prepared(model, info, { prompt: input.prompt, parameters });
   }
 

@@ -1,9 +1,8 @@
 // What each upstream failure means to a client. Messages speak of "the model
 // server" in the gateway's words: never its address, nor a library's or the
 // kernel's error code (UND_ERR_SOCKET, ECONNRESET), which stay in the failure.
-import { GatewayError } from '../errors.ts';
+import { badInput, GatewayError } from '../errors.ts';
 import type { UpstreamFailure } from '../upstream/errors.ts';
-import { fromTgiValidation } from './tgi-validation.ts';
 
 export function fromUpstream(f: UpstreamFailure, modelId: string): GatewayError {
   const error = forClient(f, modelId);
@@ -26,9 +25,9 @@ function forClient(f: UpstreamFailure, modelId: string): GatewayError {
     case 'protocol':
       return new GatewayError('UPSTREAM_ERROR', 'the model server sent an answer that could not be read');
     case 'in-band':
-      return fromErrorType(f.errorType, f.message, null, modelId) ?? failed(f.errorType);
+      return fromErrorType(f.errorType, f.message, f.field, null, modelId) ?? failed(f.errorType);
     case 'http': {
-      const typed = fromErrorType(f.errorType, f.message, f.retryAfterSeconds, modelId);
+      const typed = fromErrorType(f.errorType, f.message, f.field, f.retryAfterSeconds, modelId);
       if (typed) return typed;
       if (f.status === 429) return overloaded(modelId, f.retryAfterSeconds);
       if (f.status === 413) return new GatewayError('BAD_USER_INPUT', 'the request is too large for the model server', { field: 'prompt' });
@@ -38,10 +37,11 @@ function forClient(f: UpstreamFailure, modelId: string): GatewayError {
   }
 }
 
-function fromErrorType(type: string | null, message: string, retryAfter: number | null, modelId: string): GatewayError | null {
+function fromErrorType(type: string | null, message: string, field: string | undefined, retryAfter: number | null, modelId: string): GatewayError | null {
   switch (type) {
     case 'validation':
-      return fromTgiValidation(message);
+      // The server's own words (the adapter put them in the client's names where it could).
+      return field === undefined ? new GatewayError('BAD_USER_INPUT', message) : badInput(field, message);
     case 'overloaded':
       return overloaded(modelId, retryAfter);
     case 'generation':

@@ -1,17 +1,16 @@
-// Each protocol's parameter rules, and the model's limits (TGI's `/info`,
+// The request's parameters against its model's protocol (the dialect each
+// protocol states as data) and its servers' limits (TGI's `/info`,
 // `/v1/models` elsewhere), checked before any upstream call so that bad input
-// never costs a GPU round trip. On TGI the order and wording follow TGI's
-// router; field names are the client's.
+// never costs a GPU round trip. The order and wording follow TGI's router;
+// field names are the client's.
 import { badInput } from '../errors.ts';
-import type { ModelLimits } from '../upstream/types.ts';
-import type { Protocol, SamplingParameters } from '../upstream/types.ts';
+import type { Dialect } from '../upstream/protocol.ts';
+import type { SamplingParameters, ServerLimits } from '../upstream/types.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { MAX_SEED, SEED_RULE } from './seed.ts';
 
 /** TGI's request body limit (`--payload-limit`); a larger prompt gets a 413 there. */
 export const MAX_PROMPT_BYTES = 2_000_000 - 64 * 1024;
-/** TGI's default stop-sequence limit, used while a replica's `/info` is unknown. */
-const DEFAULT_MAX_STOP_SEQUENCES = 4;
 /**
  * No tokenizer runs here, so the prompt's token count is bounded from below:
  * real tokenizers put far fewer than this many UTF-8 bytes in one token.
@@ -24,10 +23,7 @@ const isSet = <T>(value: T | null | undefined): value is T => value !== null && 
 /** Numbers a client sets. A Float literal such as 1e400 reaches here as Infinity (graphql-js allows it). */
 const NUMERIC_FIELDS = ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const;
 
-/** Fields an OpenAI-compatible server has no equivalent for: refused when the client set them. */
-const NOT_ON_OPENAI = ['typicalP', 'watermark'] as const;
-
-export function generationParameters(input: GenerateInput, limits: ModelLimits | undefined, protocol: Protocol = 'tgi'): SamplingParameters {
+export function generationParameters(input: GenerateInput, limits: ServerLimits | undefined, dialect: Dialect): SamplingParameters {
   const p: SamplingParameters = {};
   const { temperature, repetitionPenalty, frequencyPenalty, topP, typicalP, topK, maxNewTokens, stop, seed, truncate } = input;
   for (const field of NUMERIC_FIELDS) {
@@ -35,16 +31,13 @@ export function generationParameters(input: GenerateInput, limits: ModelLimits |
     // JSON has no Infinity: sent on, it would reach the server as null.
     if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
   }
-  if (protocol === 'openai') {
-    for (const field of NOT_ON_OPENAI) {
-      if (isSet(input[field])) throw badInput(field, `${field} is not supported by this model's server (an OpenAI-compatible API)`);
-    }
+  for (const field of dialect.refuses) {
+    if (isSet(input[field])) throw badInput(field, `${field} is not supported by this model's server (${dialect.serverKind})`);
   }
 
   if (isSet(temperature)) {
-    // vLLM and its kin take 0 as greedy decoding; TGI's native routes refuse it.
-    if (protocol === 'openai' ? !(temperature >= 0) : !(temperature > 0)) {
-      throw badInput('temperature', protocol === 'openai' ? 'temperature must be >= 0' : 'temperature must be strictly positive');
+    if (dialect.temperatureZero ? !(temperature >= 0) : !(temperature > 0)) {
+      throw badInput('temperature', dialect.temperatureZero ? 'temperature must be >= 0' : 'temperature must be strictly positive');
     }
     p.temperature = temperature;
   }
@@ -59,9 +52,8 @@ export function generationParameters(input: GenerateInput, limits: ModelLimits |
     p.frequencyPenalty = frequencyPenalty;
   }
   if (isSet(topP)) {
-    // 1.0 (no nucleus filtering) is valid on OpenAI-compatible servers; TGI's router refuses it.
-    if (protocol === 'openai' ? !(topP > 0 && topP <= 1) : !(topP > 0 && topP < 1)) {
-      throw badInput('topP', protocol === 'openai' ? 'topP must be > 0.0 and <= 1.0' : 'topP must be > 0.0 and < 1.0');
+    if (dialect.topPOne ? !(topP > 0 && topP <= 1) : !(topP > 0 && topP < 1)) {
+      throw badInput('topP', dialect.topPOne ? 'topP must be > 0.0 and <= 1.0' : 'topP must be > 0.0 and < 1.0');
     }
     p.topP = topP;
   }
@@ -78,9 +70,9 @@ export function generationParameters(input: GenerateInput, limits: ModelLimits |
     p.maxNewTokens = maxNewTokens;
   }
   if (isSet(stop)) {
-    p.stop = checkStop(stop, limits);
+    p.stop = checkStop(stop, limits, dialect);
   }
-  if (isSet(seed)) p.seed = checkSeed(seed, protocol);
+  if (isSet(seed)) p.seed = checkSeed(seed, dialect);
   checkPrompt(input);
   if (isSet(truncate)) {
     const most = limits?.maxInputTokens;
@@ -96,8 +88,8 @@ export function generationParameters(input: GenerateInput, limits: ModelLimits |
   return p;
 }
 
-function checkStop(stop: readonly string[], limits: ModelLimits | undefined): string[] {
-  const most = limits?.maxStopSequences ?? DEFAULT_MAX_STOP_SEQUENCES;
+function checkStop(stop: readonly string[], limits: ServerLimits | undefined, dialect: Dialect): string[] {
+  const most = limits?.maxStopSequences ?? dialect.defaultMaxStopSequences;
   if (stop.length > most) throw badInput('stop', `stop supports up to ${most} stop sequences. Given: ${stop.length}`);
   if (stop.some((s) => s.length === 0 || s.length > MAX_STOP_CHARS)) {
     throw badInput('stop', `each stop sequence must have 1 to ${MAX_STOP_CHARS} characters`);
@@ -105,15 +97,11 @@ function checkStop(stop: readonly string[], limits: ModelLimits | undefined): st
   return [...stop];
 }
 
-/** vLLM and its kin take a signed 64-bit seed: above it, the server would refuse the request after the call. */
-const MAX_OPENAI_SEED = 2n ** 63n - 1n;
-
-function checkSeed(seed: bigint, protocol: Protocol): bigint {
+function checkSeed(seed: bigint, dialect: Dialect): bigint {
   // The edges parse seeds; this keeps any other caller within u64 too.
   if (!(seed >= 0n && seed <= MAX_SEED)) throw badInput('seed', `seed ${SEED_RULE}`);
-  if (protocol === 'openai' && seed > MAX_OPENAI_SEED) {
-    throw badInput('seed', `seed must be at most ${MAX_OPENAI_SEED} on this model's server (an OpenAI-compatible API takes a signed 64-bit seed)`);
-  }
+  const most = dialect.maxSeed;
+  if (most && seed > most.value) throw badInput('seed', `seed must be at most ${most.value} on this model's server (${most.why})`);
   return seed;
 }
 
@@ -123,7 +111,7 @@ function checkSeed(seed: bigint, protocol: Protocol): bigint {
  * (TGI's chat route is sent "no top-p" for 1), and the messages plus maxTokens
  * within the model's context where it is known.
  */
-export function chatParameters(input: ChatInput, limits: ModelLimits | undefined, protocol: Protocol = 'tgi'): SamplingParameters {
+export function chatParameters(input: ChatInput, limits: ServerLimits | undefined, dialect: Dialect): SamplingParameters {
   const p: SamplingParameters = {};
   const { temperature, topP, maxTokens, frequencyPenalty, presencePenalty, stop, seed } = input;
   for (const field of ['temperature', 'topP', 'maxTokens', 'frequencyPenalty', 'presencePenalty'] as const) {
@@ -150,16 +138,17 @@ export function chatParameters(input: ChatInput, limits: ModelLimits | undefined
     if (!(Number.isInteger(maxTokens) && maxTokens > 0)) throw badInput('maxTokens', 'maxTokens must be strictly positive');
     p.maxNewTokens = maxTokens;
   }
-  if (isSet(stop)) p.stop = checkStop(stop, limits);
-  if (isSet(seed)) p.seed = checkSeed(seed, protocol);
-  if (limits) {
+  if (isSet(stop)) p.stop = checkStop(stop, limits, dialect);
+  if (isSet(seed)) p.seed = checkSeed(seed, dialect);
+  const context = limits?.maxTotalTokens;
+  if (context !== undefined) {
     // Each message costs its content and a few template tokens at least.
     const promptTokens = input.messages.reduce((sum, m) => sum + minimumTokens(m.content), 0);
     const newTokens = maxTokens ?? 1;
-    if (promptTokens + newTokens > limits.maxTotalTokens) {
+    if (promptTokens + newTokens > context) {
       throw badInput(
-        promptTokens >= limits.maxTotalTokens ? 'messages' : 'maxTokens',
-        `message tokens + maxTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} message tokens and ${newTokens} maxTokens`,
+        promptTokens >= context ? 'messages' : 'maxTokens',
+        `message tokens + maxTokens must be <= ${context}. Given: at least ${promptTokens} message tokens and ${newTokens} maxTokens`,
       );
     }
   }
@@ -176,24 +165,26 @@ function checkPrompt(input: GenerateInput): void {
 /**
  * Prompt tokens (at least) plus new tokens must fit the model's context. The
  * checks and sentences are TGI's, so that a limit caught here reads like one
- * TGI caught (see tgi-validation.ts); the field at fault is the prompt when no
+ * TGI caught (see upstream/tgi/validation-messages.ts); the field at fault is the prompt when no
  * maxNewTokens could make it fit.
  */
-function checkTokenBudget(input: GenerateInput, limits: ModelLimits | undefined): void {
-  if (!limits) return;
+function checkTokenBudget(input: GenerateInput, limits: ServerLimits | undefined): void {
+  if (limits?.maxTotalTokens === undefined && limits?.maxInputTokens === undefined) return;
   const { truncate } = input;
   const promptTokens = isSet(truncate) ? Math.min(truncate, minimumTokens(input.prompt)) : minimumTokens(input.prompt);
   const newTokens = input.maxNewTokens ?? 1;
-  const overInput = !isSet(truncate) && promptTokens > limits.maxInputTokens;
+  const maxInput = limits?.maxInputTokens;
+  const context = limits?.maxTotalTokens;
+  const overInput = !isSet(truncate) && maxInput !== undefined && promptTokens > maxInput;
   // TGI checks the total first, then the prompt alone.
-  if (promptTokens + newTokens > limits.maxTotalTokens) {
+  if (context !== undefined && promptTokens + newTokens > context) {
     throw badInput(
-      overInput || promptTokens >= limits.maxTotalTokens ? 'prompt' : 'maxNewTokens',
-      `prompt tokens + maxNewTokens must be <= ${limits.maxTotalTokens}. Given: at least ${promptTokens} prompt tokens and ${newTokens} maxNewTokens`,
+      overInput || promptTokens >= context ? 'prompt' : 'maxNewTokens',
+      `prompt tokens + maxNewTokens must be <= ${context}. Given: at least ${promptTokens} prompt tokens and ${newTokens} maxNewTokens`,
     );
   }
   if (overInput) {
-    throw badInput('prompt', `prompt must have less than ${limits.maxInputTokens + 1} tokens. Given: at least ${promptTokens}`);
+    throw badInput('prompt', `prompt must have less than ${maxInput + 1} tokens. Given: at least ${promptTokens}`);
   }
 }
 

@@ -1,8 +1,8 @@
 // A model of the registry: what clients ask for by id, served by its replicas.
 import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
-import type { ModelLimits } from '../upstream/types.ts';
 import type { Replica } from './replica.ts';
-import type { Protocol } from '../upstream/types.ts';
+import type { Dialect } from '../upstream/protocol.ts';
+import type { Protocol, ServerLimits } from '../upstream/types.ts';
 
 export type HealthStatus = 'AVAILABLE' | 'UNAVAILABLE' | 'NOT_CONFIGURED';
 
@@ -22,12 +22,15 @@ export class Model {
   readonly replicas: readonly Replica[];
   readonly timeouts: TimeoutOverrides;
   readonly protocol: Protocol;
+  /** What its servers take: validation reads it before any of them is asked. */
+  readonly dialect: Dialect;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
   #inFlight = 0;
 
-  constructor(config: ModelConfig, replicas: readonly Replica[]) {
+  constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[]) {
     this.id = config.id;
+    this.dialect = dialect;
     this.name = config.name;
     this.replicas = replicas;
     this.timeouts = config.timeouts;
@@ -51,7 +54,7 @@ export class Model {
    * Known ones answer at once; otherwise the healthy replicas are asked together
    * and the first answer wins, so an unresponsive replica never delays a request.
    */
-  async limits(): Promise<ModelLimits | undefined> {
+  async limits(): Promise<ServerLimits | undefined> {
     for (const replica of this.replicas) {
       const limits = replica.knownLimits();
       if (limits) return limits;
@@ -93,7 +96,8 @@ export class Model {
     let total = 0;
     for (const replica of this.replicas) {
       const limits = replica.knownLimits();
-      if (!limits) return undefined;
+      // A server that reports no cap (OpenAI-compatible ones queue) leaves the model uncapped here.
+      if (limits?.maxConcurrentRequests === undefined) return undefined;
       total += limits.maxConcurrentRequests;
     }
     return total || undefined;

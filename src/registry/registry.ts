@@ -2,8 +2,15 @@
 // background probing that keeps their replicas' health fresh.
 import type { Config, ModelConfig } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
+import type { ProtocolTable } from '../upstream/protocol.ts';
 import { Model } from './model.ts';
 import { Replica, type ReplicaOptions } from './replica.ts';
+
+/** How replicas are reached: each model's protocol, and the connect timeout its clients use. */
+export interface Upstreams {
+  protocols: ProtocolTable;
+  connectTimeoutMs: number;
+}
 
 export class Registry {
   readonly models: readonly Model[];
@@ -11,14 +18,19 @@ export class Registry {
   readonly #probeEveryMs: number;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(models: readonly ModelConfig[], options: ReplicaOptions) {
-    this.models = models.map((m) => new Model(m, m.endpoints.map((url) => new Replica(url, m.upstream, options))));
+  constructor(models: readonly ModelConfig[], options: ReplicaOptions, upstreams: Upstreams) {
+    this.models = models.map((m) => {
+      const protocol = upstreams.protocols[m.upstream.protocol];
+      const clientOptions = { connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, upstreamModel: m.upstream.model };
+      const replicas = m.endpoints.map((url) => new Replica(url, protocol.connect(url, clientOptions), options));
+      return new Model(m, protocol.dialect, replicas);
+    });
     this.#byId = new Map(this.models.map((m) => [m.id, m]));
     this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
   }
 
   /** `onEvent` hears every state change too (metrics count ejections). */
-  static fromConfig(config: Config, logger?: Logger, onEvent?: ReplicaOptions['onEvent']): Registry {
+  static fromConfig(config: Config, protocols: ProtocolTable, logger?: Logger, onEvent?: ReplicaOptions['onEvent']): Registry {
     return new Registry(config.models, {
       onEvent: (replica, event) => {
         onEvent?.(replica, event);
@@ -30,11 +42,10 @@ export class Registry {
       onBackgroundError: logger && ((replica, error) => logger.error({ replica: replica.url, err: error }, 'background probe failed')),
       healthTtlMs: config.healthCacheTtlMs,
       probeTimeoutMs: config.health.probeTimeoutMs,
-      connectTimeoutMs: config.upstream.connectMs,
       ejectAfterFailures: config.health.ejectAfterFailures,
       ejectBaseMs: config.health.ejectBaseMs,
       ejectMaxMs: config.health.ejectMaxMs,
-    });
+    }, { protocols, connectTimeoutMs: config.upstream.connectMs });
   }
 
   get(id: string): Model | undefined {

@@ -2,11 +2,7 @@
 // health, its load and its record of failures. The balancer reads `state` and `inFlight`; the generation
 // service reports each attempt's outcome.
 import { withDeadline } from '../lib/deadline.ts';
-import type { UpstreamConfig } from '../config/models.ts';
-import { OpenAIClient } from '../upstream/openai/client.ts';
-import { TgiClient } from '../upstream/tgi/client.ts';
-import type { ModelLimits } from '../upstream/types.ts';
-import type { UpstreamClient } from '../upstream/types.ts';
+import type { ServerLimits, UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
 
 export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
@@ -28,7 +24,6 @@ export type ReplicaEvent =
 export interface ReplicaOptions {
   healthTtlMs: number;
   probeTimeoutMs: number;
-  connectTimeoutMs: number;
   /** Consecutive failed requests that eject the replica. */
   ejectAfterFailures: number;
   /** First cool-down; it doubles with each ejection in a row, up to `ejectMaxMs`. */
@@ -46,16 +41,16 @@ export class Replica {
   #inFlight = 0;
   #limitsFailedAt = Number.NEGATIVE_INFINITY;
   readonly #health: Cached<ReplicaHealth>;
-  readonly #limits: Cached<ModelLimits>;
+  readonly #limits: Cached<ServerLimits>;
   #failures = 0;
   #ejections = 0;
   #ejectedUntil = 0;
 
-  constructor(url: string, upstream: UpstreamConfig, options: ReplicaOptions) {
+  /** `client` speaks the replica's protocol; the replica owns it from now on (and closes it). */
+  constructor(url: string, client: UpstreamClient, options: ReplicaOptions) {
     this.url = url;
     this.#options = options;
-    const client = { connectTimeoutMs: options.connectTimeoutMs, apiKey: upstream.apiKey, upstreamModel: upstream.model };
-    this.client = upstream.protocol === 'openai' ? new OpenAIClient(url, client) : new TgiClient(url, client);
+    this.client = client;
     this.#health = new Cached(() => this.#probe(), options.healthTtlMs);
     this.#limits = new Cached(
       () => withDeadline(options.probeTimeoutMs, (signal) => this.client.limits(signal)),
@@ -108,7 +103,7 @@ export class Replica {
    * failed fetch is not retried for a health TTL, so that requests do not
    * queue behind a replica that does not answer.
    */
-  async limits(): Promise<ModelLimits | undefined> {
+  async limits(): Promise<ServerLimits | undefined> {
     const known = this.#limits.peek();
     if (known) return known;
     if (performance.now() - this.#limitsFailedAt < this.#options.healthTtlMs) return undefined;
@@ -118,7 +113,7 @@ export class Replica {
     });
   }
 
-  knownLimits(): ModelLimits | undefined {
+  knownLimits(): ServerLimits | undefined {
     return this.#limits.peek();
   }
 
@@ -164,9 +159,9 @@ export class Replica {
   async #probe(): Promise<ReplicaHealth> {
     const wasHealthy = this.#health.peek()?.healthy ?? true;
     let probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
-    // An OpenAI-compatible server names the model it serves and its context in `/v1/models`:
-    // without them no request can be sent or checked, so the replica is not healthy.
-    if (probe.healthy && this.client.protocol === 'openai' && !(await this.limits())) {
+    // A server whose requests name the model it serves (OpenAI-compatible ones, in `/v1/models`):
+    // without that name no request can be sent, so the replica is not healthy.
+    if (probe.healthy && this.client.limitsRequired && !(await this.limits())) {
       probe = { healthy: false, latencyMs: probe.latencyMs, error: 'the model list (/v1/models) could not be read' };
     }
     const report: ReplicaHealth = {

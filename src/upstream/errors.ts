@@ -17,15 +17,20 @@ export type UpstreamErrorType =
   | 'healthcheck'
   | (string & {});
 
+/**
+ * `field`, on a validation error, is the request field at fault in the
+ * gateway's own names (prompt, maxNewTokens…), when the protocol's adapter
+ * could tell it from the server's words (and put the message in those names).
+ */
 export type UpstreamFailure =
   /** No connection could be made (refused, DNS, connect timeout). Nothing reached the server. */
   | { kind: 'connect'; detail: string; timedOut?: true }
   /** The connection broke before a response arrived. */
   | { kind: 'reset'; detail: string }
   /** The server answered a non-2xx status; `errorType` when its body said which error. */
-  | { kind: 'http'; status: number; errorType: UpstreamErrorType | null; message: string; retryAfterSeconds: number | null }
+  | { kind: 'http'; status: number; errorType: UpstreamErrorType | null; message: string; retryAfterSeconds: number | null; field?: string }
   /** The server reported an error inside a 200 stream (overload, validation, generation failure). */
-  | { kind: 'in-band'; errorType: UpstreamErrorType; message: string }
+  | { kind: 'in-band'; errorType: UpstreamErrorType; message: string; field?: string }
   /** A started answer ended before it was whole: the connection dropped, or the stream ended early. */
   | { kind: 'broken'; detail: string; connectionLost?: true }
   /** The server sent something the client cannot read. */

@@ -2,7 +2,8 @@
 // keep-alive pool, the base path, the upstream key on every request (and
 // blotted out of whatever the server says back), bodies written with exact
 // u64 seeds, network errors classified, streams that must answer 200 with
-// an event stream, the pool's numbers and its closing. A protocol's client
+// an event stream, failures passed on in the protocol's words, the pool's
+// numbers and its closing. A protocol's client
 // holds one and speaks its own routes and bodies over it.
 import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from './errors.ts';
@@ -20,6 +21,8 @@ export interface ReplicaHttpOptions {
   apiKey?: string | undefined;
   /** The base URL's path, as the protocol places its routes under it. */
   basePath: (pathname: string) => string;
+  /** How the protocol rewords what its servers say for the gateway (TGI's validation messages); unset, as said. */
+  rewording?: (error: unknown) => unknown;
 }
 
 /** How a protocol reads a non-2xx answer: its error body, as a failure. */
@@ -30,6 +33,7 @@ export class ReplicaHttp {
   readonly #basePath: string;
   readonly #apiKey: string | undefined;
   readonly #authorization: string | undefined;
+  readonly #rewording: (error: unknown) => unknown;
 
   constructor(baseUrl: string, options: ReplicaHttpOptions) {
     const url = new URL(baseUrl);
@@ -37,6 +41,7 @@ export class ReplicaHttp {
     this.#apiKey = options.apiKey || undefined;
     this.#authorization = this.#apiKey === undefined ? undefined : `Bearer ${this.#apiKey}`;
     this.#pool = replicaPool(url.origin, options);
+    this.#rewording = options.rewording ?? ((error) => error);
   }
 
   /** One request; `headers` are the caller's correlation headers (an `authorization` among them is dropped). */
@@ -64,7 +69,7 @@ export class ReplicaHttp {
   /** A POST that must answer 200 with an event stream; resolves once it has. */
   async openStream(path: string, body: object, options: CallOptions, errorOf: ErrorReader): Promise<Response> {
     const res = await this.request('POST', path, body, options, 'text/event-stream');
-    if (res.statusCode !== 200) throw this.redact(errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY)));
+    if (res.statusCode !== 200) throw this.passOn(errorOf(res, await readBody(res.body, options.signal, MAX_SMALL_BODY)));
     if (!isEventStream(res.headers)) {
       discard(res.body);
       throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });
@@ -72,9 +77,9 @@ export class ReplicaHttp {
     return res;
   }
 
-  /** What a server (or a proxy before it) says, with the key blotted out should it echo it. */
-  redact(error: unknown): unknown {
-    return redacted(error, this.#apiKey);
+  /** A failure as the gateway passes it on: with the key blotted out should the server echo it, in the protocol's words. */
+  passOn(error: unknown): unknown {
+    return this.#rewording(redacted(error, this.#apiKey));
   }
 
   /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */

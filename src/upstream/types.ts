@@ -3,7 +3,9 @@
 // servers. A protocol lives in its own folder beside this one (src/tgi,
 // src/openai) and turns these into its wire format and back.
 
-export type Protocol = 'tgi' | 'openai';
+import type { Protocol } from '../config/models.ts';
+
+export type { Protocol };
 
 export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE';
 
@@ -38,15 +40,20 @@ export interface GenerationOutput {
   usage?: TokenUsage | null;
 }
 
-/** The limits a replica reports in `/info`, used to validate before calling it. */
-export interface ModelLimits {
+/**
+ * What a replica's server says of its limits (TGI's `/info`, `/v1/models`
+ * elsewhere), checked before it is asked anything. A limit the server does
+ * not report is absent: the gateway then leaves that check to the server.
+ */
+export interface ServerLimits {
+  /** The model it serves: TGI's `model_id`, the served name on OpenAI-compatible servers. */
   modelId: string;
-  maxConcurrentRequests: number;
-  maxBestOf: number;
-  maxStopSequences: number;
-  maxInputTokens: number;
-  maxTotalTokens: number;
-  version: string;
+  maxConcurrentRequests?: number;
+  maxStopSequences?: number;
+  /** Prompt tokens at most. */
+  maxInputTokens?: number;
+  /** Prompt plus generated tokens at most: the context. */
+  maxTotalTokens?: number;
 }
 
 export type HealthProbe =
@@ -144,9 +151,11 @@ export interface PoolStats {
 export interface UpstreamClient {
   readonly protocol: Protocol;
   readonly baseUrl: string;
+  /** No request can be sent before `limits()` answered (it names the served model): a replica that cannot answer it is not healthy. */
+  readonly limitsRequired: boolean;
   health(signal: AbortSignal): Promise<HealthProbe>;
   /** The server's limits (TGI's `/info`, `/v1/models` elsewhere); also learns the served model name. */
-  limits(signal: AbortSignal): Promise<ModelLimits>;
+  limits(signal: AbortSignal): Promise<ServerLimits>;
   generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput>;
   /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
   generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream>;

@@ -13,9 +13,11 @@ export interface Area {
   readonly members: readonly string[];
 }
 
-/** A program of its own inside src/: it imports only itself, and only the named layers import it. */
+/** A program of its own inside src/: it imports only itself (and what it `shares`), and only the named layers import it. */
 export interface SeparateProgram extends Area {
   readonly importedOnlyBy: readonly string[];
+  /** Files outside it that it may read too: descriptions of a wire, never code that runs. */
+  readonly shares?: readonly string[];
 }
 
 /** An import the layer order would allow but the architecture rules out. */
@@ -90,7 +92,7 @@ function isInProgram(layering: Layering, program: SeparateProgram, file: string)
 
 /** Imports from inside the program to any file outside it. */
 export function importsLeavingProgram(layering: Layering, program: SeparateProgram, edges: readonly ImportEdge[]): string[] {
-  return offenders(edges, ({ from, to }) => isInProgram(layering, program, from) && !isInProgram(layering, program, to));
+  return offenders(edges, ({ from, to }) => isInProgram(layering, program, from) && !isInProgram(layering, program, to) && !(program.shares ?? []).includes(to));
 }
 
 /** Imports of the program from any file outside it that is not in one of its `importedOnlyBy` layers. */

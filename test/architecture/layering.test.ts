@@ -25,7 +25,7 @@ const PROTOCOL_ADAPTERS = [...TGI_ADAPTER, ...OPENAI_ADAPTER];
 const LAYERING: Layering = {
   // Top to bottom. A file imports its own layer or a lower one, never a higher one.
   layers: [
-    { name: 'entry', members: ['src/main.ts', 'src/serve.ts', 'src/workers/'] },
+    { name: 'entry', members: ['src/main.ts', 'src/process/'] },
     { name: 'composition root', members: ['src/app.ts', 'src/builtin-simulator.ts'] },
     { name: 'transport', members: ['src/transport/'] },
     { name: 'schema', members: ['src/schema/'] },
@@ -51,8 +51,9 @@ const LAYERING: Layering = {
   separatePrograms: [
     // The simulator is a program of its own (npm run simulator) standing in for model servers;
     // the gateway may start it in-process (builtin-simulator.ts), but sharing code with it would
-    // tie the stand-in to the very code it is there to exercise.
-    { name: 'simulator', members: ['src/simulator/'], importedOnlyBy: ['entry', 'composition root'] },
+    // tie the stand-in to the very code it is there to exercise. It shares only the description
+    // of TGI's wire (types, no code), so that both ends name the same fields.
+    { name: 'simulator', members: ['src/simulator/'], importedOnlyBy: ['entry', 'composition root'], shares: ['src/upstream/tgi/wire.ts'] },
     // Static files served to the browser as they are.
     { name: 'playground', members: ['src/playground/'], importedOnlyBy: [] },
   ],
@@ -127,7 +128,8 @@ describe('the architecture of src/', () => {
 
   describe('separate programs', () => {
     for (const program of LAYERING.separatePrograms) {
-      it(`${program.name} (${describeMembers(program.members)}) imports nothing outside itself`, () => {
+      const shared = program.shares?.length ? ` but what it shares (${program.shares.join(', ')})` : '';
+      it(`${program.name} (${describeMembers(program.members)}) imports nothing outside itself${shared}`, () => {
         expectNone(importsLeavingProgram(LAYERING, program, graph.edges), `imports leaving ${program.name}`);
       });
 

@@ -25,7 +25,7 @@ import type {
   ChatStream,
   CompletionRequest,
   HealthProbe,
-  ModelLimits,
+  ServerLimits,
   PoolStats,
   TokenStream,
   UpstreamClient,
@@ -36,12 +36,12 @@ import { buildCompletionRequest, promptPrefix } from './request.ts';
 
 export interface OpenAIClientOptions {
   connectTimeoutMs: number;
-  /** Most sockets to this replica; one per concurrent generation. Also reported as its concurrency cap. */
+  /** Most sockets to this replica; one per concurrent generation. */
   connections?: number;
   /** Sent as `Authorization: Bearer <apiKey>` on every request. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The served model name to ask for; else the first id of `/v1/models`. */
-  upstreamModel?: string;
+  upstreamModel?: string | undefined;
 }
 
 /** The shared `/v1/models` fetch a generation may wait on; each caller's own signal still bounds its wait. */
@@ -52,8 +52,8 @@ type Body = object | undefined;
 export class OpenAIClient implements UpstreamClient {
   readonly protocol = 'openai' as const;
   readonly baseUrl: string;
+  readonly limitsRequired = true;
   readonly #http: ReplicaHttp;
-  readonly #connections: number;
   readonly #configuredModel: string | undefined;
   readonly #closing = new AbortController();
   #servedModel: string | null = null;
@@ -61,11 +61,10 @@ export class OpenAIClient implements UpstreamClient {
 
   constructor(baseUrl: string, options: OpenAIClientOptions) {
     this.baseUrl = baseUrl;
-    this.#connections = options.connections ?? DEFAULT_CONNECTIONS;
     this.#configuredModel = options.upstreamModel || undefined;
     this.#http = new ReplicaHttp(baseUrl, {
       connectTimeoutMs: options.connectTimeoutMs,
-      connections: this.#connections,
+      connections: options.connections ?? DEFAULT_CONNECTIONS,
       apiKey: options.apiKey,
       basePath: (path) => path.replace(/\/+$/, '').replace(/\/v1$/, ''),
     });
@@ -85,11 +84,11 @@ export class OpenAIClient implements UpstreamClient {
   }
 
   /** `GET /v1/models`: the served model's limits (see parse.ts for the ones no server reports). */
-  async limits(signal: AbortSignal): Promise<ModelLimits> {
+  async limits(signal: AbortSignal): Promise<ServerLimits> {
     const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
-    const limits = parseModels(body, { upstreamModel: this.#configuredModel, connections: this.#connections });
+    const limits = parseModels(body, this.#configuredModel);
     if (this.#configuredModel === undefined) this.#servedModel = limits.modelId;
     return limits;
   }
@@ -106,7 +105,7 @@ export class OpenAIClient implements UpstreamClient {
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const model = await this.#model(options.signal);
     const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options, this.#errorOf);
-    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => this.#http.redact(e));
+    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => this.#http.passOn(e));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
@@ -120,7 +119,7 @@ export class OpenAIClient implements UpstreamClient {
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const model = await this.#model(options.signal);
     const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options, this.#errorOf);
-    return relay(decodeChatStream(res.body), res.body, options.signal, (e) => this.#http.redact(e));
+    return relay(decodeChatStream(res.body), res.body, options.signal, (e) => this.#http.passOn(e));
   }
 
   stats(): PoolStats {
@@ -157,7 +156,7 @@ export class OpenAIClient implements UpstreamClient {
   /** A non-2xx answer as a failure, the key blotted out; a 404 may mean the served model changed. */
   readonly #errorOf = (res: Response, body: string): UpstreamError => {
     if (res.statusCode === 404 && this.#configuredModel === undefined) this.#servedModel = null;
-    return this.#http.redact(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers))) as UpstreamError;
+    return this.#http.passOn(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers))) as UpstreamError;
   };
 
   /** A parser's in-band error, with the key blotted out. */
@@ -165,7 +164,7 @@ export class OpenAIClient implements UpstreamClient {
     try {
       return parse();
     } catch (error) {
-      throw this.#http.redact(error);
+      throw this.#http.passOn(error);
     }
   }
 }

@@ -1,29 +1,20 @@
 // Non-streamed OpenAI-compatible answers → the gateway's types: a completion,
-// and `/v1/models` as the model's limits. (Chat answers: chat-wire.ts; error
-// bodies: errors.ts.)
+// and `/v1/models` as the served model's limits. (Chat answers:
+// ../openai-wire/chat.ts; error bodies: ../openai-wire/errors.ts.)
 //
-// Limits a server does not report are filled in explicitly:
-// - maxTotalTokens: `max_model_len` (vLLM, SGLang), else llama.cpp's
-//   `meta.n_ctx_train` (an upper bound on its context), else
-//   UNKNOWN_CONTEXT_TOKENS — a bound so high that the gateway's own context
-//   check refuses nothing, leaving the check to the server (its 400 is a
-//   BAD_USER_INPUT). A guess such as 4096 would refuse valid requests to
-//   long-context models behind Ollama.
-// - maxInputTokens: maxTotalTokens - 1 (one new token at least).
-// - maxConcurrentRequests: the client's connection-pool size (the server
-//   queues, it reports no cap).
-// - maxStopSequences: the gateway's own cap, MAX_STOP_SEQUENCES (the servers have none).
-// - maxBestOf: 1. version: `owned_by`, else 'openai'.
-import type { GenerationOutput, ModelLimits, TokenUsage } from '../types.ts';
+// The only limit these servers report is the context: `max_model_len` (vLLM,
+// SGLang), else llama.cpp's `meta.n_ctx_train` (an upper bound on its
+// context). Without it, the context check is left to the server (its 400 is
+// a BAD_USER_INPUT): a guess such as 4096 would refuse valid requests to
+// long-context models behind Ollama. They report no concurrency cap (they
+// queue) and no stop-sequence limit (the dialect's default applies).
+import type { GenerationOutput, ServerLimits, TokenUsage } from '../types.ts';
 import { inBandError } from '../openai-wire/errors.ts';
 import { finishOf, toFinishReason } from '../openai-wire/finish.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from '../openai-wire/shape.ts';
 
 export type GenerationOutputWithUsage = GenerationOutput & { usage: TokenUsage | null };
-
-export const UNKNOWN_CONTEXT_TOKENS = 2 ** 31 - 1;
-export const MAX_STOP_SEQUENCES = 16;
 
 /** The 200 body of a non-streamed `/v1/completions`; `prefix` goes before the text (the prompt, for return_full_text). */
 export function parseCompletionResponse(text: string, prefix = ''): GenerationOutputWithUsage {
@@ -49,36 +40,21 @@ export function parseCompletionResponse(text: string, prefix = ''): GenerationOu
 
 const positiveInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 1;
 
-function contextOf(model: Json | undefined): number {
-  if (!model) return UNKNOWN_CONTEXT_TOKENS;
-  if (positiveInt(model.max_model_len)) return model.max_model_len;
-  if (isObject(model.meta) && positiveInt(model.meta.n_ctx_train)) return model.meta.n_ctx_train;
-  return UNKNOWN_CONTEXT_TOKENS;
+function contextOf(model: Json | undefined): number | undefined {
+  if (positiveInt(model?.max_model_len)) return model.max_model_len;
+  if (isObject(model?.meta) && positiveInt(model.meta.n_ctx_train)) return model.meta.n_ctx_train;
+  return undefined;
 }
 
-export interface ModelsOptions {
-  /** The served name the client was configured with; else the first model listed is the one. */
-  upstreamModel?: string;
-  /** The client's connection-pool size, reported as the concurrency cap. */
-  connections: number;
-}
-
-/** `GET /v1/models` → the limits of the served model (the configured one, else the first listed). */
-export function parseModels(text: string, options: ModelsOptions): ModelLimits {
+/** `GET /v1/models` → the limits of the served model: `upstreamModel` when configured, else the first listed. */
+export function parseModels(text: string, upstreamModel?: string): ServerLimits {
   const json = parseJsonObject(text, 'model list');
   if (!Array.isArray(json.data)) throw protocolError('model list without data');
   const models = json.data.filter((m: unknown): m is Json => isObject(m) && typeof m.id === 'string');
-  const model = options.upstreamModel === undefined ? models[0] : models.find((m) => m.id === options.upstreamModel);
-  const modelId = options.upstreamModel ?? (model?.id as string | undefined);
+  const model = upstreamModel === undefined ? models[0] : models.find((m) => m.id === upstreamModel);
+  const modelId = upstreamModel ?? (model?.id as string | undefined);
   if (modelId === undefined) throw protocolError('model list names no model');
   const maxTotalTokens = contextOf(model);
-  return {
-    modelId,
-    maxConcurrentRequests: options.connections,
-    maxBestOf: 1,
-    maxStopSequences: MAX_STOP_SEQUENCES,
-    maxInputTokens: maxTotalTokens - 1,
-    maxTotalTokens,
-    version: typeof model?.owned_by === 'string' && model.owned_by.length > 0 ? model.owned_by : 'openai',
-  };
+  // One new token at least: the prompt may fill all of the context but one.
+  return maxTotalTokens === undefined ? { modelId } : { modelId, maxInputTokens: maxTotalTokens - 1, maxTotalTokens };
 }

@@ -10,7 +10,7 @@ import type {
   CompletionRequest,
   GenerationOutput,
   HealthProbe,
-  ModelLimits,
+  ServerLimits,
   PoolStats,
   TokenStream,
   UpstreamClient,
@@ -21,6 +21,7 @@ import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHA
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { toGenerateRequest } from './request.ts';
 import { decodeTokenStream } from './stream.ts';
+import { inGatewayNames } from './validation-messages.ts';
 
 export interface TgiClientOptions {
   connectTimeoutMs: number;
@@ -37,6 +38,7 @@ const errorOf: ErrorReader = (res, body) => parseErrorResponse(res.statusCode, b
 export class TgiClient implements UpstreamClient {
   readonly protocol = 'tgi';
   readonly baseUrl: string;
+  readonly limitsRequired = false;
   readonly #http: ReplicaHttp;
   readonly #chatModel: string | undefined;
 
@@ -48,6 +50,7 @@ export class TgiClient implements UpstreamClient {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       apiKey: options.apiKey,
       basePath: (path) => path.replace(/\/+$/, ''),
+      rewording: inGatewayNames,
     });
   }
 
@@ -55,40 +58,44 @@ export class TgiClient implements UpstreamClient {
     return timedProbe(async () => {
       const res = await this.#http.request('GET', '/health', undefined, { signal });
       const body = await readBody(res.body, signal);
-      return res.statusCode === 200 ? null : (this.#http.redact(errorOf(res, body)) as Error).message;
+      return res.statusCode === 200 ? null : (this.#http.passOn(errorOf(res, body)) as Error).message;
     });
   }
 
   /** TGI's `/info`. */
-  async limits(signal: AbortSignal): Promise<ModelLimits> {
+  async limits(signal: AbortSignal): Promise<ServerLimits> {
     const res = await this.#http.request('GET', '/info', undefined, { signal });
     const body = await readBody(res.body, signal);
-    if (res.statusCode !== 200) throw this.#http.redact(errorOf(res, body));
+    if (res.statusCode !== 200) throw this.#http.passOn(errorOf(res, body));
     return parseInfo(body);
   }
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput> {
     const res = await this.#http.request('POST', '/generate', toGenerateRequest(request), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
-    if (res.statusCode !== 200) throw this.#http.redact(errorOf(res, body));
+    if (res.statusCode !== 200) throw this.#http.passOn(errorOf(res, body));
     return parseGenerateResponse(body);
   }
 
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const res = await this.#http.openStream('/generate_stream', toGenerateRequest(request), options, errorOf);
-    return relay(decodeTokenStream(res.body), res.body, options.signal, (e) => this.#http.redact(e));
+    return relay(decodeTokenStream(res.body), res.body, options.signal, (e) => this.#http.passOn(e));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
     const res = await this.#http.request('POST', TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: false, model: this.#chatModel }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
-    if (res.statusCode !== 200) throw this.#http.redact(errorOf(res, body));
-    return parseTgiChatResponse(body, request);
+    if (res.statusCode !== 200) throw this.#http.passOn(errorOf(res, body));
+    try {
+      return parseTgiChatResponse(body, request);
+    } catch (error) {
+      throw this.#http.passOn(error); // an error the answer carries in-band
+    }
   }
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const res = await this.#http.openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options, errorOf);
-    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal, (e) => this.#http.redact(e));
+    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal, (e) => this.#http.passOn(e));
   }
 
   stats(): PoolStats {

@@ -2,7 +2,7 @@
 // malformed is a protocol failure rather than a crash further up.
 import { UpstreamError, type UpstreamErrorType } from '../errors.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
-import type { FinishReason, GenerationDetails, GenerationOutput, ModelLimits, StreamToken, Token, TokenUsage } from '../types.ts';
+import type { FinishReason, GenerationDetails, GenerationOutput, ServerLimits, StreamToken, Token, TokenUsage } from '../types.ts';
 
 const FINISH: Record<string, FinishReason> = {
   length: 'LENGTH',
@@ -89,20 +89,18 @@ export function parseErrorResponse(status: number, text: string, retryAfterSecon
 }
 
 /** `GET /info`, v3 or the v2.0 legacy field names. */
-export function parseInfo(text: string): ModelLimits {
+export function parseInfo(text: string): ServerLimits {
   const json = parseJsonObject(text, 'info');
   const maxInputTokens = json.max_input_tokens ?? json.max_input_length;
-  const ints = [json.max_concurrent_requests, json.max_best_of, json.max_stop_sequences, maxInputTokens, json.max_total_tokens];
+  const ints = [json.max_concurrent_requests, json.max_stop_sequences, maxInputTokens, json.max_total_tokens];
   if (typeof json.model_id !== 'string' || !ints.every((n) => typeof n === 'number' && Number.isInteger(n))) {
     throw protocolError('malformed info');
   }
   return {
     modelId: json.model_id,
     maxConcurrentRequests: json.max_concurrent_requests as number,
-    maxBestOf: json.max_best_of as number,
     maxStopSequences: json.max_stop_sequences as number,
     maxInputTokens: maxInputTokens as number,
     maxTotalTokens: json.max_total_tokens as number,
-    version: typeof json.version === 'string' ? json.version : 'unknown',
   };
 }

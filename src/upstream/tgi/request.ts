@@ -4,7 +4,8 @@
 import type { CompletionRequest, SamplingParameters } from '../types.ts';
 import type { WireGenerateRequest, WireParameters } from './wire.ts';
 
-const RENAMED = {
+/** The gateway's name of each sampling parameter → TGI's (the prompt is `inputs`). */
+export const TGI_NAMES = {
   maxNewTokens: 'max_new_tokens',
   temperature: 'temperature',
   topP: 'top_p',
@@ -24,9 +25,9 @@ export function toGenerateRequest(request: CompletionRequest): WireGenerateReque
   // Details always: the final event's finish reason, token count and seed come from them.
   const parameters: Record<string, unknown> = { details: true };
   const p = request.parameters;
-  for (const field of Object.keys(RENAMED) as (keyof typeof RENAMED)[]) {
+  for (const field of Object.keys(TGI_NAMES) as (keyof typeof TGI_NAMES)[]) {
     const value = p[field];
-    if (value !== undefined) parameters[RENAMED[field]] = value;
+    if (value !== undefined) parameters[TGI_NAMES[field]] = value;
   }
   return { inputs: request.prompt, parameters: parameters as WireParameters };
 }

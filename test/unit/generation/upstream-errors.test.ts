@@ -103,36 +103,6 @@ describe('fromUpstream', () => {
   });
 });
 
-describe('TGI\'s validation messages', () => {
-  const validation = (message: string) => fromUpstream(http(422, 'validation', null, message), MODEL);
-
-  it('reach the client in its own field names, naming the field at fault', () => {
-    const error = validation('Input validation error: `top_p` must be > 0.0 and < 1.0');
-    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'topP must be > 0.0 and < 1.0', details: { field: 'topP' } });
-    expect(fromUpstream(inBand('validation', 'Input validation error: `temperature` must be strictly positive'), MODEL))
-      .toMatchObject({ message: 'temperature must be strictly positive', details: { field: 'temperature' } });
-  });
-
-  it('read like the gateway\'s own token limits, naming maxNewTokens while the prompt leaves room', () => {
-    const error = validation('Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 3900 `inputs` tokens and 500 `max_new_tokens`');
-    expect(error.message).toBe('prompt tokens + maxNewTokens must be <= 4096. Given: 3900 prompt tokens and 500 maxNewTokens');
-    expect(error.details).toEqual({ field: 'maxNewTokens' });
-  });
-
-  it('name prompt when the prompt alone fills the context, or is over max_input_tokens', () => {
-    const total = validation('Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 5000 `inputs` tokens and 20 `max_new_tokens`');
-    expect(total.details).toEqual({ field: 'prompt' });
-    const input = validation('Input validation error: `inputs` must have less than 4095 tokens. Given: 5000');
-    expect(input).toMatchObject({ message: 'prompt must have less than 4095 tokens. Given: 5000', details: { field: 'prompt' } });
-  });
-
-  it('keep TGI\'s name for a parameter the gateway never sends, and name no field then', () => {
-    const error = validation('Input validation error: `best_of` != 1 is not supported when streaming tokens');
-    expect(error.message).toBe('`best_of` != 1 is not supported when streaming tokens');
-    expect(error.details).toEqual({});
-  });
-});
-
 describe('overloaded', () => {
   it('is UPSTREAM_OVERLOADED with retryAfterSeconds only when given', () => {
     expect(overloaded('m', 1)).toMatchObject({ code: 'UPSTREAM_OVERLOADED', details: { retryAfterSeconds: 1 } });

@@ -3,28 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import type { ChatInput, GenerateInput } from '../../../src/generation/input.ts';
 import { chatParameters, MAX_PROMPT_BYTES, minimumTokens, generationParameters } from '../../../src/generation/validate.ts';
-import type { ModelLimits } from '../../../src/upstream/types.ts';
+import type { ServerLimits } from '../../../src/upstream/types.ts';
+import { OPENAI } from '../../../src/upstream/openai/protocol.ts';
+import { TGI } from '../../../src/upstream/tgi/protocol.ts';
 import { toGenerateRequest } from '../../../src/upstream/tgi/request.ts';
 
-const LIMITS: ModelLimits = {
+const LIMITS: ServerLimits = {
   modelId: 'test/model',
   maxConcurrentRequests: 128,
-  maxBestOf: 2,
   maxStopSequences: 4,
   maxInputTokens: 100,
   maxTotalTokens: 200,
-  version: '3.3.6-dev0',
 };
 
 /** What TGI is sent for the input, as validated against LIMITS. */
-const wire = (fields: GenerateInput) => toGenerateRequest({ prompt: fields.prompt, parameters: generationParameters(fields, LIMITS) }).parameters;
+const wire = (fields: GenerateInput) => toGenerateRequest({ prompt: fields.prompt, parameters: generationParameters(fields, LIMITS, TGI.dialect) }).parameters;
 
 const input = (fields: Partial<GenerateInput> = {}): GenerateInput => ({ modelId: 'test-model', prompt: 'Hello', ...fields });
 
 /** The BAD_USER_INPUT error for `fields`; fails the test when the input is accepted. */
-function rejection(fields: Partial<GenerateInput>, limits: ModelLimits | undefined = LIMITS): GatewayError {
+function rejection(fields: Partial<GenerateInput>, limits: ServerLimits | undefined = LIMITS): GatewayError {
   try {
-    generationParameters(input(fields), limits);
+    generationParameters(input(fields), limits, TGI.dialect);
   } catch (error) {
     if (error instanceof GatewayError) return error;
     throw error;
@@ -85,12 +85,12 @@ describe('generationParameters', () => {
       { truncate: 1 },
       { prompt: ' ' },
     ] satisfies Partial<GenerateInput>[])('accepts the boundary value %o', (fields) => {
-      expect(() => generationParameters(input(fields), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input(fields), LIMITS, TGI.dialect)).not.toThrow();
     });
 
     it('allows as many stop sequences as the replica\'s max_stop_sequences, and no more', () => {
       const limits = { ...LIMITS, maxStopSequences: 2 };
-      expect(generationParameters(input({ stop: ['a', 'b'] }), limits).stop).toEqual(['a', 'b']);
+      expect(generationParameters(input({ stop: ['a', 'b'] }), limits, TGI.dialect).stop).toEqual(['a', 'b']);
       const error = rejection({ stop: ['a', 'b', 'c'] }, limits);
       expect(error.details.field).toBe('stop');
       expect(error.message).toContain('up to 2');
@@ -98,13 +98,13 @@ describe('generationParameters', () => {
     });
 
     it('allows TGI\'s default of 4 stop sequences while the limits are unknown', () => {
-      expect(generationParameters(input({ stop: ['a', 'b', 'c', 'd'] }), undefined).stop).toHaveLength(4);
+      expect(generationParameters(input({ stop: ['a', 'b', 'c', 'd'] }), undefined, TGI.dialect).stop).toHaveLength(4);
       expect(rejection({ stop: ['a', 'b', 'c', 'd', 'e'] }, undefined).message).toContain('up to 4');
     });
 
     it('rejects a prompt larger than TGI\'s request body limit', () => {
       expect(rejection({ prompt: 'x'.repeat(MAX_PROMPT_BYTES + 1) }, undefined).details.field).toBe('prompt');
-      expect(() => generationParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined, TGI.dialect)).not.toThrow();
     });
   });
 
@@ -121,27 +121,27 @@ describe('generationParameters', () => {
       const error = rejection({ truncate: 101 });
       expect(error.details.field).toBe('truncate');
       expect(error.message).toContain('100');
-      expect(generationParameters(input({ truncate: 100 }), LIMITS).truncate).toBe(100);
+      expect(generationParameters(input({ truncate: 100 }), LIMITS, TGI.dialect).truncate).toBe(100);
     });
 
     it('accepts any positive truncate while the limits are unknown', () => {
-      expect(generationParameters(input({ truncate: 5000 }), undefined).truncate).toBe(5000);
+      expect(generationParameters(input({ truncate: 5000 }), undefined, TGI.dialect).truncate).toBe(5000);
     });
 
     it('rejects a prompt of more than max_input_tokens, naming prompt', () => {
       const prompt = 'x'.repeat(100 * 32); // at least 101 tokens
       expect(minimumTokens(prompt)).toBe(101);
       expect(rejection({ prompt }).details.field).toBe('prompt');
-      expect(() => generationParameters(input({ prompt: 'x'.repeat(99 * 32) }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(99 * 32) }), LIMITS, TGI.dialect)).not.toThrow();
     });
 
     it('accepts a long prompt with truncate, which keeps only its last tokens', () => {
-      expect(() => generationParameters(input({ prompt: 'x'.repeat(100 * 32), truncate: 50 }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(100 * 32), truncate: 50 }), LIMITS, TGI.dialect)).not.toThrow();
     });
 
     it('rejects prompt tokens + maxNewTokens over max_total_tokens, naming maxNewTokens', () => {
       // 'Hello' is at least 2 tokens: 2 + 198 = 200 fits, 2 + 199 does not.
-      expect(generationParameters(input({ maxNewTokens: 198 }), LIMITS).maxNewTokens).toBe(198);
+      expect(generationParameters(input({ maxNewTokens: 198 }), LIMITS, TGI.dialect).maxNewTokens).toBe(198);
       const error = rejection({ maxNewTokens: 199 });
       expect(error.details.field).toBe('maxNewTokens');
       expect(error.message).toContain('200');
@@ -173,12 +173,12 @@ describe('generationParameters', () => {
 
     it('counts truncate, not the whole prompt, against max_total_tokens', () => {
       const prompt = 'x'.repeat(100 * 32);
-      expect(() => generationParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS)).not.toThrow();
+      expect(() => generationParameters(input({ prompt, truncate: 50, maxNewTokens: 150 }), LIMITS, TGI.dialect)).not.toThrow();
       expect(rejection({ prompt, truncate: 50, maxNewTokens: 151 }).details.field).toBe('maxNewTokens');
     });
 
     it('checks no token budget while the limits are unknown', () => {
-      expect(() => generationParameters(input({ prompt: 'x'.repeat(100_000), maxNewTokens: 1_000_000 }), undefined)).not.toThrow();
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(100_000), maxNewTokens: 1_000_000 }), undefined, TGI.dialect)).not.toThrow();
     });
   });
 
@@ -220,7 +220,7 @@ describe('generationParameters', () => {
       for (;;) {
         let field: string | undefined;
         try {
-          generationParameters(input(current), LIMITS);
+          generationParameters(input(current), LIMITS, TGI.dialect);
         } catch (error) {
           if (!(error instanceof GatewayError)) throw error;
           field = error.details.field;
@@ -289,14 +289,14 @@ describe('generationParameters', () => {
         returnFullText: null,
         watermark: null,
       });
-      expect(generationParameters(nulls, LIMITS)).toStrictEqual({});
+      expect(generationParameters(nulls, LIMITS, TGI.dialect)).toStrictEqual({});
       expect(wire(nulls)).toStrictEqual({ details: true });
-      expect(generationParameters(input(), undefined)).toStrictEqual({});
+      expect(generationParameters(input(), undefined, TGI.dialect)).toStrictEqual({});
     });
 
     it('copies the stop list rather than sharing the caller\'s array', () => {
       const stop = ['a'];
-      const parameters = generationParameters(input({ stop }), LIMITS);
+      const parameters = generationParameters(input({ stop }), LIMITS, TGI.dialect);
       expect(parameters.stop).toEqual(['a']);
       expect(parameters.stop).not.toBe(stop);
     });
@@ -307,7 +307,7 @@ describe('numbers that are not finite', () => {
   it('are refused for every numeric field, naming it (a Float literal like 1e400 is Infinity)', () => {
     for (const field of ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const) {
       for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
-        expect(() => generationParameters({ modelId: 'm', prompt: 'x', [field]: value }, undefined), `${field}=${value}`).toThrow(
+        expect(() => generationParameters({ modelId: 'm', prompt: 'x', [field]: value }, undefined, TGI.dialect), `${field}=${value}`).toThrow(
           expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field }, message: `${field} must be a finite number` }),
         );
       }
@@ -316,7 +316,7 @@ describe('numbers that are not finite', () => {
 });
 
 describe('generationParameters on an OpenAI-compatible model', () => {
-  const openai = (fields: Partial<GenerateInput>) => generationParameters(input(fields), LIMITS, 'openai');
+  const openai = (fields: Partial<GenerateInput>) => generationParameters(input(fields), LIMITS, OPENAI.dialect);
   const refused = (fields: Partial<GenerateInput>): GatewayError => {
     try {
       openai(fields);
@@ -344,8 +344,8 @@ describe('generationParameters on an OpenAI-compatible model', () => {
   it('refuses a seed above 2^63 - 1, which vLLM cannot take, and takes the largest it can', () => {
     expect(refused({ seed: 2n ** 63n })).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'seed' } });
     expect(openai({ seed: 2n ** 63n - 1n }).seed).toBe(2n ** 63n - 1n);
-    expect(generationParameters(input({ seed: 2n ** 64n - 1n }), LIMITS).seed).toBe(2n ** 64n - 1n);
-    expect(() => chatParameters({ modelId: 'm', messages: [{ role: 'USER', content: 'x' }], seed: 2n ** 63n }, LIMITS, 'openai')).toThrow(/signed 64-bit/);
+    expect(generationParameters(input({ seed: 2n ** 64n - 1n }), LIMITS, TGI.dialect).seed).toBe(2n ** 64n - 1n);
+    expect(() => chatParameters({ modelId: 'm', messages: [{ role: 'USER', content: 'x' }], seed: 2n ** 63n }, LIMITS, OPENAI.dialect)).toThrow(/signed 64-bit/);
   });
 
   it.each([['typicalP', { typicalP: 0.5 }], ['watermark', { watermark: true }]])('refuses %s, which the protocol cannot honour, naming it', (field, fields) => {
@@ -357,9 +357,9 @@ describe('generationParameters on an OpenAI-compatible model', () => {
 
 describe('chatParameters', () => {
   const chat = (fields: Partial<ChatInput> = {}): ChatInput => ({ modelId: 'm', messages: [{ role: 'USER', content: 'Hello' }], ...fields });
-  const refusal = (fields: Partial<ChatInput>, limits: ModelLimits | undefined = LIMITS): GatewayError => {
+  const refusal = (fields: Partial<ChatInput>, limits: ServerLimits | undefined = LIMITS): GatewayError => {
     try {
-      chatParameters(chat(fields), limits);
+      chatParameters(chat(fields), limits, TGI.dialect);
     } catch (error) {
       if (error instanceof GatewayError) return error;
       throw error;
@@ -368,7 +368,7 @@ describe('chatParameters', () => {
   };
 
   it('maps the chat fields onto the sampling parameters', () => {
-    expect(chatParameters(chat({ maxTokens: 5, temperature: 0, topP: 1, stop: ['x'], seed: 3n, frequencyPenalty: 1, presencePenalty: -1 }), LIMITS)).toEqual({
+    expect(chatParameters(chat({ maxTokens: 5, temperature: 0, topP: 1, stop: ['x'], seed: 3n, frequencyPenalty: 1, presencePenalty: -1 }), LIMITS, TGI.dialect)).toEqual({
       maxNewTokens: 5, temperature: 0, topP: 1, stop: ['x'], seed: 3n, frequencyPenalty: 1, presencePenalty: -1,
     });
   });

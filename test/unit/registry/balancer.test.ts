@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { pickReplica } from '../../../src/registry/balancer.ts';
 import { Replica, type ReplicaOptions } from '../../../src/registry/replica.ts';
+import { TgiClient } from '../../../src/upstream/tgi/client.ts';
 
 // Nothing listens on 127.0.0.1:9: a probe there fails at once, and no other
 // method of a Replica touches the network.
 const OPTIONS: ReplicaOptions = {
   healthTtlMs: 60_000,
   probeTimeoutMs: 2_000,
-  connectTimeoutMs: 2_000,
   ejectAfterFailures: 2,
   ejectBaseMs: 60_000,
   ejectMaxMs: 60_000,
@@ -19,7 +19,8 @@ afterAll(async () => {
 });
 
 function replica(name: string, inFlight = 0): Replica {
-  const made = new Replica(`http://127.0.0.1:9/${name}`, { protocol: 'tgi' }, OPTIONS);
+  const url = `http://127.0.0.1:9/${name}`;
+  const made = new Replica(url, new TgiClient(url, { connectTimeoutMs: 2_000 }), OPTIONS);
   for (let i = 0; i < inFlight; i++) made.acquire();
   replicas.push(made);
   return made;

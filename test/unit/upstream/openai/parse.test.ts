@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inBandError, parseErrorResponse } from '../../../../src/upstream/openai-wire/errors.ts';
 import { redacted } from '../../../../src/upstream/redact.ts';
-import { MAX_STOP_SEQUENCES, parseCompletionResponse, parseModels, UNKNOWN_CONTEXT_TOKENS } from '../../../../src/upstream/openai/parse.ts';
+import { parseCompletionResponse, parseModels } from '../../../../src/upstream/openai/parse.ts';
 import { UpstreamError } from '../../../../src/upstream/errors.ts';
 import { example } from '../tgi/examples.ts';
 
@@ -81,21 +81,11 @@ function catching(f: () => unknown): unknown {
 }
 
 describe('parseModels', () => {
-  const options = { connections: 64 };
-
-  it('reads the fixture: the first id, the gateway defaults for what it does not say', () => {
-    expect(parseModels(example('models.json'), options)).toEqual({
-      modelId: 'meta-llama/Llama-3.1-8B-Instruct',
-      maxConcurrentRequests: 64,
-      maxBestOf: 1,
-      maxStopSequences: MAX_STOP_SEQUENCES,
-      maxInputTokens: UNKNOWN_CONTEXT_TOKENS - 1,
-      maxTotalTokens: UNKNOWN_CONTEXT_TOKENS,
-      version: 'meta-llama/Llama-3.1-8B-Instruct',
-    });
+  it('reads the fixture: the first id, and no limit it does not say', () => {
+    expect(parseModels(example('models.json'))).toEqual({ modelId: 'meta-llama/Llama-3.1-8B-Instruct' });
   });
 
-  it("reads vLLM's max_model_len and owned_by", () => {
+  it("reads vLLM's max_model_len", () => {
     const list = {
       object: 'list',
       data: [
@@ -103,23 +93,23 @@ describe('parseModels', () => {
         { id: 'my-lora', object: 'model', owned_by: 'vllm', root: '/adapters/my-lora', parent: 'Qwen/Qwen2.5-0.5B-Instruct', max_model_len: 32768 },
       ],
     };
-    expect(parseModels(JSON.stringify(list), options)).toMatchObject({ modelId: 'Qwen/Qwen2.5-0.5B-Instruct', maxTotalTokens: 32768, maxInputTokens: 32767, version: 'vllm' });
-    expect(parseModels(JSON.stringify(list), { ...options, upstreamModel: 'my-lora' })).toMatchObject({ modelId: 'my-lora', maxTotalTokens: 32768 });
+    expect(parseModels(JSON.stringify(list))).toEqual({ modelId: 'Qwen/Qwen2.5-0.5B-Instruct', maxTotalTokens: 32768, maxInputTokens: 32767 });
+    expect(parseModels(JSON.stringify(list), 'my-lora')).toMatchObject({ modelId: 'my-lora', maxTotalTokens: 32768 });
   });
 
   it("reads llama.cpp's training context, and takes Ollama's bare list as unknown limits", () => {
     const llama = { object: 'list', data: [{ id: 'model.gguf', object: 'model', owned_by: 'llamacpp', meta: { n_ctx_train: 8192, n_vocab: 128256 } }] };
-    expect(parseModels(JSON.stringify(llama), options)).toMatchObject({ maxTotalTokens: 8192, version: 'llamacpp' });
+    expect(parseModels(JSON.stringify(llama))).toMatchObject({ maxTotalTokens: 8192 });
     const ollama = { object: 'list', data: [{ id: 'llama3.2:latest', object: 'model', created: 1, owned_by: 'library' }] };
-    expect(parseModels(JSON.stringify(ollama), options)).toMatchObject({ modelId: 'llama3.2:latest', maxTotalTokens: UNKNOWN_CONTEXT_TOKENS });
+    expect(parseModels(JSON.stringify(ollama))).toEqual({ modelId: 'llama3.2:latest' });
   });
 
   it('keeps a configured name the list does not hold, with unknown limits', () => {
-    expect(parseModels(JSON.stringify({ object: 'list', data: [] }), { ...options, upstreamModel: 'x' })).toMatchObject({ modelId: 'x', maxTotalTokens: UNKNOWN_CONTEXT_TOKENS, version: 'openai' });
+    expect(parseModels(JSON.stringify({ object: 'list', data: [] }), 'x')).toEqual({ modelId: 'x' });
   });
 
   it('is a protocol failure when no model is named', () => {
-    expect(failureOf(catching(() => parseModels('{"object":"list","data":[]}', options)))).toMatchObject({ kind: 'protocol' });
-    expect(failureOf(catching(() => parseModels('{"object":"list"}', options)))).toMatchObject({ kind: 'protocol' });
+    expect(failureOf(catching(() => parseModels('{"object":"list","data":[]}')))).toMatchObject({ kind: 'protocol' });
+    expect(failureOf(catching(() => parseModels('{"object":"list"}')))).toMatchObject({ kind: 'protocol' });
   });
 });

@@ -192,11 +192,9 @@ describe('parseInfo', () => {
     expect(parseInfo(example('info.json'))).toEqual({
       modelId: 'meta-llama/Llama-3.1-8B-Instruct',
       maxConcurrentRequests: 128,
-      maxBestOf: 2,
       maxStopSequences: 4,
       maxInputTokens: 8191,
       maxTotalTokens: 8192,
-      version: '3.3.6-dev0',
     });
   });
 
@@ -204,18 +202,10 @@ describe('parseInfo', () => {
     expect(parseInfo(example('info-legacy-v2.0.json'))).toEqual({
       modelId: 'bigscience/bloom-560m',
       maxConcurrentRequests: 128,
-      maxBestOf: 2,
       maxStopSequences: 4,
       maxInputTokens: 1024,
       maxTotalTokens: 2048,
-      version: '2.0.4',
     });
-  });
-
-  it('says "unknown" for a missing version', () => {
-    const info = JSON.parse(example('info.json')) as Record<string, unknown>;
-    delete info.version;
-    expect(parseInfo(JSON.stringify(info)).version).toBe('unknown');
   });
 
   const v3 = JSON.parse(example('info.json')) as Record<string, unknown>;

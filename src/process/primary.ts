@@ -5,8 +5,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { startBuiltinSimulator } from '../builtin-simulator.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import { STOP_GRACE_MS } from '../serve.ts';
-import { gatherMetricsForWorkers } from './metrics.ts';
+import { STOP_GRACE_MS } from './serve.ts';
+import { gatherMetricsForWorkers } from './cluster-metrics.ts';
 
 /** A worker that dies sooner than this after its start is restarted after a pause, not at once. */
 const CRASH_LOOP_MS = 5000;

@@ -1,11 +1,11 @@
 // One gateway process: the app on its port until a signal drains and stops it.
 // Alone, or as one of WORKERS processes (then the primary sends the signal).
 import cluster from 'node:cluster';
-import { buildApp } from './app.ts';
-import { withBuiltinSimulator } from './builtin-simulator.ts';
-import type { Config } from './config/index.ts';
-import type { Logger } from './logger.ts';
-import { askPrimaryForMetrics, serveMetricsToPrimary } from './workers/metrics.ts';
+import { buildApp } from '../app.ts';
+import { withBuiltinSimulator } from '../builtin-simulator.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import { askPrimaryForMetrics, serveMetricsToPrimary } from './cluster-metrics.ts';
 
 /** Past the drain, how long a stop may take before the process exits anyway. */
 export const STOP_GRACE_MS = 15_000;

@@ -4,7 +4,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/index.ts';
 import { createLogger } from './logger.ts';
 import { serve } from './process/serve.ts';
-import { warnAboutSettings } from './settings-warnings.ts';
+import { warnAboutSettings } from './process/settings-warnings.ts';
 import { runPrimary } from './process/primary.ts';
 
 let config;

@@ -2,7 +2,7 @@
 // (node:cluster), replaces one that dies, gathers their metrics for /metrics,
 // and on SIGTERM or SIGINT drains and stops them all before it exits.
 import cluster, { type Worker } from 'node:cluster';
-import { startBuiltinSimulator } from '../builtin-simulator.ts';
+import { startBuiltinSimulator } from './builtin-simulator.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import { STOP_GRACE_MS } from './serve.ts';

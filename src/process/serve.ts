@@ -2,7 +2,7 @@
 // Alone, or as one of WORKERS processes (then the primary sends the signal).
 import cluster from 'node:cluster';
 import { buildApp } from '../app.ts';
-import { withBuiltinSimulator } from '../builtin-simulator.ts';
+import { withBuiltinSimulator } from './builtin-simulator.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
 import { askPrimaryForMetrics, serveMetricsToPrimary } from './cluster-metrics.ts';

@@ -1,5 +1,5 @@
-// The small HTTP chores every upstream client shares (the same rules as
-// src/tgi/client.ts): network errors become upstream failures in words that
+// The small HTTP chores under every replica client (replica-http.ts holds
+// them together): network errors become upstream failures in words that
 // name no address, bodies are read within a bound, an abort keeps its own
 // reason, and a u64 seed travels as a bare JSON number.
 import { Pool, type Dispatcher } from 'undici';

@@ -1,7 +1,7 @@
 // What every model server protocol hands to the rest of the gateway, and what
 // it is asked for: typed, camelCase, the same for TGI and OpenAI-compatible
-// servers. A protocol lives in its own folder beside this one (src/tgi,
-// src/openai) and turns these into its wire format and back.
+// servers. A protocol lives in its own folder below this one (tgi/, openai/)
+// and turns these into its wire format and back.
 
 import type { Protocol } from '../config/models.ts';
 

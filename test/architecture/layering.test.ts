@@ -26,7 +26,7 @@ const LAYERING: Layering = {
   // Top to bottom. A file imports its own layer or a lower one, never a higher one.
   layers: [
     { name: 'entry', members: ['src/main.ts', 'src/process/'] },
-    { name: 'composition root', members: ['src/app.ts', 'src/builtin-simulator.ts'] },
+    { name: 'composition root', members: ['src/app.ts'] },
     { name: 'transport', members: ['src/transport/'] },
     { name: 'schema', members: ['src/schema/'] },
     { name: 'observability', members: ['src/observability/'] },
@@ -36,8 +36,6 @@ const LAYERING: Layering = {
     { name: 'protocol adapters', members: PROTOCOL_ADAPTERS },
     { name: 'upstream core', members: ['src/upstream/'] },
     // Shared foundations, lowest. Their order follows what each one needs:
-    // the start-up warnings read config, the logger and limits;
-    { name: 'start-up warnings', members: ['src/settings-warnings.ts'] },
     // access checks keys from config; limits needs nothing; both may log;
     { name: 'caller policies', members: ['src/access/', 'src/limits/'] },
     // the logger is built from config (its level) and tags lines with lib's request scope;
@@ -50,10 +48,10 @@ const LAYERING: Layering = {
   ],
   separatePrograms: [
     // The simulator is a program of its own (npm run simulator) standing in for model servers;
-    // the gateway may start it in-process (builtin-simulator.ts), but sharing code with it would
+    // the gateway may start it in-process (process/builtin-simulator.ts), but sharing code with it would
     // tie the stand-in to the very code it is there to exercise. It shares only the description
     // of TGI's wire (types, no code), so that both ends name the same fields.
-    { name: 'simulator', members: ['src/simulator/'], importedOnlyBy: ['entry', 'composition root'], shares: ['src/upstream/tgi/wire.ts'] },
+    { name: 'simulator', members: ['src/simulator/'], importedOnlyBy: ['entry'], shares: ['src/upstream/tgi/wire.ts'] },
     // Static files served to the browser as they are.
     { name: 'playground', members: ['src/playground/'], importedOnlyBy: [] },
   ],
@@ -270,7 +268,7 @@ describe('the layering checker', () => {
     if (simulator === undefined) throw new Error('the map has no simulator');
     const graph = graphOf({
       ...GOOD_TREE,
-      'src/builtin-simulator.ts': "import './simulator/server.ts';\n",
+      'src/process/builtin-simulator.ts': "import '../simulator/server.ts';\n",
       'src/simulator/server.ts': "import '../tgi/client.ts';\n",
       'src/transport/server.ts': "import '../simulator/server.ts';\n",
     });

@@ -1,5 +1,5 @@
 // The chat codec shared by every OpenAI-shaped chat route: vLLM, SGLang,
-// llama.cpp, Ollama, and TGI's Messages API (src/tgi/chat.ts) — building the
+// llama.cpp, Ollama, and TGI's Messages API (../tgi/chat.ts) — building the
 // `/v1/chat/completions` body, reading its answer, and decoding its stream.
 //
 // A stream is: an optional role-only chunk, content chunks, the chunk with
@@ -16,7 +16,7 @@ import { finishOf, stopTail, toFinishReason } from './finish.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from './shape.ts';
 import { streamChunks } from './chunks.ts';
-import { OPENAI_DIALECT, samplingFields, STREAM_OPTIONS, type SamplingDialect } from './sampling.ts';
+import { EVERY_WIRE_FIELD, samplingFields, STREAM_OPTIONS, type WireFieldSet } from './sampling.ts';
 import type { WireChatRequest } from './wire.ts';
 
 export interface ChatCodecOptions {
@@ -31,12 +31,12 @@ export interface ChatCodecOptions {
 export function buildChatRequest(
   model: string,
   request: ChatRequest,
-  options: { stream: boolean; dialect?: SamplingDialect },
+  options: { stream: boolean; fields?: WireFieldSet },
 ): WireChatRequest {
   const body: WireChatRequest = {
     model,
     messages: request.messages.map((m: ChatMessage) => ({ role: m.role, content: m.content })),
-    ...samplingFields(request.parameters, options.dialect ?? OPENAI_DIALECT),
+    ...samplingFields(request.parameters, options.fields ?? EVERY_WIRE_FIELD),
     stream: options.stream,
   };
   if (options.stream) body.stream_options = { ...STREAM_OPTIONS };

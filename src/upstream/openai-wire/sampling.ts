@@ -15,7 +15,7 @@ import type { SamplingParameters } from '../types.ts';
 import type { WireSampling } from './wire.ts';
 
 /** Which optional fields a server takes; TGI's Messages API takes fewer (see ../tgi/chat.ts). */
-export interface SamplingDialect {
+export interface WireFieldSet {
   topK: boolean;
   repetitionPenalty: boolean;
   truncate: boolean;
@@ -23,21 +23,21 @@ export interface SamplingDialect {
   topPOne: boolean;
 }
 
-export const OPENAI_DIALECT: SamplingDialect = { topK: true, repetitionPenalty: true, truncate: true, topPOne: true };
+export const EVERY_WIRE_FIELD: WireFieldSet = { topK: true, repetitionPenalty: true, truncate: true, topPOne: true };
 
-export function samplingFields(p: SamplingParameters, dialect: SamplingDialect = OPENAI_DIALECT): WireSampling {
+export function samplingFields(p: SamplingParameters, fields: WireFieldSet = EVERY_WIRE_FIELD): WireSampling {
   const wire: WireSampling = {};
   if (p.maxNewTokens !== undefined) wire.max_tokens = p.maxNewTokens;
   if (p.doSample === false) wire.temperature = 0;
   else if (p.temperature !== undefined) wire.temperature = p.temperature;
-  if (p.topP !== undefined && (dialect.topPOne || p.topP < 1)) wire.top_p = p.topP;
-  if (p.topK !== undefined && dialect.topK) wire.top_k = p.topK;
-  if (p.repetitionPenalty !== undefined && dialect.repetitionPenalty) wire.repetition_penalty = p.repetitionPenalty;
+  if (p.topP !== undefined && (fields.topPOne || p.topP < 1)) wire.top_p = p.topP;
+  if (p.topK !== undefined && fields.topK) wire.top_k = p.topK;
+  if (p.repetitionPenalty !== undefined && fields.repetitionPenalty) wire.repetition_penalty = p.repetitionPenalty;
   if (p.frequencyPenalty !== undefined) wire.frequency_penalty = p.frequencyPenalty;
   if (p.presencePenalty !== undefined) wire.presence_penalty = p.presencePenalty;
   if (p.stop !== undefined && p.stop.length > 0) wire.stop = [...p.stop];
   if (p.seed !== undefined) wire.seed = p.seed;
-  if (p.truncate !== undefined && dialect.truncate) wire.truncate_prompt_tokens = p.truncate;
+  if (p.truncate !== undefined && fields.truncate) wire.truncate_prompt_tokens = p.truncate;
   return wire;
 }
 

@@ -1,6 +1,6 @@
 // TGI's Messages API (`POST /v1/chat/completions`), for TgiClient.chat and
 // chatStream. The route is OpenAI-shaped, so the shared codec in
-// src/openai/chat-wire.ts does the work; what is TGI's own is here:
+// ../openai-wire/chat.ts does the work; what is TGI's own is here:
 //
 // - `model` is not used by TGI to route; it is 'tgi' unless configured.
 // - `temperature: 0` is TGI's greedy decoding (doSample: false maps to it).
@@ -13,25 +13,25 @@
 //   other `stop` EOS_TOKEN (a model that ends, by EOS, right after writing a stop string
 //   would be misread; no better evidence exists on this route). TGI 2.0's `eos_token` /
 //   `stop_sequence` are read as they are.
-// - Errors: a non-2xx body is TGI's usual `{error, error_type}` (src/tgi/parse.ts
+// - Errors: a non-2xx body is TGI's usual `{error, error_type}` (parse.ts
 //   parseErrorResponse reads it); in the stream an error arrives as
 //   `{"error":{"message","http_status_code"}}` (or `{error, error_type}`), thrown as an
 //   in-band UpstreamError with 422/400 → 'validation', 429/503 → 'overloaded', else 'generation'.
 import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
-import type { SamplingDialect } from '../openai-wire/sampling.ts';
+import type { WireFieldSet } from '../openai-wire/sampling.ts';
 import type { WireChatRequest } from '../openai-wire/wire.ts';
 import type { ChatDelta, ChatOutput, ChatRequest } from '../types.ts';
 
 export const TGI_CHAT_PATH = '/v1/chat/completions';
 export const TGI_CHAT_MODEL = 'tgi';
 
-const TGI_CHAT_DIALECT: SamplingDialect = { topK: false, repetitionPenalty: false, truncate: false, topPOne: false };
+const TGI_CHAT_FIELDS: WireFieldSet = { topK: false, repetitionPenalty: false, truncate: false, topPOne: false };
 
 export type { WireChatRequest as TgiChatRequestBody };
 
 /** The body of TGI's `POST /v1/chat/completions`; the TGI client writes it with its bigint-aware JSON. */
 export function buildTgiChatRequest(request: ChatRequest, options: { stream: boolean; model?: string }): WireChatRequest {
-  return buildChatRequest(options.model ?? TGI_CHAT_MODEL, request, { stream: options.stream, dialect: TGI_CHAT_DIALECT });
+  return buildChatRequest(options.model ?? TGI_CHAT_MODEL, request, { stream: options.stream, fields: TGI_CHAT_FIELDS });
 }
 
 /** The 200 body of a non-streamed TGI chat completion. */

@@ -45,10 +45,10 @@ describe('samplingFields', () => {
     expect(samplingFields({ typicalP: 0.5, watermark: true, returnFullText: true })).toEqual({});
   });
 
-  it('leaves out the fields a dialect does not take', () => {
-    const dialect = { topK: false, repetitionPenalty: false, truncate: false, topPOne: false };
-    expect(samplingFields({ topK: 3, repetitionPenalty: 1.2, truncate: 5, topP: 1 }, dialect)).toEqual({});
-    expect(samplingFields({ topP: 0.5 }, dialect)).toEqual({ top_p: 0.5 });
+  it('leaves out the fields a route does not take', () => {
+    const fields = { topK: false, repetitionPenalty: false, truncate: false, topPOne: false };
+    expect(samplingFields({ topK: 3, repetitionPenalty: 1.2, truncate: 5, topP: 1 }, fields)).toEqual({});
+    expect(samplingFields({ topP: 0.5 }, fields)).toEqual({ top_p: 0.5 });
   });
 });
 

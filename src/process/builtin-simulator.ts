@@ -1,8 +1,8 @@
 // With no model configured, the gateway serves the built-in TGI simulator, so
 // that a fresh clone answers in GraphiQL at once. Its model says what it is.
-import type { Config, ModelConfig } from './config/index.ts';
-import type { Logger } from './logger.ts';
-import { startSimulator, type Simulator } from './simulator/server.ts';
+import type { Config, ModelConfig } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import { startSimulator, type Simulator } from '../simulator/server.ts';
 
 export const SIMULATOR_MODEL_ID = 'simulator';
 const SIMULATOR_NAME = 'TGI simulator (built-in, not a real model)';

@@ -1,8 +1,8 @@
 // Settings that are set but would do nothing, or less than one would think, are
 // said at start: a silent no-op is how limits end up off in production.
-import type { Config } from './config/index.ts';
-import type { Logger } from './logger.ts';
-import { limitsOff } from './limits/types.ts';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../logger.ts';
+import { limitsOff } from '../limits/types.ts';
 
 export function warnAboutSettings(config: Config, logger: Logger): void {
   const limits = !limitsOff(config.rateLimits);

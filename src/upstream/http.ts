@@ -96,7 +96,7 @@ export function isEventStream(headers: Dispatcher.ResponseData['headers']): bool
  * classified, and the body destroyed when the consumer stops early (the rest
  * of the generation is unwanted; the server learns it from the closed socket).
  */
-export async function* relay<T>(
+export async function* decodedBody<T>(
   decoded: AsyncGenerator<T, void, undefined>,
   body: ResponseBody,
   signal: AbortSignal,

@@ -7,7 +7,7 @@
 // holds one and speaks its own routes and bodies over it.
 import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from './errors.ts';
-import { classify, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
+import { classify, decodedBody, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
 import { redacted } from './redact.ts';
 import type { CallOptions, HealthProbe, PoolStats } from './types.ts';
 
@@ -75,6 +75,11 @@ export class ReplicaHttp {
       throw new UpstreamError({ kind: 'protocol', detail: `stream answered with content-type ${String(res.headers['content-type'])}` });
     }
     return res;
+  }
+
+  /** The decoded events of a streamed answer: failures passed on, the body destroyed should the consumer stop early. */
+  events<T>(decoded: AsyncGenerator<T, void, undefined>, res: Response, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
+    return decodedBody(decoded, res.body, signal, (error) => this.passOn(error));
   }
 
   /** A failure as the gateway passes it on: with the key blotted out should the server echo it, in the protocol's words. */

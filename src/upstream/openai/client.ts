@@ -14,7 +14,7 @@
 // A 404 from a generation route forgets it (the server may now serve another).
 import { UpstreamError } from '../errors.ts';
 import { withDeadline } from '../../lib/deadline.ts';
-import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, raceAbort, readBody, relay, retryAfterSeconds } from '../http.ts';
+import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, raceAbort, readBody, retryAfterSeconds } from '../http.ts';
 import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
 import { parseErrorResponse } from '../openai-wire/errors.ts';
 import { ReplicaHttp, timedProbe, type Response } from '../replica-http.ts';
@@ -105,7 +105,7 @@ export class OpenAIClient implements UpstreamClient {
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const model = await this.#model(options.signal);
     const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options, this.#errorOf);
-    return relay(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res.body, options.signal, (e) => this.#http.passOn(e));
+    return this.#http.events(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res, options.signal);
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
@@ -119,7 +119,7 @@ export class OpenAIClient implements UpstreamClient {
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const model = await this.#model(options.signal);
     const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options, this.#errorOf);
-    return relay(decodeChatStream(res.body), res.body, options.signal, (e) => this.#http.passOn(e));
+    return this.#http.events(decodeChatStream(res.body), res, options.signal);
   }
 
   stats(): PoolStats {

@@ -15,7 +15,7 @@ import type {
   TokenStream,
   UpstreamClient,
 } from '../types.ts';
-import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, readBody, relay, retryAfterSeconds } from '../http.ts';
+import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, readBody, retryAfterSeconds } from '../http.ts';
 import { ReplicaHttp, timedProbe, type ErrorReader } from '../replica-http.ts';
 import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
@@ -79,7 +79,7 @@ export class TgiClient implements UpstreamClient {
 
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const res = await this.#http.openStream('/generate_stream', toGenerateRequest(request), options, errorOf);
-    return relay(decodeTokenStream(res.body), res.body, options.signal, (e) => this.#http.passOn(e));
+    return this.#http.events(decodeTokenStream(res.body), res, options.signal);
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
@@ -95,7 +95,7 @@ export class TgiClient implements UpstreamClient {
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const res = await this.#http.openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options, errorOf);
-    return relay(decodeTgiChatStream(res.body, request), res.body, options.signal, (e) => this.#http.passOn(e));
+    return this.#http.events(decodeTgiChatStream(res.body, request), res, options.signal);
   }
 
   stats(): PoolStats {

@@ -3,30 +3,35 @@
 // frees the concurrency permit, as TGI drops a request whose receiver is gone.
 
 import type { ServerResponse } from 'node:http';
-import type { SimulatorContext } from './context.ts';
 import type { Permit } from './semaphore.ts';
-import type { ExchangeKind, ExchangeOutcome } from './stats.ts';
+import type { ExchangeKind, ExchangeOutcome, StatsRecorder } from './stats.ts';
 import { TimerBag } from './timers.ts';
+
+/** What an exchange touches of its simulator (the context, narrowed): counters, and the set close() walks. */
+interface ExchangeHome {
+  stats: StatsRecorder;
+  exchanges: Set<Exchange>;
+}
 
 export class Exchange {
   readonly kind: ExchangeKind;
   readonly timers = new TimerBag();
   readonly startedAt = performance.now();
-  #context: SimulatorContext;
+  #home: ExchangeHome;
   #permit: Permit | null = null;
   #settled = false;
   #clientGone = false;
   #queued = false;
 
-  constructor(context: SimulatorContext, res: ServerResponse, kind: ExchangeKind) {
+  constructor(home: ExchangeHome, res: ServerResponse, kind: ExchangeKind) {
     this.kind = kind;
-    this.#context = context;
-    context.exchanges.add(this);
-    context.stats.begin(kind);
+    this.#home = home;
+    home.exchanges.add(this);
+    home.stats.begin(kind);
     res.on('close', () => {
       if (this.#settled) return;
       this.#clientGone = true;
-      context.stats.failed('dropped');
+      home.stats.failed('dropped');
       this.settle('aborted');
     });
   }
@@ -47,13 +52,13 @@ export class Exchange {
   enterQueue(): void {
     if (this.#queued || this.#settled) return;
     this.#queued = true;
-    this.#context.stats.prometheus.queueSize += 1;
+    this.#home.stats.prometheus.queueSize += 1;
   }
 
   leaveQueue(): void {
     if (!this.#queued) return;
     this.#queued = false;
-    this.#context.stats.prometheus.queueSize -= 1;
+    this.#home.stats.prometheus.queueSize -= 1;
   }
 
   settle(outcome: ExchangeOutcome): void {
@@ -63,7 +68,7 @@ export class Exchange {
     this.leaveQueue();
     this.#permit?.release();
     this.#permit = null;
-    this.#context.exchanges.delete(this);
-    this.#context.stats.settle(this.kind, outcome);
+    this.#home.exchanges.delete(this);
+    this.#home.stats.settle(this.kind, outcome);
   }
 }

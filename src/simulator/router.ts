@@ -1,13 +1,12 @@
 // Dispatch by path and method. Every request is counted and recorded first, then the API key
 // is checked, then the protocol's own table answers, with that server's 404/405/401 bodies.
+// Each protocol brings its table; the router knows none of them.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasKey, needsKey } from './auth.ts';
 import type { SimulatorContext } from './context.ts';
 import { CONTROL_PATHS, handleControl } from './control-routes.ts';
 import { readJsonBody } from './http-io.ts';
-import { OPENAI_ROUTES } from './openai-routes.ts';
-import { TGI_ROUTES } from './tgi-routes.ts';
 
 export type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -25,11 +24,10 @@ function routesOf(context: SimulatorContext, table: RouteTable): RouteTable['rou
   return others;
 }
 
-export async function route(context: SimulatorContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function route(context: SimulatorContext, table: RouteTable, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator.invalid');
   const path = url.pathname;
   const method = req.method ?? 'GET';
-  const table = context.options.protocol === 'openai' ? OPENAI_ROUTES : TGI_ROUTES;
   const routes = routesOf(context, table);
   const known = Object.hasOwn(routes, path) || CONTROL_PATHS.has(path);
   context.stats.countRoute(known ? `${method} ${path}` : 'other');

@@ -6,11 +6,13 @@ import type { Socket } from 'node:net';
 import type { SimulatorContext } from './context.ts';
 import { applyTiming } from './control-routes.ts';
 import { FaultBoard } from './faults.ts';
+import { OPENAI_ROUTES } from './openai-routes.ts';
 import { resolveOptions } from './options.ts';
 import { RequestLog } from './request-log.ts';
 import { route } from './router.ts';
 import { Semaphore } from './semaphore.ts';
 import { StatsRecorder } from './stats.ts';
+import { TGI_ROUTES } from './tgi-routes.ts';
 import type { RecordedRequest, Simulator, SimulatorFaults, SimulatorOptions, SimulatorStats, SimulatorTiming } from './types.ts';
 
 export type {
@@ -31,9 +33,10 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     startedAt: Math.floor(Date.now() / 1000),
     nextResponseId: 1,
   };
+  const table = resolved.protocol === 'openai' ? OPENAI_ROUTES : TGI_ROUTES;
   // TGI has no server-side timeouts: no request timeout, idle connections kept forever.
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 0, headersTimeout: 0 }, (req, res) => {
-    route(context, req, res).catch((error: unknown) => {
+    route(context, table, req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(`simulator error: ${(error as Error).message}`);

@@ -23,6 +23,3 @@ export interface SimulatorContext {
   /** Counter behind the ids of OpenAI-style responses, deterministic per instance. */
   nextResponseId: number;
 }
-
-/** TGI reports the COMPUTE_TYPE env of its container; this is its default. */
-export const COMPUTE_TYPE = 'gpu+optimized';

@@ -3,13 +3,14 @@
 // TGI's timing headers, or a JSON error with its status.
 
 import type { ServerResponse } from 'node:http';
-import { COMPUTE_TYPE, type SimulatorContext } from './context.ts';
+import type { SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
-import { sendError } from './http-io.ts';
-import { isPrepared, prepareGeneration, type PreparedGeneration } from './pipeline.ts';
+import { isPrepared, prepareGeneration } from './pipeline.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import type { GenerationRequest } from './request-decoder.ts';
-import { GENERATION_FAILED, statusOf } from './tgi-errors.ts';
+import { GENERATION_FAILED, sendError, statusOf } from './tgi-errors.ts';
+import { COMPUTE_TYPE } from './tgi-identity.ts';
 import { answerWhenGenerated } from './token-answer.ts';
 
 /** The success body of one TGI route. */

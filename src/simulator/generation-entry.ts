@@ -8,13 +8,13 @@ import { Exchange } from './exchange.ts';
 import { admitGeneration } from './front-door.ts';
 import { runGenerate } from './generate-route.ts';
 import type { GenerationJob } from './generation-job.ts';
-import { readJsonBody, sendError, sendText } from './http-io.ts';
+import { readJsonBody, sendText } from './http-io.ts';
 import { parseJson } from './json-parser.ts';
 import type { JsonValue } from './json.ts';
 import { messagesJob } from './messages-job.ts';
 import { nativeJob } from './native-job.ts';
 import { runStream } from './stream-route.ts';
-import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED } from './tgi-errors.ts';
+import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED, sendError } from './tgi-errors.ts';
 
 export type GenerationRoute = 'generate' | 'stream' | 'compat' | 'chat' | 'completions';
 

@@ -2,7 +2,6 @@
 // Json extractor produces before TGI's handlers run.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
 import { stringifyJson } from './json.ts';
 
 export const PAYLOAD_LIMIT = 2_000_000;
@@ -69,8 +68,4 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   const text = stringifyJson(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
-}
-
-export function sendError(res: ServerResponse, status: number, error: WireError): void {
-  sendJson(res, status, error);
 }

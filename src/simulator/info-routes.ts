@@ -1,13 +1,11 @@
-// TGI's unauthenticated read-only routes: health, info, models and metrics.
+// TGI's unauthenticated read-only routes: health, info and models.
 
 import type { ServerResponse } from 'node:http';
 import type { WireInfo } from '../tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
-import { sendEmpty, sendError, sendJson } from './http-io.ts';
-import { renderMetrics } from './metrics.ts';
-import { UNHEALTHY } from './tgi-errors.ts';
-
-export const TGI_VERSION = '3.3.6-dev0';
+import { sendEmpty, sendJson } from './http-io.ts';
+import { UNHEALTHY, sendError } from './tgi-errors.ts';
+import { TGI_VERSION } from './tgi-identity.ts';
 
 export function sendHealth(context: SimulatorContext, res: ServerResponse): void {
   if (context.faults.isUnhealthy()) sendError(res, 503, UNHEALTHY);
@@ -43,10 +41,4 @@ export function sendInfo(context: SimulatorContext, res: ServerResponse): void {
 export function sendModels(context: SimulatorContext, res: ServerResponse): void {
   const id = context.options.modelId;
   sendJson(res, 200, { object: 'list', data: [{ id, object: 'model', created: 0, owned_by: id }] });
-}
-
-export function sendMetrics(context: SimulatorContext, res: ServerResponse): void {
-  const text = renderMetrics(context.stats.prometheus);
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

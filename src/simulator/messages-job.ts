@@ -7,13 +7,13 @@ import type { WireError } from '../tgi/wire.ts';
 import { completionText } from './completion-text.ts';
 import type { SimulatorContext } from './context.ts';
 import type { GenerationJob } from './generation-job.ts';
-import { TGI_VERSION } from './info-routes.ts';
 import { stringifyJson, type JsonValue } from './json.ts';
 import * as bodies from './messages-bodies.ts';
 import { BodyError, decodeOpenAiRequest, renderedPrompt, type OpenAiKind, type OpenAiRequest } from './openai-request.ts';
-import type { PreparedGeneration } from './pipeline.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import type { GenerationRequest } from './request-decoder.ts';
 import { GENERATION_FAILED } from './tgi-errors.ts';
+import { TGI_VERSION } from './tgi-identity.ts';
 import { usageOf, type Usage } from './usage.ts';
 
 function toGenerationRequest(request: OpenAiRequest): GenerationRequest {

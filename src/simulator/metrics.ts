@@ -1,5 +1,8 @@
 // GET /metrics in Prometheus text format, limited to the series a gateway is likely to scrape.
+// The OpenAI-compatible mode serves the same TGI-named series (vLLM's own are not simulated).
 
+import type { ServerResponse } from 'node:http';
+import type { SimulatorContext } from './context.ts';
 import type { PrometheusCounters } from './stats.ts';
 
 const FAILURE_LABELS = ['validation', 'overloaded', 'generation', 'incomplete', 'dropped'];
@@ -13,7 +16,7 @@ function histogram(name: string, sum: number, count: number): string[] {
   ];
 }
 
-export function renderMetrics(p: PrometheusCounters): string {
+function renderMetrics(p: PrometheusCounters): string {
   const failureLabels = new Set([...FAILURE_LABELS, ...p.failures.keys()]);
   const lines = [
     '# TYPE tgi_request_count counter',
@@ -28,4 +31,10 @@ export function renderMetrics(p: PrometheusCounters): string {
     ...histogram('tgi_request_duration', p.durationSecondsSum, p.durationCount),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+export function sendMetrics(context: SimulatorContext, res: ServerResponse): void {
+  const text = renderMetrics(context.stats.prometheus);
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }

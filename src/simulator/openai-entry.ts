@@ -15,7 +15,7 @@ import { vllmAnswer, vllmStreamEvents } from './openai-events.ts';
 import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from './openai-request.ts';
 import { isOpenAiError, validateOpenAi } from './openai-validation.ts';
 import { servedModelName } from './options.ts';
-import { planGeneration } from './planner.ts';
+import { planned } from './prepared-generation.ts';
 import { SseWriter } from './sse.ts';
 import { answerWhenGenerated } from './token-answer.ts';
 import { streamTokens } from './token-stream.ts';
@@ -90,7 +90,7 @@ export async function handleOpenAiGeneration(
     return;
   }
   exchange.holdPermit(permit);
-  const prepared = { validated, plan: planGeneration(validated), validatedAt: performance.now() };
+  const prepared = planned(validated);
   const meta = nextMeta(context, kind, model);
   if (!request.stream) {
     answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta));

@@ -7,7 +7,7 @@ import { stringifyJson } from './json.ts';
 import * as bodies from './openai-bodies.ts';
 import { GENERATION_CRASHED } from './openai-errors.ts';
 import type { OpenAiRequest } from './openai-request.ts';
-import type { PreparedGeneration } from './pipeline.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import type { AnswerWire } from './token-answer.ts';
 import type { StreamEvents } from './token-stream.ts';
 import { promptText } from './tokenizer.ts';

@@ -3,8 +3,7 @@
 // fields are ignored (logprobs, tools, response_format...), as both servers accept them.
 
 import { renderChat, type ChatMessage } from './chat-template.ts';
-import { JsonNumber, type JsonValue } from './json.ts';
-import { unexpected } from './request-decoder.ts';
+import { JsonNumber, unexpected, type JsonValue } from './json.ts';
 
 export type OpenAiKind = 'chat' | 'completion';
 

@@ -1,11 +1,12 @@
 // The routes of vLLM's OpenAI-compatible server that a gateway uses. FastAPI answers the
-// rest with `{"detail": ...}` bodies, and vLLM's key middleware with `{"error":"Unauthorized"}`.
+// rest with `{"detail": ...}` bodies, and vLLM's key middleware with `{"error":"Unauthorized"}`:
+// it guards every path under /v1 and leaves /health and /metrics open.
 // There is no /generate, /generate_stream, /info or POST / here.
 
 import type { ServerResponse } from 'node:http';
 import type { SimulatorContext } from './context.ts';
 import { sendEmpty, sendJson } from './http-io.ts';
-import { sendMetrics } from './info-routes.ts';
+import { sendMetrics } from './metrics.ts';
 import { modelList } from './openai-bodies.ts';
 import { handleOpenAiGeneration } from './openai-entry.ts';
 import { METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED } from './openai-errors.ts';
@@ -31,6 +32,7 @@ export const OPENAI_ROUTES: RouteTable = {
     '/v1/completions': { POST: (context, req, res) => handleOpenAiGeneration(context, req, res, 'completion') },
     '/v1/chat/completions': { POST: (context, req, res) => handleOpenAiGeneration(context, req, res, 'chat') },
   },
+  needsKey: (method, path) => method !== 'OPTIONS' && (path === '/v1' || path.startsWith('/v1/')),
   notFound: (res) => sendJson(res, 404, NOT_FOUND),
   methodNotAllowed: (res) => sendJson(res, 405, METHOD_NOT_ALLOWED),
   unauthorized: (res) => sendJson(res, 401, UNAUTHORIZED),

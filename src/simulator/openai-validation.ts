@@ -4,8 +4,8 @@
 
 import { badRequest, type OpenAiError } from './openai-errors.ts';
 import { renderedPrompt, type OpenAiRequest } from './openai-request.ts';
+import type { ValidatedRequest } from './planner.ts';
 import { tokenize, truncateTokens } from './tokenizer.ts';
-import type { ValidatedRequest } from './validation.ts';
 
 function samplingError(request: OpenAiRequest): OpenAiError | null {
   const { temperature, topP, topK, repetitionPenalty, maxTokens } = request;

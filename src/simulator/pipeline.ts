@@ -5,16 +5,10 @@ import type { WireError } from '../tgi/wire.ts';
 import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
-import { planGeneration, type GenerationPlan } from './planner.ts';
+import { planned, type PreparedGeneration } from './prepared-generation.ts';
 import type { GenerationRequest } from './request-decoder.ts';
 import { OVERLOADED, failureLabel } from './tgi-errors.ts';
-import { admissionError, isWireError, permitsNeeded, validate, type ValidatedRequest } from './validation.ts';
-
-export interface PreparedGeneration {
-  validated: ValidatedRequest;
-  plan: GenerationPlan;
-  validatedAt: number;
-}
+import { admissionError, isWireError, permitsNeeded, validate } from './validation.ts';
 
 export function prepareGeneration(
   context: SimulatorContext,
@@ -34,7 +28,7 @@ export function prepareGeneration(
   exchange.holdPermit(permit);
   const validated = validate(request, context.options);
   if (isWireError(validated)) return fail(validated);
-  return { validated, plan: planGeneration(validated), validatedAt: performance.now() };
+  return planned(validated);
 }
 
 export function isPrepared(value: PreparedGeneration | WireError): value is PreparedGeneration {

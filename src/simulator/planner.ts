@@ -3,13 +3,28 @@
 
 import type { WireFinishReason, WireToken } from '../tgi/wire.ts';
 import { Prng, derivedSeed } from './prng.ts';
-import { promptText } from './tokenizer.ts';
-import type { ValidatedRequest } from './validation.ts';
+import { promptText, type PromptToken } from './tokenizer.ts';
 import { EOS_ID, EOS_TEXT, FIRST_WORD_ID, VOCABULARY, tokenText } from './vocabulary.ts';
 
 /** Without max_new_tokens TGI fills the context; the simulator ends on EOS well before that. */
 const OPEN_ENDED_CAP = 64;
 const OPEN_ENDED_WORDS = { min: 4, max: 40 } as const;
+
+/** A request as its protocol's validation leaves it: everything the plan is drawn from. */
+export interface ValidatedRequest {
+  promptTokens: PromptToken[];
+  inputLength: number;
+  /** As given; null lets the generation fill the context and end on EOS. */
+  maxNewTokens: number | null;
+  /** Room left in the context: max_total_tokens - input tokens. */
+  contextBudget: number;
+  stop: string[];
+  seed: bigint | null;
+  /** Whether the shard would sample, which decides whether the seed is reported. */
+  sampling: boolean;
+  bestOf: number;
+  topNTokens: number;
+}
 
 export interface SequencePlan {
   /** Generated tokens, including a final EOS token when the finish reason is eos_token. */

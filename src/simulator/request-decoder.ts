@@ -2,7 +2,7 @@
 // producing serde's wording for type errors (axum answers them with 422 text/plain).
 // Unknown fields are ignored, as in TGI.
 
-import { JsonNumber, type JsonValue } from './json.ts';
+import { JsonNumber, unexpected, type JsonValue } from './json.ts';
 
 export interface GenerationParameters {
   bestOf: number | null;
@@ -45,17 +45,6 @@ function emptyParameters(doSample: boolean): GenerationParameters {
 }
 
 const UINT_LIMITS = { u32: 2n ** 32n - 1n, u64: 2n ** 64n - 1n, usize: 2n ** 64n - 1n } as const;
-
-/** serde's description of an unexpected JSON value, reused by the OpenAI-style decoder. */
-export function unexpected(value: JsonValue): string {
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return `boolean \`${value}\``;
-  if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
-  if (value instanceof JsonNumber) {
-    return value.isInteger ? `integer \`${value.source}\`` : `floating point \`${value.value}\``;
-  }
-  return Array.isArray(value) ? 'sequence' : 'map';
-}
 
 function fail(path: string, value: JsonValue, expected: string): never {
   throw new DecodeError(`${path}: invalid type: ${unexpected(value)}, expected ${expected}`);

@@ -65,6 +65,7 @@ export class StatsRecorder {
     p.durationCount += 1;
   }
 
+  /** Counts a failure under its tgi_request_failure label: validation, overloaded, generation, incomplete, dropped. */
   failed(label: string): void {
     this.prometheus.failures.set(label, (this.prometheus.failures.get(label) ?? 0) + 1);
   }

@@ -3,12 +3,14 @@
 
 import type { ServerResponse } from 'node:http';
 import type { WireError } from '../tgi/wire.ts';
-import { COMPUTE_TYPE, type SimulatorContext } from './context.ts';
+import type { SimulatorContext } from './context.ts';
 import { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
-import { isPrepared, prepareGeneration, type PreparedGeneration } from './pipeline.ts';
+import { isPrepared, prepareGeneration } from './pipeline.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import type { GenerationRequest } from './request-decoder.ts';
 import { SseWriter } from './sse.ts';
+import { COMPUTE_TYPE } from './tgi-identity.ts';
 import { streamTokens, type StreamEvents } from './token-stream.ts';
 
 /** How one TGI route writes its stream. */

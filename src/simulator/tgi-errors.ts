@@ -1,6 +1,8 @@
 // TGI's own error bodies and the HTTP status each gets on non-stream routes.
 
+import type { ServerResponse } from 'node:http';
 import type { WireError } from '../tgi/wire.ts';
+import { sendJson } from './http-io.ts';
 
 export const OVERLOADED: WireError = { error: 'Model is overloaded', error_type: 'overloaded' };
 export const UNHEALTHY: WireError = { error: 'unhealthy', error_type: 'healthcheck' };
@@ -24,6 +26,10 @@ const STATUS_BY_TYPE: Record<string, number> = {
 
 export function statusOf(error: WireError): number {
   return STATUS_BY_TYPE[error.error_type] ?? 500;
+}
+
+export function sendError(res: ServerResponse, status: number, error: WireError): void {
+  sendJson(res, status, error);
 }
 
 /** The label TGI puts on `tgi_request_failure{err=...}`. */

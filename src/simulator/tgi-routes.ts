@@ -1,11 +1,14 @@
 // TGI's routes: its native API, its Messages API (OpenAI-style, TGI-flavoured) and the
 // housekeeping routes. axum answers the rest with empty 404/405 bodies, and a missing key
-// with an empty 401.
+// with an empty 401. Its `--api-key` guards the generation routes only.
 
 import { handleGeneration } from './generation-entry.ts';
 import { sendEmpty } from './http-io.ts';
-import { sendHealth, sendInfo, sendMetrics, sendModels } from './info-routes.ts';
+import { sendHealth, sendInfo, sendModels } from './info-routes.ts';
+import { sendMetrics } from './metrics.ts';
 import type { RouteTable } from './router.ts';
+
+const GUARDED = new Set(['/', '/generate', '/generate_stream', '/v1/chat/completions', '/v1/completions']);
 
 export const TGI_ROUTES: RouteTable = {
   routes: {
@@ -23,6 +26,8 @@ export const TGI_ROUTES: RouteTable = {
     '/v1/chat/completions': { POST: (context, req, res) => handleGeneration(context, req, res, 'chat') },
     '/v1/completions': { POST: (context, req, res) => handleGeneration(context, req, res, 'completions') },
   },
+  // GET / is TGI's health route, open like /health.
+  needsKey: (method, path) => method === 'POST' && GUARDED.has(path),
   notFound: (res) => sendEmpty(res, 404),
   methodNotAllowed: (res) => sendEmpty(res, 405),
   unauthorized: (res) => sendEmpty(res, 401),

@@ -7,9 +7,8 @@ import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
 import { sendJson } from './http-io.ts';
-import type { PreparedGeneration } from './pipeline.ts';
 import { stepCount } from './planner.ts';
-import { GENERATION_FAILED, failureLabel } from './tgi-errors.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import { runTokenClock } from './token-clock.ts';
 
 export interface Answer {
@@ -47,7 +46,7 @@ export function answerWhenGenerated(
         exchange.settle('dropped');
         res.destroy();
       } else if (kind === 'error') {
-        context.stats.failed(failureLabel(GENERATION_FAILED));
+        context.stats.failed('generation');
         exchange.settle('errored');
         send(wire.failure());
       }

@@ -4,9 +4,8 @@
 import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
-import type { PreparedGeneration } from './pipeline.ts';
+import type { PreparedGeneration } from './prepared-generation.ts';
 import type { SseWriter } from './sse.ts';
-import { GENERATION_FAILED, failureLabel } from './tgi-errors.ts';
 import { runTokenClock } from './token-clock.ts';
 
 /** Each returns the `data:` payloads to send, in order (possibly none). */
@@ -44,7 +43,7 @@ export function streamTokens(
       if (kind === 'stall') sse.silence();
       else if (kind === 'drop') sse.drop(() => exchange.settle('dropped'));
       else {
-        context.stats.failed(failureLabel(GENERATION_FAILED));
+        context.stats.failed('generation');
         sendAll(events.failure());
         sse.end(() => exchange.settle('errored'));
       }

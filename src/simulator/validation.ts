@@ -3,9 +3,10 @@
 // which is why a saturated server answers "overloaded" even to invalid requests.
 
 import type { WireError } from '../tgi/wire.ts';
+import type { ValidatedRequest } from './planner.ts';
 import type { GenerationRequest } from './request-decoder.ts';
 import type { SimulatorOptions } from './types.ts';
-import { tokenize, truncateTokens, type PromptToken } from './tokenizer.ts';
+import { tokenize, truncateTokens } from './tokenizer.ts';
 import { validationError } from './tgi-errors.ts';
 
 export type Limits = Pick<SimulatorOptions, 'maxInputTokens' | 'maxTotalTokens' | 'maxStopSequences' | 'maxBestOf'>;
@@ -13,21 +14,6 @@ export type Limits = Pick<SimulatorOptions, 'maxInputTokens' | 'maxTotalTokens' 
 const MAX_TOP_N_TOKENS = 5;
 /** The router schedules at most this many new tokens at once and reports the capped value. */
 const MAX_NEW_TOKENS_CHUNK = 1024;
-
-export interface ValidatedRequest {
-  promptTokens: PromptToken[];
-  inputLength: number;
-  /** As given; null lets the generation fill the context and end on EOS. */
-  maxNewTokens: number | null;
-  /** Room left in the context: max_total_tokens - input tokens. */
-  contextBudget: number;
-  stop: string[];
-  seed: bigint | null;
-  /** Whether the shard would sample, which decides whether the seed is reported. */
-  sampling: boolean;
-  bestOf: number;
-  topNTokens: number;
-}
 
 /** Checks made before the permit: streaming restrictions, or best_of limits on /generate. */
 export function admissionError(request: GenerationRequest, limits: Limits, streaming: boolean): WireError | null {

@@ -2,7 +2,7 @@
 // HTTP status (BadRequestError, NotFoundError, ...). Streams carry the same object in-band.
 
 import { STATUS_CODES, type ServerResponse } from 'node:http';
-import { sendJson } from './http-io.ts';
+import { sendJson } from '../core/http-io.ts';
 
 export interface OpenAiError {
   status: number;

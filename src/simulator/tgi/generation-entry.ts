@@ -2,19 +2,19 @@
 // axum makes before TGI's handler, then the stream or non-stream handler.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
-import type { SimulatorContext } from './context.ts';
-import { Exchange } from './exchange.ts';
-import { admitGeneration } from './front-door.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { Exchange } from '../core/exchange.ts';
+import { admitGeneration } from '../core/front-door.ts';
+import { readJsonBody, sendText } from '../core/http-io.ts';
+import { parseJson } from '../core/json-parser.ts';
+import type { JsonValue } from '../core/json.ts';
+import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED, sendError } from './errors.ts';
 import { runGenerate } from './generate-route.ts';
 import type { GenerationJob } from './generation-job.ts';
-import { readJsonBody, sendText } from './http-io.ts';
-import { parseJson } from './json-parser.ts';
-import type { JsonValue } from './json.ts';
 import { messagesJob } from './messages-job.ts';
 import { nativeJob } from './native-job.ts';
 import { runStream } from './stream-route.ts';
-import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED, sendError } from './tgi-errors.ts';
 
 export type GenerationRoute = 'generate' | 'stream' | 'compat' | 'chat' | 'completions';
 

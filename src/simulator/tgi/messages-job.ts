@@ -3,18 +3,18 @@
 // max_tokens as max_new_tokens, temperature 0 as greedy. Validation, the permit and the
 // tokens are then exactly /generate's; only the bodies differ.
 
-import type { WireError } from '../tgi/wire.ts';
-import { completionText } from './completion-text.ts';
-import type { SimulatorContext } from './context.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import { completionText } from '../core/completion-text.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { stringifyJson, type JsonValue } from '../core/json.ts';
+import { BodyError, decodeOpenAiRequest, renderedPrompt, type OpenAiKind, type OpenAiRequest } from '../core/openai-style-request.ts';
+import type { PreparedGeneration } from '../core/prepared-generation.ts';
+import { usageOf, type Usage } from '../core/usage.ts';
+import { GENERATION_FAILED } from './errors.ts';
+import type { GenerationRequest } from './generate-request.ts';
 import type { GenerationJob } from './generation-job.ts';
-import { stringifyJson, type JsonValue } from './json.ts';
+import { TGI_VERSION } from './identity.ts';
 import * as bodies from './messages-bodies.ts';
-import { BodyError, decodeOpenAiRequest, renderedPrompt, type OpenAiKind, type OpenAiRequest } from './openai-request.ts';
-import type { PreparedGeneration } from './prepared-generation.ts';
-import type { GenerationRequest } from './request-decoder.ts';
-import { GENERATION_FAILED } from './tgi-errors.ts';
-import { TGI_VERSION } from './tgi-identity.ts';
-import { usageOf, type Usage } from './usage.ts';
 
 function toGenerationRequest(request: OpenAiRequest): GenerationRequest {
   if (request.seed !== null && request.seed < 0n) {

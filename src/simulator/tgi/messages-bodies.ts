@@ -3,9 +3,9 @@
 // label, `usage: null` on every chat chunk, and `finish_reason: ""` on unfinished completion
 // chunks (see test/fixtures/tgi).
 
-import type { WireError } from '../tgi/wire.ts';
-import { statusOf } from './tgi-errors.ts';
-import type { Usage } from './usage.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import type { Usage } from '../core/usage.ts';
+import { statusOf } from './errors.ts';
 
 export interface MessagesMeta {
   model: string;

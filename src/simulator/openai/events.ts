@@ -2,16 +2,16 @@
 // prepared request. The tokens are the plan's; the text is cut before a matched stop string
 // (vLLM's default), and empty deltas are not sent except on the chunk that finishes.
 
-import { completionText, type CompletionText } from './completion-text.ts';
-import { stringifyJson } from './json.ts';
-import * as bodies from './openai-bodies.ts';
-import { GENERATION_CRASHED } from './openai-errors.ts';
-import type { OpenAiRequest } from './openai-request.ts';
-import type { PreparedGeneration } from './prepared-generation.ts';
-import type { AnswerWire } from './token-answer.ts';
-import type { StreamEvents } from './token-stream.ts';
-import { promptText } from './tokenizer.ts';
-import { usageOf, type Usage } from './usage.ts';
+import { completionText, type CompletionText } from '../core/completion-text.ts';
+import { stringifyJson } from '../core/json.ts';
+import type { OpenAiRequest } from '../core/openai-style-request.ts';
+import type { PreparedGeneration } from '../core/prepared-generation.ts';
+import type { AnswerWire } from '../core/token-answer.ts';
+import type { StreamEvents } from '../core/token-stream.ts';
+import { promptText } from '../core/tokenizer.ts';
+import { usageOf, type Usage } from '../core/usage.ts';
+import * as bodies from './bodies.ts';
+import { GENERATION_CRASHED } from './errors.ts';
 
 interface Outcome {
   text: CompletionText;

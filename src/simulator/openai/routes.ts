@@ -4,14 +4,14 @@
 // There is no /generate, /generate_stream, /info or POST / here.
 
 import type { ServerResponse } from 'node:http';
-import type { SimulatorContext } from './context.ts';
-import { sendEmpty, sendJson } from './http-io.ts';
-import { sendMetrics } from './metrics.ts';
-import { modelList } from './openai-bodies.ts';
-import { handleOpenAiGeneration } from './openai-entry.ts';
-import { METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED } from './openai-errors.ts';
-import { servedModelName } from './options.ts';
-import type { RouteTable } from './router.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { sendEmpty, sendJson } from '../core/http-io.ts';
+import { sendMetrics } from '../core/metrics.ts';
+import { servedModelName } from '../core/options.ts';
+import type { RouteTable } from '../core/router.ts';
+import { modelList } from './bodies.ts';
+import { METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED } from './errors.ts';
+import { handleOpenAiGeneration } from './generation-entry.ts';
 
 function sendHealth(context: SimulatorContext, res: ServerResponse): void {
   sendEmpty(res, context.faults.isUnhealthy() ? 503 : 200);

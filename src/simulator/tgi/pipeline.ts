@@ -1,13 +1,13 @@
 // The part of a generation request common to /generate and /generate_stream: admission
 // checks, the concurrency permit, validation and the token plan, in TGI's order.
 
-import type { WireError } from '../tgi/wire.ts';
-import type { SimulatorContext } from './context.ts';
-import type { Exchange } from './exchange.ts';
-import type { GenerationFaults } from './faults.ts';
-import { planned, type PreparedGeneration } from './prepared-generation.ts';
-import type { GenerationRequest } from './request-decoder.ts';
-import { OVERLOADED, failureLabel } from './tgi-errors.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import type { Exchange } from '../core/exchange.ts';
+import type { GenerationFaults } from '../core/faults.ts';
+import { planned, type PreparedGeneration } from '../core/prepared-generation.ts';
+import { OVERLOADED, failureLabel } from './errors.ts';
+import type { GenerationRequest } from './generate-request.ts';
 import { admissionError, isWireError, permitsNeeded, validate } from './validation.ts';
 
 export function prepareGeneration(

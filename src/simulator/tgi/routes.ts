@@ -2,11 +2,11 @@
 // housekeeping routes. axum answers the rest with empty 404/405 bodies, and a missing key
 // with an empty 401. Its `--api-key` guards the generation routes only.
 
+import { sendEmpty } from '../core/http-io.ts';
+import { sendMetrics } from '../core/metrics.ts';
+import type { RouteTable } from '../core/router.ts';
 import { handleGeneration } from './generation-entry.ts';
-import { sendEmpty } from './http-io.ts';
 import { sendHealth, sendInfo, sendModels } from './info-routes.ts';
-import { sendMetrics } from './metrics.ts';
-import type { RouteTable } from './router.ts';
 
 const GUARDED = new Set(['/', '/generate', '/generate_stream', '/v1/chat/completions', '/v1/completions']);
 

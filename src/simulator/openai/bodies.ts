@@ -2,7 +2,7 @@
 // key order. Streams: a chat stream opens with a role-only delta; the last chunk carries
 // finish_reason and stop_reason; a usage chunk has `"choices": []`.
 
-import type { Usage } from './usage.ts';
+import type { Usage } from '../core/usage.ts';
 
 export interface VllmMeta {
   id: string;

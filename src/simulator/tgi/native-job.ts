@@ -1,11 +1,11 @@
 // TGI's native generation routes as jobs for the generation entry: the request decoded the
 // way TGI's serde types do, and the bodies of /generate, /generate_stream and POST /.
 
+import { stringifyJson, type JsonValue } from '../core/json.ts';
+import { GENERATION_FAILED } from './errors.ts';
+import { decodeGenerationRequest } from './generate-request.ts';
 import type { GenerationJob } from './generation-job.ts';
-import { stringifyJson, type JsonValue } from './json.ts';
-import { decodeGenerationRequest } from './request-decoder.ts';
-import { GENERATION_FAILED } from './tgi-errors.ts';
-import { generateBody, streamEvent, type BodyRequest } from './wire-bodies.ts';
+import { generateBody, streamEvent, type BodyRequest } from './native-bodies.ts';
 
 export type NativeRoute = 'generate' | 'stream' | 'compat';
 

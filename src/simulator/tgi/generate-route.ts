@@ -3,15 +3,15 @@
 // TGI's timing headers, or a JSON error with its status.
 
 import type { ServerResponse } from 'node:http';
-import type { SimulatorContext } from './context.ts';
-import { Exchange } from './exchange.ts';
-import type { GenerationFaults } from './faults.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { Exchange } from '../core/exchange.ts';
+import type { GenerationFaults } from '../core/faults.ts';
+import type { PreparedGeneration } from '../core/prepared-generation.ts';
+import { answerWhenGenerated } from '../core/token-answer.ts';
+import { GENERATION_FAILED, sendError, statusOf } from './errors.ts';
+import type { GenerationRequest } from './generate-request.ts';
+import { COMPUTE_TYPE } from './identity.ts';
 import { isPrepared, prepareGeneration } from './pipeline.ts';
-import type { PreparedGeneration } from './prepared-generation.ts';
-import type { GenerationRequest } from './request-decoder.ts';
-import { GENERATION_FAILED, sendError, statusOf } from './tgi-errors.ts';
-import { COMPUTE_TYPE } from './tgi-identity.ts';
-import { answerWhenGenerated } from './token-answer.ts';
 
 /** The success body of one TGI route. */
 export type RenderBody = (prepared: PreparedGeneration) => unknown;

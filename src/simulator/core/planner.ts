@@ -1,7 +1,7 @@
 // Decides, up front and deterministically, every token a request will produce. The clock
 // then only paces what is already decided, so /generate and /generate_stream agree exactly.
 
-import type { WireFinishReason, WireToken } from '../tgi/wire.ts';
+import type { WireFinishReason, WireToken } from '../../tgi/wire.ts';
 import { Prng, derivedSeed } from './prng.ts';
 import { promptText, type PromptToken } from './tokenizer.ts';
 import { EOS_ID, EOS_TEXT, FIRST_WORD_ID, VOCABULARY, tokenText } from './vocabulary.ts';

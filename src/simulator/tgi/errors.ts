@@ -1,8 +1,8 @@
 // TGI's own error bodies and the HTTP status each gets on non-stream routes.
 
 import type { ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
-import { sendJson } from './http-io.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import { sendJson } from '../core/http-io.ts';
 
 export const OVERLOADED: WireError = { error: 'Model is overloaded', error_type: 'overloaded' };
 export const UNHEALTHY: WireError = { error: 'unhealthy', error_type: 'healthcheck' };

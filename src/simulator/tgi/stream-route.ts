@@ -2,16 +2,16 @@
 // with stream): 200 and SSE headers at once, then tokens, and every failure in-band.
 
 import type { ServerResponse } from 'node:http';
-import type { WireError } from '../tgi/wire.ts';
-import type { SimulatorContext } from './context.ts';
-import { Exchange } from './exchange.ts';
-import type { GenerationFaults } from './faults.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { Exchange } from '../core/exchange.ts';
+import type { GenerationFaults } from '../core/faults.ts';
+import type { PreparedGeneration } from '../core/prepared-generation.ts';
+import { SseWriter } from '../core/sse.ts';
+import { streamTokens, type StreamEvents } from '../core/token-stream.ts';
+import type { GenerationRequest } from './generate-request.ts';
+import { COMPUTE_TYPE } from './identity.ts';
 import { isPrepared, prepareGeneration } from './pipeline.ts';
-import type { PreparedGeneration } from './prepared-generation.ts';
-import type { GenerationRequest } from './request-decoder.ts';
-import { SseWriter } from './sse.ts';
-import { COMPUTE_TYPE } from './tgi-identity.ts';
-import { streamTokens, type StreamEvents } from './token-stream.ts';
 
 /** How one TGI route writes its stream. */
 export interface StreamWire {

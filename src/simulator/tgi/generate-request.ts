@@ -2,7 +2,7 @@
 // producing serde's wording for type errors (axum answers them with 422 text/plain).
 // Unknown fields are ignored, as in TGI.
 
-import { JsonNumber, unexpected, type JsonValue } from './json.ts';
+import { JsonNumber, unexpected, type JsonValue } from '../core/json.ts';
 
 export interface GenerationParameters {
   bestOf: number | null;

@@ -4,21 +4,21 @@
 // counters are the TGI routes' own.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { SimulatorContext } from './context.ts';
-import { Exchange } from './exchange.ts';
-import { admitGeneration } from './front-door.ts';
-import { readJsonBody } from './http-io.ts';
-import { parseJson } from './json-parser.ts';
-import type { VllmMeta } from './openai-bodies.ts';
-import { badRequest, modelNotFound, openAiError, queueFull, sendOpenAiError, type OpenAiError } from './openai-errors.ts';
-import { vllmAnswer, vllmStreamEvents } from './openai-events.ts';
-import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from './openai-request.ts';
-import { isOpenAiError, validateOpenAi } from './openai-validation.ts';
-import { servedModelName } from './options.ts';
-import { planned } from './prepared-generation.ts';
-import { SseWriter } from './sse.ts';
-import { answerWhenGenerated } from './token-answer.ts';
-import { streamTokens } from './token-stream.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { Exchange } from '../core/exchange.ts';
+import { admitGeneration } from '../core/front-door.ts';
+import { readJsonBody } from '../core/http-io.ts';
+import { parseJson } from '../core/json-parser.ts';
+import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from '../core/openai-style-request.ts';
+import { servedModelName } from '../core/options.ts';
+import { planned } from '../core/prepared-generation.ts';
+import { SseWriter } from '../core/sse.ts';
+import { answerWhenGenerated } from '../core/token-answer.ts';
+import { streamTokens } from '../core/token-stream.ts';
+import type { VllmMeta } from './bodies.ts';
+import { badRequest, modelNotFound, openAiError, queueFull, sendOpenAiError, type OpenAiError } from './errors.ts';
+import { vllmAnswer, vllmStreamEvents } from './events.ts';
+import { isOpenAiError, validateOpenAi } from './validation.ts';
 
 async function readRequest(
   context: SimulatorContext,

@@ -2,10 +2,10 @@
 // its wording, all answered 400 before any byte of a stream. Unlike TGI, vLLM takes
 // temperature 0 (greedy) and top_p 1.0, and knows one limit only: max_model_len.
 
-import { badRequest, type OpenAiError } from './openai-errors.ts';
-import { renderedPrompt, type OpenAiRequest } from './openai-request.ts';
-import type { ValidatedRequest } from './planner.ts';
-import { tokenize, truncateTokens } from './tokenizer.ts';
+import { renderedPrompt, type OpenAiRequest } from '../core/openai-style-request.ts';
+import type { ValidatedRequest } from '../core/planner.ts';
+import { tokenize, truncateTokens } from '../core/tokenizer.ts';
+import { badRequest, type OpenAiError } from './errors.ts';
 
 function samplingError(request: OpenAiRequest): OpenAiError | null {
   const { temperature, topP, topK, repetitionPenalty, maxTokens } = request;

@@ -1,26 +1,25 @@
-// Starts a TGI v3 (or, with protocol 'openai', a vLLM) simulator on a real HTTP port. close() resets every connection and
-// cancels every timer, so a test that closes it leaves nothing behind.
+// Starts a simulator on a real HTTP port, answering with the route table of the protocol its
+// options name. close() resets every connection and cancels every timer, so a test that
+// closes it leaves nothing behind.
 
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimulatorContext } from './context.ts';
 import { applyTiming } from './control-routes.ts';
 import { FaultBoard } from './faults.ts';
-import { OPENAI_ROUTES } from './openai-routes.ts';
 import { resolveOptions } from './options.ts';
 import { RequestLog } from './request-log.ts';
-import { route } from './router.ts';
+import { route, type RouteTable } from './router.ts';
 import { Semaphore } from './semaphore.ts';
 import { StatsRecorder } from './stats.ts';
-import { TGI_ROUTES } from './tgi-routes.ts';
-import type { RecordedRequest, Simulator, SimulatorFaults, SimulatorOptions, SimulatorStats, SimulatorTiming } from './types.ts';
-
-export type {
+import type {
   RecordedRequest, Simulator, SimulatorFaults, SimulatorOptions, SimulatorProtocol, SimulatorStats, SimulatorTiming,
 } from './types.ts';
-export { REQUEST_LOG_SIZE } from './request-log.ts';
 
-export async function startSimulator(options: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+export async function startServer(
+  options: Partial<SimulatorOptions>,
+  tables: Readonly<Record<SimulatorProtocol, RouteTable>>,
+): Promise<Simulator> {
   const resolved = resolveOptions(options);
   const context: SimulatorContext = {
     options: resolved,
@@ -33,7 +32,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     startedAt: Math.floor(Date.now() / 1000),
     nextResponseId: 1,
   };
-  const table = resolved.protocol === 'openai' ? OPENAI_ROUTES : TGI_ROUTES;
+  const table = tables[resolved.protocol];
   // TGI has no server-side timeouts: no request timeout, idle connections kept forever.
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 0, headersTimeout: 0 }, (req, res) => {
     route(context, table, req, res).catch((error: unknown) => {

@@ -2,12 +2,12 @@
 // The concurrency permit is taken between the stream/best_of checks and the rest,
 // which is why a saturated server answers "overloaded" even to invalid requests.
 
-import type { WireError } from '../tgi/wire.ts';
-import type { ValidatedRequest } from './planner.ts';
-import type { GenerationRequest } from './request-decoder.ts';
-import type { SimulatorOptions } from './types.ts';
-import { tokenize, truncateTokens } from './tokenizer.ts';
-import { validationError } from './tgi-errors.ts';
+import type { WireError } from '../../tgi/wire.ts';
+import type { ValidatedRequest } from '../core/planner.ts';
+import { tokenize, truncateTokens } from '../core/tokenizer.ts';
+import type { SimulatorOptions } from '../core/types.ts';
+import { validationError } from './errors.ts';
+import type { GenerationRequest } from './generate-request.ts';
 
 export type Limits = Pick<SimulatorOptions, 'maxInputTokens' | 'maxTotalTokens' | 'maxStopSequences' | 'maxBestOf'>;
 

@@ -1,8 +1,8 @@
 // Response bodies in TGI's key order. Seeds stay bigint so stringifyJson writes u64 exactly.
 
-import type { WireFinishReason, WireStreamEvent, WireToken } from '../tgi/wire.ts';
-import type { GenerationPlan, SequencePlan } from './planner.ts';
-import type { PromptToken } from './tokenizer.ts';
+import type { WireFinishReason, WireStreamEvent, WireToken } from '../../tgi/wire.ts';
+import type { GenerationPlan, SequencePlan } from '../core/planner.ts';
+import type { PromptToken } from '../core/tokenizer.ts';
 
 /** TGI's PrefillToken has no `special` field; the first logprob is NaN, serialised as null. */
 export interface PrefillToken {

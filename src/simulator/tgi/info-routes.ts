@@ -1,11 +1,11 @@
 // TGI's unauthenticated read-only routes: health, info and models.
 
 import type { ServerResponse } from 'node:http';
-import type { WireInfo } from '../tgi/wire.ts';
-import type { SimulatorContext } from './context.ts';
-import { sendEmpty, sendJson } from './http-io.ts';
-import { UNHEALTHY, sendError } from './tgi-errors.ts';
-import { TGI_VERSION } from './tgi-identity.ts';
+import type { WireInfo } from '../../tgi/wire.ts';
+import type { SimulatorContext } from '../core/context.ts';
+import { sendEmpty, sendJson } from '../core/http-io.ts';
+import { UNHEALTHY, sendError } from './errors.ts';
+import { TGI_VERSION } from './identity.ts';
 
 export function sendHealth(context: SimulatorContext, res: ServerResponse): void {
   if (context.faults.isUnhealthy()) sendError(res, 503, UNHEALTHY);

@@ -8,7 +8,7 @@ import { readJsonBody, sendEmpty, sendJson } from './http-io.ts';
 import { assertDurations } from './options.ts';
 import type { SimulatorTiming } from './types.ts';
 
-export function timingOf(context: SimulatorContext): SimulatorTiming {
+function timingOf(context: SimulatorContext): SimulatorTiming {
   const { timeToFirstTokenMs, timePerTokenMs } = context.options;
   return { timeToFirstTokenMs, timePerTokenMs };
 }

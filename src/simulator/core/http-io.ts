@@ -4,14 +4,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifyJson } from './json.ts';
 
-export const PAYLOAD_LIMIT = 2_000_000;
+const PAYLOAD_LIMIT = 2_000_000;
 
-export type BodyResult =
+type BodyResult =
   | { kind: 'body'; text: string }
   | { kind: 'rejected'; status: number; message: string }
   | { kind: 'gone' };
 
-export function isJsonContentType(header: string | undefined): boolean {
+function isJsonContentType(header: string | undefined): boolean {
   const essence = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const [type, subtype] = essence.split('/');
   if (type !== 'application' || subtype === undefined) return false;

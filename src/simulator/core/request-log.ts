@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RecordedRequest } from './types.ts';
 
-export const REQUEST_LOG_SIZE = 64;
+const REQUEST_LOG_SIZE = 64;
 
 export class RequestLog {
   #entries: RecordedRequest[] = [];

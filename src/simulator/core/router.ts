@@ -8,7 +8,7 @@ import type { SimulatorContext } from './context.ts';
 import { CONTROL_PATHS, handleControl } from './control-routes.ts';
 import { readJsonBody } from './http-io.ts';
 
-export type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface RouteTable {
   routes: Record<string, Partial<Record<'GET' | 'POST', Handler>>>;

@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { TimerBag, TimerHandle } from './timers.ts';
 
-export interface SseSettings {
+interface SseSettings {
   lineEnding: '\n' | '\r\n';
   chunkBytes: number;
   /** null: never send keep-alive comments. */

@@ -11,7 +11,7 @@ import { stepCount } from './planner.ts';
 import type { PreparedGeneration } from './prepared-generation.ts';
 import { runTokenClock } from './token-clock.ts';
 
-export interface Answer {
+interface Answer {
   status: number;
   body: unknown;
   headers?: Record<string, string>;

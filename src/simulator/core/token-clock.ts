@@ -6,9 +6,9 @@ import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
 
-export type ClockFault = 'stall' | 'drop' | 'error';
+type ClockFault = 'stall' | 'drop' | 'error';
 
-export interface ClockHooks {
+interface ClockHooks {
   /** Token at zero-based `position` is produced. */
   token(position: number): void;
   finished(): void;

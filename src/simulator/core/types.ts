@@ -131,7 +131,7 @@ export interface Simulator {
   url: string;
   port: number;
   stats(): SimulatorStats;
-  /** The last requests received (at most REQUEST_LOG_SIZE, oldest first); control routes are not recorded. */
+  /** The last requests received (at most REQUEST_LOG_SIZE of request-log.ts, oldest first); control routes are not recorded. */
   requests(): RecordedRequest[];
   /** The last request received on `route` (`POST /v1/chat/completions`), or on any route. */
   lastRequest(route?: string): RecordedRequest | undefined;

@@ -16,7 +16,7 @@ export interface Ending {
   stop_reason: string | null;
 }
 
-export interface CompletionChoice {
+interface CompletionChoice {
   text: string;
   ending: Ending | null;
   /** Present only when the request asked for return_token_ids. */

@@ -4,7 +4,7 @@
 
 import { JsonNumber, unexpected, type JsonValue } from '../core/json.ts';
 
-export interface GenerationParameters {
+interface GenerationParameters {
   bestOf: number | null;
   temperature: number | null;
   repetitionPenalty: number | null;
@@ -31,7 +31,7 @@ export interface GenerationRequest {
   stream: boolean;
 }
 
-export type DecodeResult = { ok: true; request: GenerationRequest } | { ok: false; message: string };
+type DecodeResult = { ok: true; request: GenerationRequest } | { ok: false; message: string };
 
 class DecodeError extends Error {}
 

@@ -16,7 +16,7 @@ import { messagesJob } from './messages-job.ts';
 import { nativeJob } from './native-job.ts';
 import { runStream } from './stream-route.ts';
 
-export type GenerationRoute = 'generate' | 'stream' | 'compat' | 'chat' | 'completions';
+type GenerationRoute = 'generate' | 'stream' | 'compat' | 'chat' | 'completions';
 
 /** The body an injected `httpStatus` fault answers with. */
 function faultError(status: number): WireError {

@@ -12,7 +12,7 @@ export function sendHealth(context: SimulatorContext, res: ServerResponse): void
   else sendEmpty(res, 200);
 }
 
-export function info(context: SimulatorContext): WireInfo {
+function info(context: SimulatorContext): WireInfo {
   const o = context.options;
   return {
     model_id: o.modelId,

@@ -5,13 +5,13 @@ import type { GenerationPlan, SequencePlan } from '../core/planner.ts';
 import type { PromptToken } from '../core/tokenizer.ts';
 
 /** TGI's PrefillToken has no `special` field; the first logprob is NaN, serialised as null. */
-export interface PrefillToken {
+interface PrefillToken {
   id: number;
   text: string;
   logprob: number | null;
 }
 
-export interface BestOfSequenceBody {
+interface BestOfSequenceBody {
   generated_text: string;
   finish_reason: WireFinishReason;
   generated_tokens: number;
@@ -21,7 +21,7 @@ export interface BestOfSequenceBody {
   top_tokens?: WireToken[][];
 }
 
-export interface DetailsBody {
+interface DetailsBody {
   finish_reason: WireFinishReason;
   generated_tokens: number;
   seed: bigint | null;
@@ -31,19 +31,19 @@ export interface DetailsBody {
   top_tokens?: WireToken[][];
 }
 
-export interface GenerateBody {
+interface GenerateBody {
   generated_text: string;
   details?: DetailsBody;
 }
 
-export interface StreamDetailsBody {
+interface StreamDetailsBody {
   finish_reason: WireFinishReason;
   generated_tokens: number;
   seed: bigint | null;
   input_length: number;
 }
 
-export type StreamEventBody = Omit<WireStreamEvent, 'details'> & {
+type StreamEventBody = Omit<WireStreamEvent, 'details'> & {
   top_tokens?: WireToken[];
   details: StreamDetailsBody | null;
 };

@@ -7,7 +7,7 @@ import { decodeGenerationRequest } from './generate-request.ts';
 import type { GenerationJob } from './generation-job.ts';
 import { generateBody, streamEvent, type BodyRequest } from './native-bodies.ts';
 
-export type NativeRoute = 'generate' | 'stream' | 'compat';
+type NativeRoute = 'generate' | 'stream' | 'compat';
 
 export function nativeJob(json: JsonValue, route: NativeRoute): GenerationJob | { error: string } {
   const decoded = decodeGenerationRequest(json, route === 'compat');

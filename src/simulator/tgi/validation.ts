@@ -9,7 +9,7 @@ import type { SimulatorOptions } from '../core/types.ts';
 import { validationError } from './errors.ts';
 import type { GenerationRequest } from './generate-request.ts';
 
-export type Limits = Pick<SimulatorOptions, 'maxInputTokens' | 'maxTotalTokens' | 'maxStopSequences' | 'maxBestOf'>;
+type Limits = Pick<SimulatorOptions, 'maxInputTokens' | 'maxTotalTokens' | 'maxStopSequences' | 'maxBestOf'>;
 
 const MAX_TOP_N_TOKENS = 5;
 /** The router schedules at most this many new tokens at once and reports the capped value. */

@@ -1,5 +1,6 @@
-// Reading request bodies and writing plain responses with the exact rejections axum's
-// Json extractor produces before TGI's handlers run.
+// Reading request bodies, with the exact rejections axum's Json extractor produces before
+// TGI's handlers run (vLLM's routes and the controls skip its content-type check), and
+// writing plain responses.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifyJson } from './json.ts';

@@ -1,5 +1,5 @@
-// TGI's concurrency limit: a non-blocking try on max_concurrent_requests permits,
-// held until the response is over, whatever ended it.
+// The concurrency limit (TGI's max_concurrent_requests; a full queue in openai mode): a
+// non-blocking try on the permits, held until the response is over, whatever ended it.
 
 export interface Permit {
   release(): void;

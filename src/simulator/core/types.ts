@@ -93,7 +93,7 @@ export interface SimulatorStats {
   activeGenerations: number;
   /** Non-stream generations answered with 200. */
   completedGenerations: number;
-  /** Non-stream generations answered with a TGI error status. */
+  /** Non-stream generations answered with an error status. */
   erroredGenerations: number;
   abortedGenerations: number;
   droppedGenerations: number;

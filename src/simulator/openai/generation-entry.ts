@@ -1,7 +1,7 @@
 // vLLM's /v1/completions and /v1/chat/completions. Unlike TGI, every refusal (bad body,
 // unknown model, invalid sampling, a full server) is an HTTP error before any byte of a
 // stream; once streaming, only a generation failure is in-band. Faults, pacing, permits and
-// counters are the TGI routes' own.
+// counters are the shared core's, as on TGI's routes.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimulatorContext } from '../core/context.ts';

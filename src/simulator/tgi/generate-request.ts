@@ -1,6 +1,7 @@
-// Turns a parsed JSON body into a generation request the way TGI's serde types do,
-// producing serde's wording for type errors (axum answers them with 422 text/plain).
-// Unknown fields are ignored, as in TGI.
+// TGI's GenerateRequest, the body of /generate, /generate_stream and POST /, decoded the way
+// TGI's serde types do, with serde's wording for type errors (axum answers them with 422
+// text/plain). Unknown fields are ignored, as in TGI. Messages API requests are mapped onto
+// the same shape (messages-job.ts).
 
 import { JsonNumber, unexpected, type JsonValue } from '../core/json.ts';
 

@@ -1,4 +1,5 @@
-// Response bodies in TGI's key order. Seeds stay bigint so stringifyJson writes u64 exactly.
+// The native routes' bodies (/generate, /generate_stream events, POST /) in TGI's key order.
+// Seeds stay bigint so stringifyJson writes u64 exactly.
 
 import type { WireFinishReason, WireStreamEvent, WireToken } from '../../tgi/wire.ts';
 import type { GenerationPlan, SequencePlan } from '../core/planner.ts';

@@ -1,5 +1,6 @@
-// The part of a generation request common to /generate and /generate_stream: admission
-// checks, the concurrency permit, validation and the token plan, in TGI's order.
+// The part every TGI generation route (native or Messages API, stream or not) shares before
+// its first token: admission checks, the concurrency permit, validation and the token plan,
+// in TGI's order.
 
 import type { WireError } from '../../tgi/wire.ts';
 import type { SimulatorContext } from '../core/context.ts';

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { createLogger } from '../src/logger.ts';
-import { startSimulator } from '../src/simulator/server.ts';
+import { startSimulator } from '../src/simulator/index.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' }, redis: { type: 'string' } } });
 const requests = Number(values.requests);

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SimulatorOptions } from '../../src/simulator/server.ts';
+import type { SimulatorOptions } from '../../src/simulator/index.ts';
 import { CHAT_MODEL, type ChatProtocol } from './chat-body.ts';
 import { forkBench, nextMessage, spawnNode, stop, type Child } from './procs.ts';
 

@@ -2,7 +2,7 @@
 // then recovers. One fault at a time, so the pool always has healthy replicas
 // and every failure seen by clients is one the gateway could not hide.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Simulator, SimulatorFaults } from '../../src/simulator/server.ts';
+import type { Simulator, SimulatorFaults } from '../../src/simulator/index.ts';
 import { pick, randomInt } from './random.ts';
 
 interface FaultKind {

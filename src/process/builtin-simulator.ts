@@ -2,7 +2,7 @@
 // that a fresh clone answers in GraphiQL at once. Its model says what it is.
 import type { Config, ModelConfig } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import { startSimulator, type Simulator } from '../simulator/server.ts';
+import { startSimulator, type Simulator } from '../simulator/index.ts';
 
 export const SIMULATOR_MODEL_ID = 'simulator';
 const SIMULATOR_NAME = 'TGI simulator (built-in, not a real model)';

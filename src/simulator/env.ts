@@ -1,6 +1,6 @@
 // Options of the standalone simulator, read from environment variables.
 
-import type { SimulatorOptions } from './types.ts';
+import type { SimulatorOptions } from './core/types.ts';
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
   const raw = env[name];

@@ -1,8 +1,8 @@
 // Standalone simulator: `npm run simulator` (TGI; SIMULATOR_PROTOCOL=openai for vLLM's API).
 
+import { DEFAULT_OPTIONS } from './core/options.ts';
 import { optionsFromEnv } from './env.ts';
-import { DEFAULT_OPTIONS } from './options.ts';
-import { startSimulator, type Simulator } from './server.ts';
+import { startSimulator, type Simulator } from './index.ts';
 
 function fatal(message: string, code: number): never {
   console.error(`simulator: ${message}`);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE } from '../hostile/inspector.ts';
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));

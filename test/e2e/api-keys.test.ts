@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { startGateway, startSimulators } from './harness.ts';
 
 const FULL = 'sk-full-0123456789abcdef';

@@ -3,7 +3,7 @@
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 export interface Stack {
   url: string;

@@ -2,7 +2,7 @@
 // probe shared by concurrent queries, and hfName from TGI's /info.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayInfoDocument, ModelDocument, ModelsDocument } from '../gql/graphql.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { post } from './clients.ts';
 import { startGateway, startSimulators } from './harness.ts';
 

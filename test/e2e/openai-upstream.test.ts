@@ -10,7 +10,7 @@ import {
   ChatDocument, ChatStreamDocument, GenerateDocument, GenerateStreamDocument, GenerateStreamWithUsageDocument, GenerateWithUsageDocument,
   ModelsDocument, TypedDocumentString, type GenerateInput, type GenerateStreamWithUsageSubscription,
 } from '../gql/graphql.ts';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { post, type Result } from './clients.ts';
 import { eventually, settled, startGateway } from './harness.ts';
 import {

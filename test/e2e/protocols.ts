@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { Client } from 'graphql-ws';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Simulator, SimulatorOptions, SimulatorProtocol } from '../../src/simulator/server.ts';
+import type { Simulator, SimulatorOptions, SimulatorProtocol } from '../../src/simulator/index.ts';
 import type { TypedDocumentString } from '../gql/graphql.ts';
 import { collectSse, collectWs, wsClient, type Result } from './clients.ts';
 import { settled, startGateway, startSimulators } from './harness.ts';

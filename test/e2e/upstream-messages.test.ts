@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/index.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { GenerateDocument, GenerateStreamDocument } from '../gql/graphql.ts';
 import { collectSse, collectWs, post, wsClient, type GraphQLErrorShape } from './clients.ts';
 import { settled, startSimulators } from './harness.ts';

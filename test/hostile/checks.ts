@@ -3,7 +3,7 @@
 // never a 5xx, never silence, a code on every GraphQL error, and nothing of
 // the gateway's insides (stack frames, source paths, originalError, library
 // codes, the model server's address).
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import type { GatewayProcess } from '../attacks/gateway-process.ts';
 
 /** Longest wait for one answer: past it, the input hung the gateway. */

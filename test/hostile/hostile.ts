@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
 import { ANSWER_MS, type Answer, type Target } from './checks.ts';
 import { Raw } from './generate-input.ts';

@@ -2,7 +2,7 @@
 // Redis goes away they keep answering (REDIS_FAILURE_MODE decides how), and
 // share again once it is back.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { GenerateDocument, GenerateStreamDocument, ModelsDocument } from '../gql/graphql.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { collectSse, post } from '../e2e/clients.ts';
 import { eventually, settled, startGateway, startSimulators } from '../e2e/harness.ts';
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GenerateDocument, GenerateStreamDocument, ModelsDocument } from '../gql/graphql.ts';
 import type { App } from '../../src/app.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { collectWs, post, wsClient } from '../e2e/clients.ts';
 import { activeTimers, settled, startGateway, startSimulators } from '../e2e/harness.ts';
 

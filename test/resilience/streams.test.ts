@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { GenerateDocument, GenerateStreamDocument, type GenerateStreamSubscription } from '../gql/graphql.ts';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { collectSse, collectWs, post, wsClient } from '../e2e/clients.ts';
 import { activeTimers, eventually, settled, startGateway, startSimulators } from '../e2e/harness.ts';
 

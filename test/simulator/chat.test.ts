@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderChat } from '../../src/simulator/chat-template.ts';
-import { tokenize } from '../../src/simulator/tokenizer.ts';
+import { renderChat } from '../../src/simulator/core/chat-template.ts';
+import { tokenize } from '../../src/simulator/core/tokenizer.ts';
 import { postJson, readUntil, sleep, useSimulator, waitFor } from './helpers.ts';
 import { DONE, chatText, countData, events, post, streamOf, type ChatBody, type ChatChunk, type TextBody, type TextChunk } from './openai-helpers.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 import { postJson, readUntil, sleep, sseData, useSimulator, waitFor, type StreamEvent } from './helpers.ts';
 
 const start = useSimulator();

@@ -2,7 +2,7 @@
 
 import { connect } from 'node:net';
 import { afterEach } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 /** Test timings: fast, but slow enough to interleave with a client. */
 export const FAST: Partial<SimulatorOptions> = { timeToFirstTokenMs: 1, timePerTokenMs: 1 };

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/server.ts';
+import { startSimulator } from '../../src/simulator/index.ts';
 import { postJson, readUntil, sleep, useSimulator, waitFor } from './helpers.ts';
 
 const start = useSimulator();

@@ -1,7 +1,7 @@
 // Helpers for the OpenAI-style routes of both protocols: requests with headers, and SSE
 // bodies whose events may end with `data: [DONE]`.
 
-import type { Simulator } from '../../src/simulator/server.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
 
 export const DONE = '[DONE]';
 

@@ -2,8 +2,8 @@
 // the TGI mode's tokens, faults, timing and counters.
 
 import { describe, expect, it } from 'vitest';
-import type { SimulatorOptions } from '../../src/simulator/server.ts';
-import { tokenize } from '../../src/simulator/tokenizer.ts';
+import type { SimulatorOptions } from '../../src/simulator/index.ts';
+import { tokenize } from '../../src/simulator/core/tokenizer.ts';
 import { postJson, readUntil, sleep, useSimulator, waitFor } from './helpers.ts';
 import {
   DONE, chatText, completionStreamText, countData, events, post, streamOf,

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { optionsFromEnv } from '../../src/simulator/env.ts';
-import { startSimulator, type SimulatorOptions } from '../../src/simulator/server.ts';
+import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
 describe('protocol options', () => {
   it('reads SIMULATOR_PROTOCOL, SIMULATOR_SERVED_MODEL_NAME, SIMULATOR_API_KEY and SIMULATOR_HEALTH', () => {

@@ -1,0 +1,81 @@
+// What a vLLM stream sends at each token, and what its non-stream answer is, for one
+// prepared request. The tokens are the plan's; the text is cut before a matched stop string
+// (vLLM's default), and empty deltas are not sent except on the chunk that finishes.
+
+import { completionText, type CompletionText } from '../core/completion-text.ts';
+import { stringifyJson } from '../core/json.ts';
+import type { OpenAiRequest } from '../core/openai-style-request.ts';
+import type { PreparedGeneration } from '../core/prepared-generation.ts';
+import type { AnswerWire } from '../core/token-answer.ts';
+import type { StreamEvents } from '../core/token-stream.ts';
+import { promptText } from '../core/tokenizer.ts';
+import { usageOf, type Usage } from '../core/usage.ts';
+import * as bodies from './bodies.ts';
+import { GENERATION_CRASHED } from './errors.ts';
+
+interface Outcome {
+  text: CompletionText;
+  ending: bodies.Ending;
+  usage: Usage;
+  /** What `echo` puts before the completion: the prompt as the model saw it. */
+  echoed: string;
+}
+
+function outcomeOf(request: OpenAiRequest, { validated, plan }: PreparedGeneration): Outcome {
+  const text = completionText(plan.main, validated.stop, true);
+  return {
+    text,
+    ending: { finish_reason: text.finishReason, stop_reason: text.stopString },
+    usage: usageOf(validated.inputLength, plan.main.tokens.length),
+    echoed: request.echo ? promptText(validated.promptTokens) : '',
+  };
+}
+
+const DONE = '[DONE]';
+const failure = (): string[] => [stringifyJson(GENERATION_CRASHED.body), DONE];
+
+export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta): StreamEvents {
+  const outcome = outcomeOf(request, prepared);
+  const { pieces } = outcome.text;
+  const tokens = prepared.plan.main.tokens;
+  const last = pieces.length - 1;
+  const chat = request.kind === 'chat';
+  const token = (position: number): string[] => {
+    const piece = (position === 0 ? outcome.echoed : '') + (pieces[position] ?? '');
+    const ending = position === last ? outcome.ending : null;
+    const payloads: unknown[] = [];
+    if (chat) {
+      if (position === 0) payloads.push(bodies.chatChunk(meta, { role: 'assistant', content: '' }, null));
+      if (piece !== '' || ending !== null) payloads.push(bodies.chatChunk(meta, piece === '' ? {} : { content: piece }, ending));
+    } else if (piece !== '' || ending !== null || request.returnTokenIds) {
+      const ids = request.returnTokenIds ? { tokenIds: [tokens[position]?.id ?? 0] } : {};
+      const promptIds = request.returnTokenIds && position === 0 ? { promptTokenIds: prepared.validated.promptTokens.map((t) => t.id) } : {};
+      payloads.push(bodies.completionChunk(meta, { text: piece, ending, ...ids, ...promptIds }));
+    }
+    return payloads.map((payload) => stringifyJson(payload));
+  };
+  return {
+    token,
+    finish: () => {
+      if (request.streamOptions?.includeUsage !== true) return [DONE];
+      const object = chat ? 'chat.completion.chunk' : 'text_completion';
+      return [stringifyJson(bodies.usageChunk(meta, object, outcome.usage)), DONE];
+    },
+    failure,
+  };
+}
+
+export function vllmAnswer(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta): AnswerWire {
+  return {
+    success: () => {
+      const outcome = outcomeOf(request, prepared);
+      const text = outcome.echoed + outcome.text.text;
+      if (request.kind === 'chat') return { status: 200, body: bodies.chatBody(meta, text, outcome.ending, outcome.usage) };
+      const ids = request.returnTokenIds
+        ? { tokenIds: prepared.plan.main.tokens.map((t) => t.id), promptTokenIds: prepared.validated.promptTokens.map((t) => t.id) }
+        : {};
+      return { status: 200, body: bodies.completionBody(meta, { text, ending: outcome.ending, ...ids }, outcome.usage) };
+    },
+    failure: () => ({ status: GENERATION_CRASHED.status, body: GENERATION_CRASHED.body }),
+  };
+}

@@ -1,0 +1,104 @@
+// vLLM's /v1/completions and /v1/chat/completions. Unlike TGI, every refusal (bad body,
+// unknown model, invalid sampling, a full server) is an HTTP error before any byte of a
+// stream; once streaming, only a generation failure is in-band. Faults, pacing, permits and
+// counters are the shared core's, as on TGI's routes.
+
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { SimulatorContext } from '../core/context.ts';
+import { Exchange } from '../core/exchange.ts';
+import { admitGeneration } from '../core/front-door.ts';
+import { readJsonBody } from '../core/http-io.ts';
+import { parseJson } from '../core/json-parser.ts';
+import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from '../core/openai-style-request.ts';
+import { servedModelName } from '../core/options.ts';
+import { planned } from '../core/prepared-generation.ts';
+import { SseWriter } from '../core/sse.ts';
+import { answerWhenGenerated } from '../core/token-answer.ts';
+import { streamTokens } from '../core/token-stream.ts';
+import type { VllmMeta } from './bodies.ts';
+import { badRequest, modelNotFound, openAiError, queueFull, sendOpenAiError, type OpenAiError } from './errors.ts';
+import { vllmAnswer, vllmStreamEvents } from './events.ts';
+import { isOpenAiError, validateOpenAi } from './validation.ts';
+
+async function readRequest(
+  context: SimulatorContext,
+  req: IncomingMessage,
+  kind: OpenAiKind,
+): Promise<OpenAiRequest | OpenAiError | null> {
+  // FastAPI parses the body whatever its Content-Type says.
+  const body = await readJsonBody(req, false);
+  if (body.kind === 'gone') return null;
+  if (body.kind === 'rejected') return openAiError(body.status, body.message);
+  context.requests.attachBody(req, body.text);
+  try {
+    return decodeOpenAiRequest(parseJson(body.text), kind);
+  } catch (error) {
+    if (error instanceof BodyError) return badRequest(error.message, error.param);
+    return badRequest(`JSON decode error: ${(error as Error).message}`, 'body');
+  }
+}
+
+function nextMeta(context: SimulatorContext, kind: OpenAiKind, model: string): VllmMeta {
+  const serial = (context.nextResponseId++).toString(16).padStart(32, '0');
+  return { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${serial}`, created: Math.floor(Date.now() / 1000), model };
+}
+
+export async function handleOpenAiGeneration(
+  context: SimulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: OpenAiKind,
+): Promise<void> {
+  const faults = admitGeneration(context, req);
+  if (faults === null) return;
+  const request = await readRequest(context, req, kind);
+  if (request === null) return;
+  if ('status' in request) {
+    sendOpenAiError(res, request);
+    return;
+  }
+  context.stats.lastGenerationSeed = request.seed?.toString() ?? null;
+  if (faults.stallBeforeHeaders) {
+    // Held open without a byte of answer; settled as aborted when the client leaves.
+    new Exchange(context, res, request.stream ? 'stream' : 'generation');
+    return;
+  }
+  if (faults.httpStatus !== undefined) {
+    sendOpenAiError(res, openAiError(faults.httpStatus, STATUS_CODES[faults.httpStatus] ?? 'Error'));
+    return;
+  }
+  context.stats.prometheus.requestCount += 1;
+  const exchange = new Exchange(context, res, request.stream ? 'stream' : 'generation');
+  const refuse = (error: OpenAiError, label: string): void => {
+    context.stats.failed(label);
+    exchange.settle('errored');
+    sendOpenAiError(res, error);
+  };
+  const model = servedModelName(context.options);
+  if (request.model !== null && request.model !== model) {
+    refuse(modelNotFound(request.model), 'validation');
+    return;
+  }
+  const validated = validateOpenAi(request, context.options.maxTotalTokens);
+  if (isOpenAiError(validated)) {
+    refuse(validated, 'validation');
+    return;
+  }
+  const permit = faults.overloaded ? null : context.semaphore.tryAcquire(1);
+  if (permit === null) {
+    refuse(queueFull(context.options.maxConcurrentRequests), 'overloaded');
+    return;
+  }
+  exchange.holdPermit(permit);
+  const prepared = planned(validated);
+  const meta = nextMeta(context, kind, model);
+  if (!request.stream) {
+    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta));
+    return;
+  }
+  const { lineEnding, chunkBytes } = context.options;
+  // vLLM sends no keep-alive comments: a stalled engine is plain silence.
+  const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
+  sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta));
+}

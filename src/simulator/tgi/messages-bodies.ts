@@ -1,0 +1,50 @@
+// TGI's Messages API bodies (its /v1/chat/completions and /v1/completions), in TGI's key
+// order: an empty `id`, the served model id, `system_fingerprint` as version plus docker
+// label, `usage: null` on every chat chunk, and `finish_reason: ""` on unfinished completion
+// chunks (see test/fixtures/tgi).
+
+import type { WireError } from '../../upstream/tgi/wire.ts';
+import type { Usage } from '../core/usage.ts';
+import { statusOf } from './errors.ts';
+
+export interface MessagesMeta {
+  model: string;
+  fingerprint: string;
+}
+
+type Finish = 'stop' | 'length';
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+function head(meta: MessagesMeta, object: string): Record<string, unknown> {
+  return { object, id: '', created: now(), model: meta.model, system_fingerprint: meta.fingerprint };
+}
+
+export function chatCompletion(meta: MessagesMeta, content: string, finish: Finish, usage: Usage): unknown {
+  const choice = { index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: finish };
+  return { ...head(meta, 'chat.completion'), choices: [choice], usage };
+}
+
+/** TGI repeats the role on every delta; the EOS token's delta has empty content. */
+export function chatChunk(meta: MessagesMeta, content: string, finish: Finish | null): unknown {
+  const choice = { index: 0, delta: { role: 'assistant', content }, logprobs: null, finish_reason: finish };
+  return { ...head(meta, 'chat.completion.chunk'), choices: [choice], usage: null };
+}
+
+export function chatUsageChunk(meta: MessagesMeta, usage: Usage): unknown {
+  return { ...head(meta, 'chat.completion.chunk'), choices: [], usage };
+}
+
+export function textCompletion(meta: MessagesMeta, text: string, finish: Finish, usage: Usage): unknown {
+  return { ...head(meta, 'text_completion'), choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], usage };
+}
+
+export function textChunk(meta: MessagesMeta, text: string, finish: Finish | null): unknown {
+  const choice = { index: 0, text, logprobs: null, finish_reason: finish ?? '' };
+  return { object: 'text_completion', id: '', created: now(), choices: [choice], model: meta.model, system_fingerprint: meta.fingerprint };
+}
+
+/** In-band errors of the Messages API carry the status the non-stream route would answer. */
+export function streamError(error: WireError): unknown {
+  return { error: { message: error.error, http_status_code: statusOf(error) } };
+}

@@ -1,13 +1,13 @@
-import type { GenerateInput } from '../generation/input.ts';
-import { INPUT_DEFAULTS } from '../generation/input.ts';
+import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
 import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
-import { FinishReason, TokenUsageRef } from './shared.ts';
+import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
 
-const GenerateInputRef = builder.inputType('GenerateInput', {
+// Typed against the one input schema (src/generation/input.ts): a field missing, extra or of another type fails the build.
+const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implement({
   description: "Parameters of one generation, with TGI's meaning and rules; checked before any upstream call.",
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -25,7 +25,7 @@ const GenerateInputRef = builder.inputType('GenerateInput', {
     frequencyPenalty: t.float(),
     returnFullText: t.boolean(),
     watermark: t.boolean(),
-  }),
+  }) satisfies EveryField<GenerateInput>,
 });
 
 const DetailsRef = builder.objectRef<GenerationDetails>('GenerationDetails').implement({
@@ -76,7 +76,7 @@ builder.mutationType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
-        const prepared = await generation.prepare(input as GenerateInput, requestOf(ctx, 'generate'));
+        const prepared = await generation.prepare(input, requestOf(ctx, 'generate'));
         const output = await generation.generate(prepared, ctx.signal);
         return { modelId: prepared.model.id, ...output };
       },
@@ -91,7 +91,7 @@ builder.subscriptionType({
       description: 'Streams the tokens of one generation as TGI produces them. Unsubscribing stops the generation upstream.',
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
-        const prepared = await ctx.services.generation.prepare(input as GenerateInput, requestOf(ctx, 'generateStream'));
+        const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));
         return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.stream(prepared, signal));
       },
       resolve: (item: StreamItem<StreamToken>) => {

@@ -39,7 +39,7 @@ export type FinishReason =
   | 'LENGTH'
   | 'STOP_SEQUENCE';
 
-/** Parameters of one generation, with TGI's meaning and rules; checked before any upstream call. */
+/** Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call. */
 export type GenerateInput = {
   doSample?: boolean | null | undefined;
   frequencyPenalty?: number | null | undefined;
@@ -50,7 +50,7 @@ export type GenerateInput = {
   returnFullText?: boolean | null | undefined;
   /** Replays a generation: pass back the seed its details returned. */
   seed?: string | number | null | undefined;
-  /** At most the model's max_stop_sequences (TGI default 4). */
+  /** At most the model's stop-sequence limit (TGI: 4). */
   stop?: Array<string> | null | undefined;
   /** Strictly positive. */
   temperature?: number | null | undefined;

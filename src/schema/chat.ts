@@ -2,24 +2,25 @@
 // deltas as the model server writes them (`chatStream`). The server applies
 // the model's chat template: TGI's Messages API, or an OpenAI-compatible
 // server's /v1/chat/completions.
-import type { ChatInput } from '../generation/input.ts';
+import { ChatRoleSchema, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
 import type { ChatDelta, ChatOutput } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
-import { FinishReason, TokenUsageRef } from './shared.ts';
+import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
 
-const ChatRole = builder.enumType('ChatRole', { values: ['SYSTEM', 'USER', 'ASSISTANT'] as const });
+const ChatRole = builder.enumType('ChatRole', { values: ChatRoleSchema.options });
 
-const ChatMessageInputRef = builder.inputType('ChatMessageInput', {
+// Typed against the one input schema (src/generation/input.ts), as GenerateInput is.
+const ChatMessageInputRef = builder.inputRef<ChatMessageInput>('ChatMessageInput').implement({
   fields: (t) => ({
     role: t.field({ type: ChatRole, required: true }),
     content: t.string({ required: true }),
-  }),
+  }) satisfies EveryField<ChatMessageInput>,
 });
 
-const ChatInputRef = builder.inputType('ChatInput', {
+const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
   description: 'One chat turn: the conversation so far; checked before any upstream call.',
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -31,7 +32,7 @@ const ChatInputRef = builder.inputType('ChatInput', {
     seed: t.field({ type: SeedRef }),
     frequencyPenalty: t.float({ description: 'From -2 to 2.' }),
     presencePenalty: t.float({ description: 'From -2 to 2.' }),
-  }),
+  }) satisfies EveryField<ChatInput>,
 });
 
 const ChatMessageRef = builder.objectRef<{ role: 'ASSISTANT'; content: string }>('ChatMessage').implement({
@@ -70,7 +71,7 @@ builder.mutationField('chat', (t) =>
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { generation } = ctx.services;
-      const prepared = await generation.prepareChat(input as ChatInput, requestOf(ctx, 'chat'));
+      const prepared = await generation.prepareChat(input, requestOf(ctx, 'chat'));
       const output = await generation.chat(prepared, ctx.signal);
       return { modelId: prepared.model.id, ...output };
     },
@@ -83,7 +84,7 @@ builder.subscriptionField('chatStream', (t) =>
     description: "Streams the assistant's reply as the model server writes it. Unsubscribing stops the generation upstream.",
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     subscribe: async (_root, { input }, ctx) => {
-      const prepared = await ctx.services.generation.prepareChat(input as ChatInput, requestOf(ctx, 'chatStream'));
+      const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));
       return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.chatStream(prepared, signal));
     },
     resolve: (item: StreamItem<ChatDelta>) => {

@@ -1,14 +1,14 @@
-import type { GenerateInput } from '../generation/input.ts';
-import { INPUT_DEFAULTS } from '../generation/input.ts';
+import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
 import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
-import { FinishReason, TokenUsageRef } from './shared.ts';
+import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
 
-const GenerateInputRef = builder.inputType('GenerateInput', {
-  description: "Parameters of one generation, with TGI's meaning and rules; checked before any upstream call.",
+// Typed against the one input schema (src/generation/input.ts): a field missing, extra or of another type fails the build.
+const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implement({
+  description: "Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call.",
   fields: (t) => ({
     modelId: t.id({ required: true }),
     prompt: t.string({ required: true }),
@@ -17,7 +17,7 @@ const GenerateInputRef = builder.inputType('GenerateInput', {
     topP: t.float({ defaultValue: INPUT_DEFAULTS.topP, description: 'Strictly between 0 and 1.' }),
     repetitionPenalty: t.float({ defaultValue: INPUT_DEFAULTS.repetitionPenalty }),
     topK: t.int(),
-    stop: t.stringList({ description: "At most the model's max_stop_sequences (TGI default 4)." }),
+    stop: t.stringList({ description: "At most the model's stop-sequence limit (TGI: 4)." }),
     seed: t.field({ type: SeedRef, description: 'Replays a generation: pass back the seed its details returned.' }),
     doSample: t.boolean(),
     truncate: t.int(),
@@ -25,7 +25,7 @@ const GenerateInputRef = builder.inputType('GenerateInput', {
     frequencyPenalty: t.float(),
     returnFullText: t.boolean(),
     watermark: t.boolean(),
-  }),
+  }) satisfies EveryField<GenerateInput>,
 });
 
 const DetailsRef = builder.objectRef<GenerationDetails>('GenerationDetails').implement({
@@ -57,7 +57,7 @@ const TokenRef = builder.objectRef<Token>('Token').implement({
 type TokenItem = Extract<StreamItem<StreamToken>, { event: unknown }>;
 
 const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
-  description: 'One TGI stream event: every event carries its token; only the last carries generatedText and details.',
+  description: "One event of the model server's stream: every event carries its token; only the last carries generatedText and details.",
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
     index: t.int({ resolve: (e) => e.event.index }),
@@ -76,7 +76,7 @@ builder.mutationType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
-        const prepared = await generation.prepare(input as GenerateInput, requestOf(ctx, 'generate'));
+        const prepared = await generation.prepare(input, requestOf(ctx, 'generate'));
         const output = await generation.generate(prepared, ctx.signal);
         return { modelId: prepared.model.id, ...output };
       },
@@ -88,10 +88,10 @@ builder.subscriptionType({
   fields: (t) => ({
     generateStream: t.field({
       type: StreamEventRef,
-      description: 'Streams the tokens of one generation as TGI produces them. Unsubscribing stops the generation upstream.',
+      description: 'Streams the tokens of one generation as the model server produces them. Unsubscribing stops the generation upstream.',
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
-        const prepared = await ctx.services.generation.prepare(input as GenerateInput, requestOf(ctx, 'generateStream'));
+        const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));
         return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.stream(prepared, signal));
       },
       resolve: (item: StreamItem<StreamToken>) => {

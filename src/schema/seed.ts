@@ -1,8 +1,8 @@
-// The Seed scalar: TGI's unsigned 64-bit seeds, taken as an Int or a decimal
-// String (an Int literal keeps its exact digits in the document, a JSON
-// variable only up to 2^53) and given back as a decimal String.
+// The Seed scalar: unsigned 64-bit seeds, taken as an Int or a decimal String
+// (an Int literal keeps its exact digits in the document, a JSON variable only
+// up to 2^53) and given back as a decimal String.
 import { GraphQLError, Kind, print, type ValueNode } from 'graphql';
-import { mayHaveLostDigits, SEED_RULE, seedFromDigits, seedFromNumber } from '../generation/seed.ts';
+import { mayHaveLostDigits, SEED_RULE, seedFromDigits, seedFromJson } from '../generation/seed.ts';
 import { builder } from './builder.ts';
 
 // Thrown as a GraphQLError with the gateway's extensions: graphql-js keeps them
@@ -11,7 +11,7 @@ const refused = (why: string, node?: ValueNode) =>
   new GraphQLError(`seed ${why}`, { nodes: node, extensions: { code: 'BAD_USER_INPUT', field: 'seed' } });
 
 function parseVariable(value: unknown): bigint {
-  const seed = typeof value === 'number' ? seedFromNumber(value) : typeof value === 'string' ? seedFromDigits(value) : undefined;
+  const seed = seedFromJson(value);
   if (seed !== undefined) return seed;
   if (typeof value === 'number' && mayHaveLostDigits(value)) {
     throw refused(`${SEED_RULE}; above ${Number.MAX_SAFE_INTEGER} send it as a decimal String, a JSON number that large has lost digits`);

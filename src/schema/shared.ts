@@ -2,6 +2,13 @@
 import type { TokenUsage } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 
+/**
+ * Every field of an input shape and no other, for `satisfies` on the fields of
+ * an input type: Pothos checks each field's type against the shape, this that
+ * none is missing (optional ones would pass unseen) or extra.
+ */
+export type EveryField<Shape> = { [Name in keyof Shape]-?: unknown };
+
 export const FinishReason = builder.enumType('FinishReason', {
   values: ['LENGTH', 'EOS_TOKEN', 'STOP_SEQUENCE'] as const,
 });

@@ -4,8 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../access/caller.ts';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
-import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
-import { seedFromDigits, SEED_RULE } from '../generation/seed.ts';
+import { GenerateInputSchema, type GenerateInput } from '../generation/input.ts';
+import { exactSeeds, jsonInputReader } from '../generation/json-input.ts';
+import { snakeCase } from '../lib/names.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Logger } from '../logger.ts';
 import type { Services } from '../schema/context.ts';
@@ -73,8 +74,7 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
 
   async function readInput(req: IncomingMessage, requestId: string): Promise<GenerateInput> {
     try {
-      // A JSON number under "seed" is kept as its source text: JSON.parse alone would round a u64 past 2^53.
-      return toGenerateInput(await readJson(req, maxRequestBytes, seedAsSource));
+      return readGenerateInput(await readJson(req, maxRequestBytes, exactSeeds));
     } catch (error) {
       onRefused('rest', error instanceof BodyError ? (error.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST') : asGatewayError(error).code, requestId);
       throw error;
@@ -125,29 +125,13 @@ function sendError(res: ServerResponse, error: unknown): void {
   sendJson(res, status, { detail: restMessage(failure) }, headers);
 }
 
-type FieldType = 'number' | 'integer' | 'boolean' | 'strings' | 'seed';
-
-const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, FieldType]> = [
-  ['max_new_tokens', 'maxNewTokens', 'integer'],
-  ['temperature', 'temperature', 'number'],
-  ['top_p', 'topP', 'number'],
-  ['repetition_penalty', 'repetitionPenalty', 'number'],
-  ['top_k', 'topK', 'integer'],
-  ['stop', 'stop', 'strings'],
-  ['seed', 'seed', 'seed'],
-  ['do_sample', 'doSample', 'boolean'],
-  ['truncate', 'truncate', 'integer'],
-  ['typical_p', 'typicalP', 'number'],
-  ['frequency_penalty', 'frequencyPenalty', 'number'],
-  ['return_full_text', 'returnFullText', 'boolean'],
-  ['watermark', 'watermark', 'boolean'],
-];
+/** The body under GraphQL's field names in snake_case (top_p), through the one input schema. */
+const readGenerateInput = jsonInputReader(GenerateInputSchema, snakeCase);
 
 /** GraphQL's names of the fields that REST clients write otherwise. */
-const REST_NAMES: ReadonlyMap<string, string> = new Map([
-  ['modelId', 'model_id'],
-  ...FIELDS.filter(([wire, field]) => wire !== field).map(([wire, field]) => [field, wire] as const),
-]);
+const REST_NAMES: ReadonlyMap<string, string> = new Map(
+  Object.keys(GenerateInputSchema.shape).map((field) => [field, snakeCase(field)] as const).filter(([field, wire]) => wire !== field),
+);
 const CLIENT_NAME = new RegExp(`\\b(?:${[...REST_NAMES.keys()].join('|')})\\b`, 'g');
 
 /** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
@@ -156,37 +140,3 @@ function restMessage(failure: GatewayError): string {
   if (failure.code !== 'BAD_USER_INPUT') return failure.message;
   return failure.message.replace(CLIENT_NAME, (name) => REST_NAMES.get(name) ?? name);
 }
-
-// Node 24 hands revivers the source text of each primitive (TC39 "JSON.parse source text access").
-function seedAsSource(key: string, value: unknown, context?: { source?: string }): unknown {
-  return key === 'seed' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
-}
-
-/** The REST body, type-checked field by field (422 naming the field, as the original backend did). */
-function toGenerateInput(body: unknown): GenerateInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object');
-  const b = body as Record<string, unknown>;
-  if (typeof b.model_id !== 'string') throw invalid('model_id', 'is required and must be a string');
-  if (typeof b.prompt !== 'string') throw invalid('prompt', 'is required and must be a string');
-  const input: Record<string, unknown> = { ...INPUT_DEFAULTS, modelId: b.model_id, prompt: b.prompt };
-  for (const [wire, field, type] of FIELDS) {
-    const value = b[wire];
-    if (value === undefined || value === null) continue;
-    if (type === 'seed') {
-      // A JSON number arrives here as its digits (see seedAsSource), a JSON string as itself.
-      const seed = typeof value === 'string' ? seedFromDigits(value) : undefined;
-      if (seed === undefined) throw invalid(wire, `${SEED_RULE}, as a JSON number or a string of decimal digits`);
-      input[field] = seed;
-      continue;
-    }
-    const ok = type === 'integer' ? Number.isSafeInteger(value)
-      : type === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : type === 'boolean' ? typeof value === 'boolean'
-      : Array.isArray(value) && value.every((s) => typeof s === 'string');
-    if (!ok) throw invalid(wire, `must be ${type === 'strings' ? 'a list of strings' : `a${type === 'integer' ? 'n' : ''} ${type}`}`);
-    input[field] = value;
-  }
-  return input as unknown as GenerateInput;
-}
-
-const invalid = (field: string, message: string) => new GatewayError('BAD_USER_INPUT', `${field} ${message}`, { field });

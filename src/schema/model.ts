@@ -12,7 +12,7 @@ const ReplicaState = builder.enumType('ReplicaState', {
 });
 
 const ModelHealthRef = builder.objectRef<ModelHealth>('ModelHealth').implement({
-  description: "Result of the cached check of the model's TGI `/health`.",
+  description: "Result of the cached check of the model's servers (`/health`; `/v1/models` where a server has no `/health`).",
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
     endpoint: t.string({ nullable: true, resolve: (h, _args, ctx) => (ctx.services.exposeEndpoints ? h.endpoint : null) }),
@@ -25,7 +25,7 @@ const ModelHealthRef = builder.objectRef<ModelHealth>('ModelHealth').implement({
 });
 
 const ReplicaRef = builder.objectRef<Replica>('Replica').implement({
-  description: 'One TGI server of a model.',
+  description: 'One server of a model (a replica): TGI or an OpenAI-compatible server.',
   fields: (t) => ({
     url: t.string({ nullable: true, resolve: (r, _args, ctx) => (ctx.services.exposeEndpoints ? r.url : null) }),
     healthy: t.boolean({ resolve: (r) => r.state === 'HEALTHY' }),
@@ -35,7 +35,7 @@ const ReplicaRef = builder.objectRef<Replica>('Replica').implement({
 });
 
 const ModelRef = builder.objectRef<Model>('Model').implement({
-  description: 'A model served by one or more TGI replicas.',
+  description: 'A model served by one or more replicas, all speaking one protocol (TGI or the OpenAI-compatible API).',
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

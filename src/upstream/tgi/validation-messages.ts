@@ -4,12 +4,13 @@
 // counts more tokens than the gateway's lower bound) reads like the same limit
 // caught by the gateway's validation. REST writes the names back in snake_case.
 import { UpstreamError } from '../errors.ts';
-import { TGI_NAMES } from './request.ts';
+import { snakeCase } from '../../lib/names.ts';
+import { TGI_FIELDS } from './request.ts';
 
 /** TGI's wire name → the gateway's. */
 const GATEWAY_NAMES: ReadonlyMap<string, string> = new Map([
   ['inputs', 'prompt'],
-  ...Object.entries(TGI_NAMES).map(([gateway, wire]): [string, string] => [wire, gateway]),
+  ...TGI_FIELDS.map((field): [string, string] => [snakeCase(field), field]),
 ]);
 
 const PREFIX = 'Input validation error: ';

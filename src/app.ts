@@ -12,7 +12,8 @@ import { limitsOff, type LimitStore } from './limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
-import { AccessLog, observeAll } from './observability/access-log.ts';
+import { AccessLog } from './observability/access-log.ts';
+import { observeAll } from './observability/observer.ts';
 import { Metrics } from './observability/metrics.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { Services } from './schema/context.ts';
@@ -73,7 +74,8 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     render: options.clusterMetrics,
   });
   replicaEvent = metrics.replicaEvent;
-  const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' })));
+  const doorLog = logger.child({ component: 'http' });
+  const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' }), doorLog));
   const services: Services = {
     registry,
     generation: new GenerationService(registry, config, { limits, observer }),
@@ -82,12 +84,8 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     streams: new InFlight(),
   };
   const lifecycle: Lifecycle = { draining: false };
-  const doorLog = logger.child({ component: 'http' });
   /** A request refused before anything ran: counted, and logged once under its request id. */
-  const onRefused = (transport: string, code: string, requestId: string | undefined) => {
-    metrics.refused(transport, code);
-    doorLog.info({ requestId, transport, code }, 'request refused');
-  };
+  const onRefused = (transport: string, code: string, requestId: string | undefined) => observer.refused({ stage: 'door', transport, code, requestId });
   const yoga = createGraphQLHandler(services, {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,

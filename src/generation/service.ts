@@ -13,7 +13,7 @@ import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
 import { Generation } from './generation.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
-import { rateLimited, refusalReport, UNKNOWN_MODEL } from './refusals.ts';
+import { rateLimited, refusalOf } from './refusals.ts';
 import { NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
 import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
 import { chatParameters, generationParameters } from './validate.ts';
@@ -269,8 +269,7 @@ export class GenerationService {
 
   /** A request that ends before any model server is asked: bad input, limits, permissions, draining. */
   #refused(model: Model | undefined, request: RequestInfo, error: unknown): void {
-    // Metrics label refusals by model: only the models that exist, or a client could mint series at will.
-    this.#observer.finished(refusalReport(model?.id ?? UNKNOWN_MODEL, model?.protocol ?? null, request, error));
+    this.#observer.refused(refusalOf(model, request, error));
   }
 
   /**

@@ -5,9 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../errors.ts';
 import { pickReplica } from '../registry/balancer.ts';
 import type { Replica } from '../registry/replica.ts';
-import { isRetryable, UpstreamError } from '../upstream/errors.ts';
+import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
-import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -50,16 +49,11 @@ export async function attemptOnReplicas<T>(
       // An abort raced here still finds the flag set: the service charges what the call may have cost.
       if (!signal.aborted) generation.askingUpstream = false;
       replica.release();
-      if (signal.aborted) {
-        if (streaming && generation.deadlines.expired === 'firstToken') replica.failed();
-        throw signal.reason;
-      }
-      if (!(error instanceof UpstreamError)) throw error;
-      if (blamesReplica(error.failure)) replica.failed();
-      const failure = fromUpstream(error.failure, model.id);
-      if (!isRetryable(error.failure)) throw failure;
-      if (failure.code === 'UPSTREAM_OVERLOADED') overloaded = failure;
-      else other = failure;
+      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
+      if (failure.blamesReplica) replica.failed();
+      if (failure.kind !== 'upstream' || !failure.retryable) throw failure.error;
+      if (failure.error.code === 'UPSTREAM_OVERLOADED') overloaded = failure.error;
+      else other = failure.error;
     }
     if (attempt < policy.maxAttempts) await backoff(attempt, policy, signal);
   }

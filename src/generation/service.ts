@@ -15,7 +15,8 @@ import { Generation } from './generation.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { rateLimited, refusalOf } from './refusals.ts';
 import { NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
-import { blamesReplica, fromUpstream, overloaded } from './upstream-errors.ts';
+import { judgeFailure } from './failures.ts';
+import { overloaded } from './upstream-errors.ts';
 import { chatParameters, generationParameters } from './validate.ts';
 import { childTraceparent } from '../lib/trace.ts';
 
@@ -332,15 +333,9 @@ export class GenerationService {
 /** What a failure once the stream is open means; before that, attemptOnReplicas decided. */
 function midStreamFailure(error: unknown, generation: Generation, started: boolean): unknown {
   if (!started) return error;
-  const replica = generation.replica;
-  if (generation.signal.aborted) {
-    // Silence between tokens is the replica's fault; the total budget is the request's own.
-    if (generation.deadlines.expired === 'idle') replica?.failed();
-    return generation.signal.reason;
-  }
-  if (!(error instanceof UpstreamError)) return error;
-  if (blamesReplica(error.failure)) replica?.failed();
-  return fromUpstream(error.failure, generation.model.id);
+  const failure = judgeFailure(error, { signal: generation.signal, expired: generation.deadlines.expired, streaming: true, modelId: generation.model.id });
+  if (failure.blamesReplica) generation.replica?.failed();
+  return failure.error;
 }
 
 const ROLES = { SYSTEM: 'system', USER: 'user', ASSISTANT: 'assistant' } as const;

@@ -68,7 +68,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   // Read lazily: the service that holds the generations is made just below.
   const metrics = new Metrics({
     models: registry,
-    active: () => services.generation.active,
+    active: () => generation.active,
     exposeEndpoints: config.exposeEndpoints,
     worker: options.worker,
     render: options.clusterMetrics,
@@ -76,13 +76,9 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   replicaEvent = metrics.replicaEvent;
   const doorLog = logger.child({ component: 'http' });
   const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' }), doorLog));
-  const services: Services = {
-    registry,
-    generation: new GenerationService(registry, config, { limits, observer }),
-    about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
-    exposeEndpoints: config.exposeEndpoints,
-    streams: new InFlight(),
-  };
+  const generation = new GenerationService(registry, config, { limits, observer });
+  const about = { name: pkg.name, version: pkg.version, startedAt: Date.now() };
+  const services: Services = { registry, generation, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
   const lifecycle: Lifecycle = { draining: false };
   /** A request refused before anything ran: counted, and logged once under its request id. */
   const onRefused = (transport: string, code: string, requestId: string | undefined) => observer.refused({ stage: 'door', transport, code, requestId });
@@ -100,7 +96,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     playground: createPlayground(),
     metrics,
     onRefused,
-    rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' }), onRefused),
+    rest: createRestHandler({ registry, generation, about, exposeEndpoints: config.exposeEndpoints }, config.maxRequestBytes, logger.child({ component: 'rest' }), onRefused),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
     callers,
@@ -135,7 +131,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     },
     async stop(drainMs = config.shutdownDrainMs) {
       lifecycle.draining = true;
-      await services.generation.drain(drainMs);
+      await generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
       // 1001 Going Away to every socket; a client that does not read cannot hold the close up.
       const disposed = ws.dispose();

@@ -32,22 +32,25 @@ export async function attemptOnReplicas<T>(
   let overloaded: GatewayError | undefined;
   let other: GatewayError | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    // Ended before this attempt (the client left as the generation began): nothing is asked.
+    if (signal.aborted) throw signal.reason;
     // A replica not yet tried while one is left; then any, best first.
     const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
     if (!replica) break;
     tried.add(replica);
     generation.attempts = attempt;
     replica.acquire();
+    // Cut while this is set, the generation is charged what the call may have cost (generation.ts).
+    generation.askingUpstream = true;
     try {
-      generation.askingUpstream = true;
       const value = await call(replica, signal);
+      generation.askingUpstream = false;
       // Ended meanwhile (an abort that raced the answer): nobody will release a held slot.
       if (generation.ended) replica.release();
       else generation.hold(replica);
       return value;
     } catch (error) {
-      // An abort raced here still finds the flag set: the service charges what the call may have cost.
-      if (!signal.aborted) generation.askingUpstream = false;
+      generation.askingUpstream = false;
       replica.release();
       const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
       if (failure.blamesReplica) replica.failed();

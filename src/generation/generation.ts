@@ -1,10 +1,11 @@
 // One generation under way: the service's per-request state, in one place,
-// and released in one place, whichever way the generation ends: when its one
-// signal fires (deadlines.ts). Completion and failure fire it too, so that a
-// consumer paused at a `yield`, which no `finally` reaches, still lets go of
-// everything the moment a budget, shutdown or the client ends the generation.
-// It also keeps what the report of the generation needs (times, tokens,
-// attempts), and hands that report over exactly once, when it ends.
+// and released in one place, whichever way the generation ends: the listener
+// on its one signal (deadlines.ts). Completion and failure fire that signal
+// too, so every ending takes the same path, and a stream whose consumer is
+// paused at a `yield` (where no `finally` runs) lets go of everything the
+// moment a budget, shutdown or the client ends it. It also keeps what the
+// report of the generation needs (times, tokens, attempts), and hands that
+// report over exactly once, when it ends.
 import { addAbortListener } from 'node:events';
 import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';

@@ -12,7 +12,8 @@ import { limitsOff, type LimitStore } from './limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
-import { AccessLog, observeAll } from './observability/access-log.ts';
+import { AccessLog } from './observability/access-log.ts';
+import { observeAll } from './observability/observer.ts';
 import { Metrics } from './observability/metrics.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { Services } from './schema/context.ts';
@@ -73,27 +74,21 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   // Read lazily: the service that holds the generations is made just below.
   const metrics = new Metrics({
     models: registry,
-    active: () => services.generation.active,
+    active: () => generation.active,
     exposeEndpoints: config.exposeEndpoints,
     worker: options.worker,
     render: options.clusterMetrics,
   });
   replicaEvent = metrics.replicaEvent;
-  const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' })));
-  const services: Services = {
-    registry,
-    generation: new GenerationService(registry, config, { limits, observer }),
-    about: { name: pkg.name, version: pkg.version, startedAt: Date.now() },
-    exposeEndpoints: config.exposeEndpoints,
-    streams: new InFlight(),
-  };
-  const lifecycle: Lifecycle = { draining: false };
   const doorLog = logger.child({ component: 'http' });
+  const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' }), doorLog));
+  const { firstTokenMs, idleMs, totalMs } = config.upstream;
+  const generation = new GenerationService(registry, { retry: config.retry, budgets: { firstTokenMs, idleMs, totalMs }, limits, observer });
+  const about = { name: pkg.name, version: pkg.version, startedAt: Date.now() };
+  const services: Services = { registry, generation, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
+  const lifecycle: Lifecycle = { draining: false };
   /** A request refused before anything ran: counted, and logged once under its request id. */
-  const onRefused = (transport: string, code: string, requestId: string | undefined) => {
-    metrics.refused(transport, code);
-    doorLog.info({ requestId, transport, code }, 'request refused');
-  };
+  const onRefused = (transport: string, code: string, requestId: string | undefined) => observer.refused({ stage: 'door', transport, code, requestId });
   const yoga = createGraphQLHandler(services, {
     production: config.production,
     maxRequestBytes: config.maxRequestBytes,
@@ -108,7 +103,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     playground: createPlayground(),
     metrics,
     onRefused,
-    rest: createRestHandler(services, config.maxRequestBytes, logger.child({ component: 'rest' }), onRefused),
+    rest: createRestHandler({ registry, generation, about, exposeEndpoints: config.exposeEndpoints }, config.maxRequestBytes, logger.child({ component: 'rest' }), onRefused),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
     callers,
@@ -143,7 +138,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     },
     async stop(drainMs = config.shutdownDrainMs) {
       lifecycle.draining = true;
-      await services.generation.drain(drainMs);
+      await generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
       // 1001 Going Away to every socket; a client that does not read cannot hold the close up.
       const disposed = ws.dispose();

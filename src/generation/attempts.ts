@@ -5,9 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../errors.ts';
 import { pickReplica } from '../registry/balancer.ts';
 import type { Replica } from '../registry/replica.ts';
-import { isRetryable, UpstreamError } from '../upstream/errors.ts';
+import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
-import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -33,33 +32,31 @@ export async function attemptOnReplicas<T>(
   let overloaded: GatewayError | undefined;
   let other: GatewayError | undefined;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    // Ended before this attempt (the client left as the generation began): nothing is asked.
+    if (signal.aborted) throw signal.reason;
     // A replica not yet tried while one is left; then any, best first.
     const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
     if (!replica) break;
     tried.add(replica);
     generation.attempts = attempt;
     replica.acquire();
+    // Cut while this is set, the generation is charged what the call may have cost (generation.ts).
+    generation.askingUpstream = true;
     try {
-      generation.askingUpstream = true;
       const value = await call(replica, signal);
+      generation.askingUpstream = false;
       // Ended meanwhile (an abort that raced the answer): nobody will release a held slot.
       if (generation.ended) replica.release();
       else generation.hold(replica);
       return value;
     } catch (error) {
-      // An abort raced here still finds the flag set: the service charges what the call may have cost.
-      if (!signal.aborted) generation.askingUpstream = false;
+      generation.askingUpstream = false;
       replica.release();
-      if (signal.aborted) {
-        if (streaming && generation.deadlines.expired === 'firstToken') replica.failed();
-        throw signal.reason;
-      }
-      if (!(error instanceof UpstreamError)) throw error;
-      if (blamesReplica(error.failure)) replica.failed();
-      const failure = fromUpstream(error.failure, model.id);
-      if (!isRetryable(error.failure)) throw failure;
-      if (failure.code === 'UPSTREAM_OVERLOADED') overloaded = failure;
-      else other = failure;
+      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
+      if (failure.blamesReplica) replica.failed();
+      if (failure.kind !== 'upstream' || !failure.retryable) throw failure.error;
+      if (failure.error.code === 'UPSTREAM_OVERLOADED') overloaded = failure.error;
+      else other = failure.error;
     }
     if (attempt < policy.maxAttempts) await backoff(attempt, policy, signal);
   }

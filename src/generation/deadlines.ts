@@ -1,10 +1,13 @@
-// The time budgets of one generation, folded into the one AbortSignal that
-// reaches undici. It fires when the client goes away (with the client's
-// reason) or when a budget runs out (with an UPSTREAM_TIMEOUT GatewayError).
+// The one AbortController of a generation, and the time budgets that may fire
+// it. Its signal is the one that reaches undici, and it fires once, when the
+// generation is over, however that happens: the operation's signal (the client
+// left), end() (the consumer stopped reading, a failure, or completion), a
+// budget that ran out (UPSTREAM_TIMEOUT), or abort() at shutdown. Whatever the
+// generation holds is released by that one event (generation.ts).
 import { GatewayError } from '../errors.ts';
 
 export interface TimeBudgets {
-  /** From the start to the first token (or the unary answer), retries included. */
+  /** From the start to the first token (or the unary answer), admission and retries included. */
   firstTokenMs: number;
   /** Longest wait for the next token; time spent waiting on a slow client does not count. */
   idleMs: number;
@@ -15,11 +18,18 @@ export interface TimeBudgets {
 /** Which budget ended the generation, if one did. */
 export type Expiry = 'firstToken' | 'idle' | 'total' | 'shutdown';
 
+/**
+ * The reason a generation that completed ends with. Nothing upstream listens
+ * any more by then (the answer was read to its end); an Error all the same, in
+ * case a listener does take it for one.
+ */
+export const COMPLETED = new Error('the generation completed');
+
 export class Deadlines {
   readonly signal: AbortSignal;
   #expired: Expiry | undefined;
   readonly #controller = new AbortController();
-  readonly #client: AbortSignal;
+  readonly #operation: AbortSignal;
   readonly #budgets: TimeBudgets;
   readonly #total: NodeJS.Timeout;
   #firstToken: NodeJS.Timeout | undefined;
@@ -27,12 +37,15 @@ export class Deadlines {
   #waiting = false;
   #disposed = false;
 
-  constructor(client: AbortSignal, budgets: TimeBudgets) {
+  /** `operation` fires when the client no longer wants the result; the transport makes it. */
+  constructor(operation: AbortSignal, budgets: TimeBudgets) {
     this.signal = this.#controller.signal;
-    this.#client = client;
+    this.#operation = operation;
     this.#budgets = budgets;
-    if (client.aborted) this.#controller.abort(client.reason);
-    else client.addEventListener('abort', this.#onClientAbort, { once: true });
+    // A listener, not AbortSignal.any: it costs a fraction as much per generation, and dispose()
+    // can take it back, so that nothing fires a generation once it is over.
+    if (operation.aborted) this.#controller.abort(operation.reason);
+    else operation.addEventListener('abort', this.#onOperationAbort, { once: true });
     this.#total = setTimeout(() => this.#expire('total', `the generation took longer than ${budgets.totalMs} ms`), budgets.totalMs);
     this.#firstToken = setTimeout(
       () => this.#expire('firstToken', `the model server sent no token within ${budgets.firstTokenMs} ms`),
@@ -70,17 +83,22 @@ export class Deadlines {
     this.#controller.abort(reason);
   }
 
+  /** Ends the generation with `reason` (COMPLETED, a failure, a consumer that left); the first reason stands. */
+  end(reason: unknown): void {
+    this.#controller.abort(reason);
+  }
+
   /** Clears every timer and listener; call once the generation is over, however it ended. */
   dispose(): void {
     this.#disposed = true;
     clearTimeout(this.#total);
     clearTimeout(this.#firstToken);
     clearTimeout(this.#idle);
-    this.#client.removeEventListener('abort', this.#onClientAbort);
+    this.#operation.removeEventListener('abort', this.#onOperationAbort);
   }
 
-  readonly #onClientAbort = (): void => {
-    this.#controller.abort(this.#client.reason);
+  readonly #onOperationAbort = (): void => {
+    this.#controller.abort(this.#operation.reason);
   };
 
   // The timer is refreshed at each wait; firing while no wait is under way means

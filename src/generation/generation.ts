@@ -1,11 +1,16 @@
 // One generation under way: the service's per-request state, in one place,
-// and released in one place, whichever way the generation ends. It also keeps
-// what the report of the generation needs (times, tokens, attempts), and
-// hands that report over exactly once, when the generation ends.
+// and released in one place, whichever way the generation ends: the listener
+// on its one signal (deadlines.ts). Completion and failure fire that signal
+// too, so every ending takes the same path, and a stream whose consumer is
+// paused at a `yield` (where no `finally` runs) lets go of everything the
+// moment a budget, shutdown or the client ends it. It also keeps what the
+// report of the generation needs (times, tokens, attempts), and hands that
+// report over exactly once, when it ends.
+import { addAbortListener } from 'node:events';
 import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';
 import type { Lease } from '../limits/types.ts';
-import type { Deadlines } from './deadlines.ts';
+import { COMPLETED, type Deadlines } from './deadlines.ts';
 import type { TokenUsage } from '../upstream/types.ts';
 import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';
 
@@ -15,6 +20,8 @@ export interface GenerationParts {
   readonly deadlines: Deadlines;
   /** The caller's rate-limit lease, when limits are on: tokens are charged to it. */
   readonly lease: Lease | undefined;
+  /** Tokens charged when the generation is cut while a server is generating: it does not say how far it got. */
+  readonly cutCharge: number;
   /** Called once, at the end, with the released generation's report. */
   readonly onEnd: (generation: Generation, report: GenerationReport) => void;
 }
@@ -28,13 +35,13 @@ export class Generation {
   attempts = 0;
   /** A replica is being asked right now (not between attempts). */
   askingUpstream = false;
+  readonly #cutCharge: number;
   readonly #onEnd: GenerationParts['onEnd'];
   readonly #startedAt = performance.now();
   #firstTokenAt: number | undefined;
   #tokens = 0;
   #promptTokens: number | null = null;
   #replica: Replica | undefined;
-  #ended = false;
 
   /** `model.admit()` must have succeeded: the generation owns that slot from now on. */
   constructor(parts: GenerationParts) {
@@ -42,7 +49,10 @@ export class Generation {
     this.request = parts.request;
     this.deadlines = parts.deadlines;
     this.lease = parts.lease;
+    this.#cutCharge = parts.cutCharge;
     this.#onEnd = parts.onEnd;
+    // Fired already (the client left as admission answered), it still releases: in a microtask.
+    addAbortListener(this.signal, this.#release);
   }
 
   get signal(): AbortSignal {
@@ -59,7 +69,7 @@ export class Generation {
   }
 
   get ended(): boolean {
-    return this.#ended;
+    return this.signal.aborted;
   }
 
   /** One token of a stream arrived from upstream: timed, counted and charged to the caller. */
@@ -88,29 +98,36 @@ export class Generation {
     this.lease?.addTokens(generatedTokens);
   }
 
-  /**
-   * Clears the timers, frees the model's, the replica's and the caller's slots
-   * and reports how it went (`error` undefined: it completed); only the first call counts.
-   */
-  end(error?: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
+  /** The answer is whole: the generation ends as completed. */
+  complete(): void {
+    this.deadlines.end(COMPLETED);
+  }
+
+  /** Ends the generation with `reason` (a failure, a consumer that left); nothing once it has ended. */
+  stop(reason: unknown): void {
+    this.deadlines.end(reason);
+  }
+
+  /** Clears the timers, frees the model's, the replica's and the caller's slots, and reports how it went. */
+  readonly #release = (): void => {
     this.deadlines.dispose();
+    if (this.askingUpstream) this.lease?.addTokens(this.#cutCharge);
     this.#replica?.release();
     this.model.leave();
     this.lease?.release();
+    const reason: unknown = this.signal.reason;
     const now = performance.now();
     this.#onEnd(this, {
       request: this.request,
       model: this.model.id,
       protocol: this.model.protocol,
       replica: this.#replica?.url,
-      ...endingOf(error ?? (this.signal.aborted ? this.signal.reason : undefined)),
+      ...endingOf(reason === COMPLETED ? undefined : reason),
       attempts: this.attempts,
       promptTokens: this.#promptTokens,
       generatedTokens: this.#tokens,
       timeToFirstTokenMs: this.#firstTokenAt === undefined ? null : this.#firstTokenAt - this.#startedAt,
       totalMs: now - this.#startedAt,
     });
-  }
+  };
 }

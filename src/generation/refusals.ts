@@ -1,17 +1,22 @@
 // Requests the service refuses before any model server is asked: the error
-// the caller gets for a rate limit, and the report every refusal is told as.
+// the caller gets for a rate limit, and the refusal every one is told as.
 import { GatewayError } from '../errors.ts';
-import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';
-import type { Protocol } from '../upstream/types.ts';
+import type { Model } from '../registry/model.ts';
+import { failureCode, type GenerationRefusal, type RequestInfo } from './report.ts';
 
 /** The model of a refusal that named none of ours (metrics label only models that exist). */
 export const UNKNOWN_MODEL = '(unknown)';
 
-const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
-
-export function refusalReport(model: string, protocol: Protocol | null, request: RequestInfo, error: unknown): GenerationReport {
-  const { code } = endingOf(error);
-  return { request, model, protocol, ...NOTHING_YET, code, ending: code === 'CANCELLED' ? 'client_left' : 'refused' };
+export function refusalOf(model: Model | undefined, request: RequestInfo, error: unknown): GenerationRefusal {
+  const code = failureCode(error);
+  return {
+    stage: 'admission',
+    request,
+    model: model?.id ?? UNKNOWN_MODEL,
+    protocol: model?.protocol ?? null,
+    code,
+    ending: code === 'CANCELLED' ? 'client_left' : 'refused',
+  };
 }
 
 const LIMIT_WORDS: Readonly<Record<string, string>> = {

@@ -1,5 +1,6 @@
 // What one generation request came to, told once when it is over: to the
-// metrics and to the access log. Refused requests are told too.
+// metrics and to the access log. Requests refused before a generation began
+// are told too, as refusals.
 import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import type { Protocol } from '../upstream/types.ts';
@@ -20,17 +21,16 @@ export interface RequestInfo {
 }
 
 /**
- * How it ended: `completed`; `client_left` (unsubscribed, disconnected);
- * `timeout` (a time budget); `error` (upstream, shutdown); `refused` (before
- * anything was asked of a model server: bad input, limits, permissions).
+ * How a generation ended: `completed`; `client_left` (unsubscribed,
+ * disconnected); `timeout` (a time budget); `error` (upstream, shutdown).
  */
-export type Ending = 'completed' | 'client_left' | 'timeout' | 'error' | 'refused';
+export type Ending = 'completed' | 'client_left' | 'timeout' | 'error';
 
 export interface GenerationReport {
   readonly request: RequestInfo;
   readonly model: string;
-  /** How the model's servers are spoken to; null for a model that does not exist. */
-  readonly protocol: Protocol | null;
+  /** How the model's servers are spoken to. */
+  readonly protocol: Protocol;
   /** The replica that answered, when one did. */
   readonly replica: string | undefined;
   /** `OK`, `CANCELLED` for a client that left, or the error's code. */
@@ -44,19 +44,40 @@ export interface GenerationReport {
   readonly totalMs: number;
 }
 
+/** A request the service turned away before any model server was asked: bad input, limits, permissions, draining. */
+export interface GenerationRefusal {
+  readonly stage: 'admission';
+  readonly request: RequestInfo;
+  /** The model asked for; UNKNOWN_MODEL for an id of none (metrics label only models that exist). */
+  readonly model: string;
+  /** How the model's servers are spoken to; null for a model that does not exist. */
+  readonly protocol: Protocol | null;
+  readonly code: 'CANCELLED' | ErrorCode;
+  /** `client_left`: the client went away while it was being admitted, which is no refusal of ours. */
+  readonly ending: 'refused' | 'client_left';
+}
+
 export interface GenerationObserver {
-  /** Called once per request that reached the generation service, when it is over. */
+  /** Called once per generation that began, when it is over. */
   finished(report: GenerationReport): void;
+  /** Called once per request refused before its generation began. */
+  refused(refusal: GenerationRefusal): void;
 }
 
 /** Nothing observes: the default, and what tests use. */
-export const NO_OBSERVER: GenerationObserver = { finished: () => undefined };
+export const NO_OBSERVER: GenerationObserver = { finished: () => undefined, refused: () => undefined };
 
 /** The ending and code of a generation that failed with `error` (undefined: it completed). */
 export function endingOf(error: unknown): { ending: Ending; code: GenerationReport['code'] } {
   if (error === undefined) return { ending: 'completed', code: 'OK' };
-  if (error instanceof GatewayError) return { ending: error.code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error', code: error.code };
+  const code = failureCode(error);
+  return { ending: code === 'CANCELLED' ? 'client_left' : code === 'UPSTREAM_TIMEOUT' ? 'timeout' : 'error', code };
+}
+
+/** `CANCELLED` for a client that left, the code of a GatewayError, else INTERNAL_SERVER_ERROR. */
+export function failureCode(error: unknown): 'CANCELLED' | ErrorCode {
+  if (error instanceof GatewayError) return error.code;
   // An AbortError of the client's (unsubscribe, disconnect): no error of anyone's.
-  if (error instanceof DOMException && error.name === 'AbortError') return { ending: 'client_left', code: 'CANCELLED' };
-  return { ending: 'error', code: 'INTERNAL_SERVER_ERROR' };
+  if (error instanceof DOMException && error.name === 'AbortError') return 'CANCELLED';
+  return 'INTERNAL_SERVER_ERROR';
 }

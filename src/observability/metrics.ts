@@ -2,10 +2,11 @@
 // generation, when it ends (never per token); gauges are read from the live
 // state when /metrics is scraped, so they cost nothing in between.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GenerationObserver, GenerationReport } from '../generation/report.ts';
+import type { GenerationReport } from '../generation/report.ts';
 import type { Generation } from '../generation/generation.ts';
 import type { Registry as ModelRegistry } from '../registry/registry.ts';
 import type { Replica, ReplicaEvent, ReplicaState } from '../registry/replica.ts';
+import type { Observer, Refusal } from './observer.ts';
 
 const PREFIX = 'tgi_gateway_';
 const STATES: readonly ReplicaState[] = ['HEALTHY', 'UNHEALTHY', 'EJECTED'];
@@ -28,7 +29,7 @@ export interface MetricsSources {
 /** The protocol label of a model that does not exist (a refusal). */
 const UNKNOWN = '(unknown)';
 
-export class Metrics implements GenerationObserver {
+export class Metrics implements Observer {
   readonly registry = new Registry();
   readonly #requests: Counter<'model' | 'protocol' | 'operation' | 'transport' | 'code'>;
   readonly #refusals: Counter<'transport' | 'code'>;
@@ -166,11 +167,9 @@ export class Metrics implements GenerationObserver {
   readonly replicaEvent: (replica: Replica, event: ReplicaEvent) => void;
 
   finished(report: GenerationReport): void {
-    const { model, request, code } = report;
+    const { model, protocol, request, code } = report;
     const { operation, transport } = request;
-    const protocol = report.protocol ?? UNKNOWN;
     this.#requests.inc({ model, protocol, operation, transport, code });
-    if (report.ending === 'refused') return;
     if (report.attempts > 1) this.#retries.inc({ model }, report.attempts - 1);
     this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
     if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
@@ -180,9 +179,14 @@ export class Metrics implements GenerationObserver {
     }
   }
 
-  /** A request refused at the door (before any operation, so before the generation service). */
-  refused(transport: string, code: string): void {
-    this.#refusals.inc({ transport, code });
+  /** At the door, before any operation; or by the generation service, counted with the generations. */
+  refused(refusal: Refusal): void {
+    if (refusal.stage === 'door') {
+      this.#refusals.inc({ transport: refusal.transport, code: refusal.code });
+      return;
+    }
+    const { operation, transport } = refusal.request;
+    this.#requests.inc({ model: refusal.model, protocol: refusal.protocol ?? UNKNOWN, operation, transport, code: refusal.code });
   }
 
   render(): Promise<string> {

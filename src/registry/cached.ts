@@ -1,5 +1,13 @@
 // A value that is expensive to fetch (a health probe, `/info`): reused for a
 // while, and fetched by one caller at a time however many ask at once.
+//
+// Not lru-cache's fetchMethod, though it was tried and passes these tests:
+// its semantics are a keyed cache's with stale-while-revalidate, and fitting
+// one value into them took a special case per rule here. A TTL of 0 (always
+// load: HEALTH_CACHE_TTL_MS=0) means "forever" there and Infinity is refused;
+// a value still fresh while refresh() runs needs getRemainingTTL and a stale
+// peek, since the entry then holds the load; a failed load keeps the last value
+// only with noDeleteOnFetchRejection; and invalidate() aborts a load in flight.
 
 export class Cached<T> {
   readonly #load: () => Promise<T>;

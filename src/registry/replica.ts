@@ -1,11 +1,18 @@
 // One model server of a model (TGI or OpenAI-compatible): its client, its
 // health, its load and its record of failures. The balancer reads `state` and `inFlight`; the generation
-// service reports each attempt's outcome.
+// service reports each attempt's outcome. Reading the state never starts I/O:
+// an ejected replica is probed by a timer when its cool-down ends.
 import { withDeadline } from '../lib/deadline.ts';
 import type { ServerLimits, UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
 
 export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
+
+/**
+ * Out of rotation after consecutive failures: first cooling down (no probe
+ * readmits it), then, from the end of the cool-down, until a probe decides.
+ */
+type Ejection = { readonly coolingDown: NodeJS.Timeout } | 'awaitingProbe';
 
 export interface ReplicaHealth {
   healthy: boolean;
@@ -44,7 +51,8 @@ export class Replica {
   readonly #limits: Cached<ServerLimits>;
   #failures = 0;
   #ejections = 0;
-  #ejectedUntil = 0;
+  #ejection: Ejection | undefined;
+  #closed = false;
 
   /** `client` speaks the replica's protocol; the replica owns it from now on (and closes it). */
   constructor(url: string, client: UpstreamClient, options: ReplicaOptions) {
@@ -72,11 +80,7 @@ export class Replica {
   }
 
   get state(): ReplicaState {
-    if (this.#ejectedUntil > 0) {
-      // The cool-down is over: a probe decides whether it comes back.
-      if (performance.now() >= this.#ejectedUntil) this.probeInBackground();
-      return 'EJECTED';
-    }
+    if (this.#ejection !== undefined) return 'EJECTED';
     return this.#health.peek()?.healthy === false ? 'UNHEALTHY' : 'HEALTHY';
   }
 
@@ -125,17 +129,28 @@ export class Replica {
   /** A request failed in a way that says the replica is broken (never for overload). */
   failed(): void {
     this.#failures += 1;
-    if (this.#ejectedUntil === 0 && this.#failures >= this.#options.ejectAfterFailures) this.#eject();
+    if (this.#ejection === undefined && this.#failures >= this.#options.ejectAfterFailures) this.#eject();
   }
 
   close(): Promise<void> {
+    this.#closed = true;
+    if (this.#ejection !== undefined && this.#ejection !== 'awaitingProbe') clearTimeout(this.#ejection.coolingDown);
     return this.client.close();
   }
 
   #eject(): void {
     this.#ejections += 1;
     const coolDown = Math.min(this.#options.ejectBaseMs * 2 ** (this.#ejections - 1), this.#options.ejectMaxMs);
-    this.#ejectedUntil = performance.now() + coolDown;
+    // The cool-down is over when this fires: a probe then decides whether the replica comes back.
+    const coolingDown = setTimeout(() => {
+      this.#ejection = 'awaitingProbe';
+      this.probeInBackground();
+    }, coolDown);
+    // An ejected replica is no reason for the process to stay up.
+    coolingDown.unref();
+    // A probe that ends after close() may still eject: nothing is armed then.
+    if (this.#closed) clearTimeout(coolingDown);
+    this.#ejection = { coolingDown };
     this.#emit({ kind: 'ejected', coolDownMs: coolDown, failures: this.#failures });
   }
 
@@ -170,9 +185,9 @@ export class Replica {
       latencyMs: probe.latencyMs,
       error: probe.healthy ? null : probe.error,
     };
-    if (this.#ejectedUntil > 0 && performance.now() >= this.#ejectedUntil) {
+    if (this.#ejection === 'awaitingProbe') {
       if (probe.healthy) {
-        this.#ejectedUntil = 0;
+        this.#ejection = undefined;
         this.#failures = 0;
         this.#emit({ kind: 'readmitted' });
       } else {

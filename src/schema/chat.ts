@@ -85,7 +85,7 @@ builder.subscriptionField('chatStream', (t) =>
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     subscribe: async (_root, { input }, ctx) => {
       const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));
-      return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.chatStream(prepared, signal));
+      return relayStream(ctx, prepared.model.id, ctx.services.generation.chatStream(prepared, ctx.signal));
     },
     resolve: (item: StreamItem<ChatDelta>) => {
       // A failure after the stream started is one payload with the error, then the end.

@@ -12,6 +12,7 @@ export interface GatewayAbout {
   startedAt: number;
 }
 
+/** What the schema's resolvers use (REST declares its own needs: transport/rest.ts). */
 export interface Services {
   registry: Registry;
   generation: GenerationService;
@@ -24,7 +25,10 @@ export interface Services {
 
 export interface GatewayContext {
   services: Services;
-  /** Fires when the client is gone: disconnect, unsubscribe, socket close. */
+  /**
+   * The operation's one signal, made by the transport: fires when the client is
+   * gone (disconnect, unsubscribe, socket close). A generation follows it directly.
+   */
   signal: AbortSignal;
   requestId: string;
   /** Who calls: identified by its API key, else by its address (set by the transport). */

@@ -92,7 +92,7 @@ builder.subscriptionType({
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
         const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));
-        return relayStream(ctx, prepared.model.id, (signal) => ctx.services.generation.stream(prepared, signal));
+        return relayStream(ctx, prepared.model.id, ctx.services.generation.generateStream(prepared, ctx.signal));
       },
       resolve: (item: StreamItem<StreamToken>) => {
         // A failure after the stream started is one payload with the error, then the end.

@@ -2,11 +2,15 @@
 // subscription. graphql-ws and yoga end a subscription by calling return(),
 // which must abort the upstream request at once, even while a read from TGI
 // is pending: a native async generator would queue that return() behind the
-// read (the "stalled return()" trap). This iterator is pull-based (one token
-// read per next(), so a slow client holds TGI back through TCP) and allocates
-// one small object per event. The same bridge serves token streams and chat
-// streams: `open` starts the service's stream of either.
+// read (the "stalled return()" trap). So return() first cancels the
+// generation (its one signal fires, undici destroys the upstream socket, the
+// pending read rejects), then returns the stream. The client leaving by the
+// operation's signal needs nothing from here: the generation follows that
+// signal itself. This iterator is pull-based (one token read per next(), so a
+// slow client holds TGI back through TCP) and allocates one small object per
+// event. The same bridge serves token streams and chat streams.
 import { tagRequest } from '../errors.ts';
+import type { GenerationStream } from '../generation/service.ts';
 import type { GatewayContext } from './context.ts';
 
 /** One event of the stream, numbered from 1, or the failure that ended it. */
@@ -18,10 +22,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 export function relayStream<E>(
   ctx: GatewayContext,
   modelId: string,
-  open: (signal: AbortSignal) => AsyncGenerator<E, void, undefined>,
+  tokens: GenerationStream<E>,
 ): AsyncIterableIterator<StreamItem<E>, undefined> {
-  const controller = new AbortController();
-  const tokens = open(controller.signal);
   let index = 0;
   let finished = false;
   let failed = false;
@@ -32,19 +34,15 @@ export function relayStream<E>(
     if (settle || finished) return;
     ctx.services.streams.track(new Promise<void>((resolve) => (settle = resolve)));
   };
+  // Also when the client is gone: over SSE nobody may call next() or return() again.
   const finish = () => {
     if (finished) return;
     finished = true;
-    ctx.signal.removeEventListener('abort', leave);
+    ctx.signal.removeEventListener('abort', finish);
     settle?.();
   };
-  // The client is gone: over SSE nobody may call next() or return() again, so end here.
-  const leave = () => {
-    finish();
-    controller.abort(CLIENT_LEFT);
-  };
-  if (ctx.signal.aborted) leave();
-  else ctx.signal.addEventListener('abort', leave, { once: true });
+  if (ctx.signal.aborted) finish();
+  else ctx.signal.addEventListener('abort', finish, { once: true });
 
   return {
     async next(): Promise<IteratorResult<StreamItem<E>, undefined>> {
@@ -60,7 +58,7 @@ export function relayStream<E>(
       } catch (error) {
         // A failure once the stream started is one payload with the error, then the end;
         // nobody is listening any more when the client itself left.
-        if (!controller.signal.aborted) {
+        if (!finished) {
           failed = true;
           return { done: false, value: { error: tagRequest(error, ctx.requestId) } };
         }
@@ -69,7 +67,8 @@ export function relayStream<E>(
       return DONE;
     },
     async return(): Promise<IteratorResult<StreamItem<E>, undefined>> {
-      leave(); // a pending read rejects now, and undici destroys TGI's socket
+      finish();
+      tokens.cancel(CLIENT_LEFT); // a pending read rejects now, and undici destroys TGI's socket
       await tokens.return(undefined).catch(() => undefined);
       return DONE;
     },

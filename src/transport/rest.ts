@@ -9,7 +9,8 @@ import { exactSeeds, jsonInputReader } from '../generation/json-input.ts';
 import { snakeCase } from '../lib/names.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Logger } from '../logger.ts';
-import type { Services } from '../schema/context.ts';
+import type { GenerationService } from '../generation/service.ts';
+import type { Registry } from '../registry/registry.ts';
 import { BodyError, readJson, sendJson } from './http-util.ts';
 import { GRAPHQL_PATH } from './graphql.ts';
 
@@ -18,7 +19,16 @@ const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 /** Told of each request refused before it reached the generation service (its body). */
 type RefusalListener = (transport: 'rest', code: string, requestId: string) => void;
 
-export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
+/** What the REST routes use: the models, unary generation, and what the root route names. */
+export interface RestServices {
+  readonly registry: Pick<Registry, 'models' | 'get'>;
+  readonly generation: Pick<GenerationService, 'prepare' | 'generate'>;
+  readonly about: { readonly name: string; readonly version: string };
+  /** Whether replica URLs may be shown to clients (EXPOSE_ENDPOINTS). */
+  readonly exposeEndpoints: boolean;
+}
+
+export function createRestHandler(services: RestServices, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
 

@@ -145,7 +145,7 @@ describe('replicas of one model', () => {
     expect(generations(sims[0]!)).toBe(whenEjected); // out of rotation during its cool-down
     sims[0]!.clearFaults();
     await new Promise((r) => setTimeout(r, 550));
-    // The first look after the cool-down starts a probe; its success readmits the replica.
+    // The end of the cool-down starts a probe; its success readmits the replica.
     await states();
     const readmitted = async () => (await states())[0] === 'HEALTHY';
     for (let i = 0; i < 50 && !(await readmitted()); i++) await new Promise((r) => setTimeout(r, 10));

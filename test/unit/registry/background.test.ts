@@ -59,7 +59,7 @@ describe('background probes', () => {
     const replica = registry.replicas[0]!;
     replica.failed();
     await new Promise((r) => setTimeout(r, 5));
-    expect(replica.state).toBe('EJECTED'); // the cool-down is over: this starts a probe nobody awaits
+    expect(replica.state).toBe('EJECTED'); // the cool-down is over: its timer started a probe nobody awaits
     replica.probeInBackground();
     // Wait past the registry's background interval (at least 1 s) as well.
     await new Promise((r) => setTimeout(r, 1200));

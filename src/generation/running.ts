@@ -1,0 +1,133 @@
+// An admitted generation, run: attempts on the replicas (attempts.ts), the
+// answer charged to the caller, and for a stream, the loop that hands each
+// event on as the server produces it. Every way of ending goes through the
+// generation's one signal (generation.ts), never around it.
+import { childTraceparent } from '../lib/trace.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import type { CallOptions, ChatDelta, ChatOutput, ChatRequest, CompletionRequest, GenerationOutput, StreamToken, TokenUsage, UpstreamClient } from '../upstream/types.ts';
+import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
+import { judgeFailure } from './failures.ts';
+import type { Generation } from './generation.ts';
+import type { RequestInfo } from './report.ts';
+
+/** How one kind of request is asked of a server, and what its answer says it cost. */
+export interface Unary<R, T> {
+  call(client: UpstreamClient, request: R, options: CallOptions): Promise<T>;
+  tokens(answer: T): { generated: number; usage: TokenUsage | null };
+}
+
+export interface Streamed<R, E> {
+  open(client: UpstreamClient, request: R, options: CallOptions): Promise<AsyncGenerator<E, void, undefined>>;
+  usage(event: E): TokenUsage | null | undefined;
+}
+
+export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
+  call: (client, request, options) => client.generate(request, options),
+  tokens: (output) => ({ generated: output.details.generatedTokens, usage: output.usage ?? null }),
+};
+export const CHAT: Unary<ChatRequest, ChatOutput> = {
+  call: (client, request, options) => client.chat(request, options),
+  tokens: (output) => ({ generated: output.usage?.completionTokens ?? 0, usage: output.usage }),
+};
+export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
+  open: (client, request, options) => client.generateStream(request, options),
+  usage: (token) => token.usage,
+};
+export const CHAT_STREAM: Streamed<ChatRequest, ChatDelta> = {
+  open: (client, request, options) => client.chatStream(request, options),
+  usage: (delta) => delta.usage,
+};
+
+/** The consumer of a stream returned it between two events: nobody reads any more. */
+const STOPPED_READING = new DOMException('the consumer stopped reading the stream', 'AbortError');
+
+export async function runUnary<R, T>(generation: Generation, request: R, kind: Unary<R, T>, retry: RetryPolicy): Promise<T> {
+  const headers = upstreamHeaders(generation.request);
+  try {
+    const output = await attemptOnReplicas(generation, retry, false, (replica, signal) =>
+      kind.call(replica.client, request, { signal, headers }));
+    generation.replica?.succeeded();
+    const { generated, usage } = kind.tokens(output);
+    generation.answered(usage?.completionTokens ?? generated, usage?.promptTokens ?? null);
+    generation.complete();
+    return output;
+  } catch (error) {
+    // attemptOnReplicas judged it already; cut, the generation ended with its own reason.
+    generation.stop(error);
+    throw error;
+  }
+}
+
+/**
+ * Tokens as the server produces them. The first event decides whether the
+ * stream started (TGI reports overload in-band after HTTP 200), so retries
+ * happen before it; after it, a failure ends the stream with its error.
+ * `begin` admits the generation, on the first read: a stream never read costs nothing.
+ */
+export async function* runStream<R, E>(
+  begin: () => Promise<Generation>,
+  request: R,
+  kind: Streamed<R, E>,
+  retry: RetryPolicy,
+): AsyncGenerator<E, void, undefined> {
+  const generation = await begin();
+  const { deadlines, signal } = generation;
+  const headers = upstreamHeaders(generation.request);
+  let events: AsyncGenerator<E, void, undefined> | undefined;
+  try {
+    const opened = await attemptOnReplicas(generation, retry, true, async (replica, attemptSignal) => {
+      const stream = await kind.open(replica.client, request, { signal: attemptSignal, headers });
+      const first = await stream.next();
+      if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
+      return { first: first.value, stream };
+    });
+    events = opened.stream;
+    deadlines.started();
+    generation.replica?.succeeded();
+    // Counted and charged as they arrive: a stream that is abandoned or cut pays for what
+    // the server produced; the usage the last event may carry then sets the exact count.
+    generation.tokenArrived();
+    let usage = kind.usage(opened.first);
+    if (usage) generation.usageReported(usage);
+    yield opened.first;
+    for (;;) {
+      // Ended while the consumer held the last event (timeout, shutdown): the generation let go
+      // of everything then, and its upstream request was aborted; its reason is this stream's end.
+      if (signal.aborted) throw signal.reason;
+      deadlines.awaitingToken();
+      const next = await events.next();
+      deadlines.tokenArrived();
+      if (next.done) {
+        // Cut, the upstream body ends too: that end must not pass for the normal one.
+        if (signal.aborted) throw signal.reason;
+        generation.complete();
+        return;
+      }
+      generation.tokenArrived();
+      usage = kind.usage(next.value);
+      if (usage) generation.usageReported(usage);
+      yield next.value;
+    }
+  } catch (error) {
+    // Before the first event attemptOnReplicas judged the failure; after it, here.
+    const failure = events === undefined ? error : midStream(error, generation);
+    generation.stop(failure);
+    throw failure;
+  } finally {
+    // Returned at a `yield` (the consumer left): the generation ends with it. Then the
+    // upstream body, if it is still open, is destroyed: the server stops generating.
+    generation.stop(STOPPED_READING);
+    await events?.return();
+  }
+}
+
+function midStream(error: unknown, generation: Generation): unknown {
+  const failure = judgeFailure(error, { signal: generation.signal, expired: generation.deadlines.expired, streaming: true, modelId: generation.model.id });
+  if (failure.blamesReplica) generation.replica?.failed();
+  return failure.error;
+}
+
+/** What the server gets to correlate the call: our request id, and the caller's trace with a span of ours. */
+function upstreamHeaders(info: RequestInfo): Record<string, string> {
+  return { traceparent: childTraceparent(info.traceparent), 'x-request-id': info.requestId };
+}

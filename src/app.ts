@@ -6,9 +6,9 @@ import type { Config } from './config/index.ts';
 import { GenerationService } from './generation/service.ts';
 import { KeyRing } from './access/keys.ts';
 import { InFlight } from './lib/in-flight.ts';
-import { createMemoryStore } from './limits/memory-store.ts';
-import { createRedisStore, type RedisStore } from './limits/redis-store.ts';
-import { limitsOff, type LimitStore } from './limits/types.ts';
+import { createMemoryStore } from './rate-limits/memory-store.ts';
+import { createRedisStore, type RedisStore } from './rate-limits/redis-store.ts';
+import { limitsOff, type RateLimitStore } from './rate-limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
@@ -34,7 +34,7 @@ import { TGI } from './upstream/tgi/protocol.ts';
 const PROTOCOLS: ProtocolTable = { tgi: TGI, openai: OPENAI };
 
 /** No store at all when every limit is off: generations then count nothing. */
-function createLimits(config: Config, logger: Logger): (LimitStore & Partial<Pick<RedisStore, 'ready'>>) | undefined {
+function createRateLimits(config: Config, logger: Logger): (RateLimitStore & Partial<Pick<RedisStore, 'ready'>>) | undefined {
   if (limitsOff(config.rateLimits)) return undefined;
   const { url, failureMode } = config.redis;
   if (url === undefined) return createMemoryStore(config.rateLimits);
@@ -69,7 +69,7 @@ export interface AppOptions {
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   let replicaEvent: ReplicaOptions['onEvent'];
   const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
-  const limits = createLimits(config, logger.child({ component: 'limits' }));
+  const rateLimits = createRateLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   // Read lazily: the service that holds the generations is made just below.
   const metrics = new Metrics({
@@ -83,7 +83,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   const doorLog = logger.child({ component: 'http' });
   const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' }), doorLog));
   const { firstTokenMs, idleMs, totalMs } = config.upstream;
-  const generation = new GenerationService(registry, { retry: config.retry, budgets: { firstTokenMs, idleMs, totalMs }, limits, observer });
+  const generation = new GenerationService(registry, { retry: config.retry, budgets: { firstTokenMs, idleMs, totalMs }, rateLimits, observer });
   const about = { name: pkg.name, version: pkg.version, startedAt: Date.now() };
   const services: Services = { registry, generation, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
   const lifecycle: Lifecycle = { draining: false };
@@ -127,7 +127,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     metricsRegistry: metrics.registry,
     async start() {
       // Redis gets a moment to connect, so that the first requests are counted where they should be.
-      await Promise.all([registry.start(), limits?.ready?.(REDIS_CONNECT_MS)]);
+      await Promise.all([registry.start(), rateLimits?.ready?.(REDIS_CONNECT_MS)]);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -152,7 +152,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
         server.closeAllConnections();
       });
       await registry.close();
-      await limits?.close();
+      await rateLimits?.close();
       await yoga.dispose();
     },
   };

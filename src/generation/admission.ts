@@ -5,7 +5,7 @@
 // reported to the observer, then thrown.
 import { mayUse } from '../access/caller.ts';
 import { badInput, GatewayError, shuttingDown } from '../errors.ts';
-import type { Lease, LimitStore } from '../limits/types.ts';
+import type { Lease, RateLimitStore } from '../rate-limits/types.ts';
 import type { Model } from '../registry/model.ts';
 import type { ChatRequest, CompletionRequest } from '../upstream/types.ts';
 import type { TimeBudgets } from './deadlines.ts';
@@ -37,7 +37,7 @@ export interface AdmissionSettings {
   /** The budgets of a model that sets none of its own. */
   readonly budgets: TimeBudgets;
   /** Absent when every rate limit is off: nothing is counted at all. */
-  readonly limits: LimitStore | undefined;
+  readonly rateLimits: RateLimitStore | undefined;
   readonly observer: GenerationObserver;
 }
 
@@ -58,7 +58,7 @@ export class Admission {
   async prepare(input: GenerateInput, info: RequestInfo): Promise<PreparedGeneration> {
     try {
       const model = this.#usableModel(input.modelId, info);
-      const parameters = generationParameters(input, await model.limits(), model.dialect);
+      const parameters = generationParameters(input, await model.serverLimits(), model.dialect);
       return this.#prepared(model, info, { prompt: input.prompt, parameters });
     } catch (error) {
       throw this.#refused(this.#models.get(input.modelId), info, error);
@@ -69,7 +69,7 @@ export class Admission {
   async prepareChat(input: ChatInput, info: RequestInfo): Promise<PreparedChat> {
     try {
       const model = this.#usableModel(input.modelId, info);
-      const parameters = chatParameters(input, await model.limits(), model.dialect);
+      const parameters = chatParameters(input, await model.serverLimits(), model.dialect);
       const messages = input.messages.map((m) => ({ role: ROLES[m.role], content: m.content }));
       return this.#prepared(model, info, { messages, parameters });
     } catch (error) {
@@ -132,9 +132,9 @@ export class Admission {
 
   /** The caller's rate limits: a lease on one generation, or RATE_LIMITED. */
   async #lease(info: RequestInfo): Promise<Lease | undefined> {
-    const { limits } = this.#settings;
-    if (limits === undefined) return undefined;
-    const admission = await limits.admit(info.caller.id);
+    const { rateLimits } = this.#settings;
+    if (rateLimits === undefined) return undefined;
+    const admission = await rateLimits.admit(info.caller.id);
     if (!admission.ok) throw rateLimited(admission.limit, admission.retryAfterSeconds);
     return admission.lease;
   }

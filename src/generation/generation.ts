@@ -9,7 +9,7 @@
 import { addAbortListener } from 'node:events';
 import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';
-import type { Lease } from '../limits/types.ts';
+import type { Lease } from '../rate-limits/types.ts';
 import { COMPLETED, type Deadlines } from './deadlines.ts';
 import type { TokenUsage } from '../upstream/types.ts';
 import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';

@@ -3,7 +3,7 @@
 // each generation gets its one signal (deadlines.ts), is admitted, and runs
 // (running.ts) among the generations under way (generations.ts). It knows
 // nothing of GraphQL or REST, nor of the protocol a model's servers speak.
-import type { LimitStore } from '../limits/types.ts';
+import type { RateLimitStore } from '../rate-limits/types.ts';
 import type { ChatDelta, ChatOutput, GenerationOutput, SamplingParameters, StreamToken } from '../upstream/types.ts';
 import { Admission, type ModelCatalog, type Prepared, type PreparedChat, type PreparedGeneration } from './admission.ts';
 import type { RetryPolicy } from './attempts.ts';
@@ -29,7 +29,7 @@ export interface GenerationSettings {
   /** The budgets of a model that sets none of its own. */
   readonly budgets: TimeBudgets;
   /** Absent when every rate limit is off: nothing is counted at all. */
-  readonly limits?: LimitStore | undefined;
+  readonly rateLimits?: RateLimitStore | undefined;
   readonly observer?: GenerationObserver;
 }
 
@@ -44,7 +44,7 @@ export class GenerationService {
   constructor(models: ModelCatalog, settings: GenerationSettings) {
     const observer = settings.observer ?? NO_OBSERVER;
     this.#generations = new Generations(observer);
-    this.#admission = new Admission(models, this.#generations, { budgets: settings.budgets, limits: settings.limits, observer });
+    this.#admission = new Admission(models, this.#generations, { budgets: settings.budgets, rateLimits: settings.rateLimits, observer });
     this.#retry = settings.retry;
   }
 

@@ -2,7 +2,7 @@
 // said at start: a silent no-op is how limits end up off in production.
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../logger.ts';
-import { limitsOff } from '../limits/types.ts';
+import { limitsOff } from '../rate-limits/types.ts';
 
 export function warnAboutSettings(config: Config, logger: Logger): void {
   const limits = !limitsOff(config.rateLimits);

@@ -46,7 +46,7 @@ export class Model {
   /** Configured, else the `model_id` TGI reports, else the id. */
   async hfName(): Promise<string> {
     if (this.#configuredHfName) return this.#configuredHfName;
-    return (await this.limits())?.modelId ?? this.id;
+    return (await this.serverLimits())?.modelId ?? this.id;
   }
 
   /**
@@ -54,12 +54,12 @@ export class Model {
    * Known ones answer at once; otherwise the healthy replicas are asked together
    * and the first answer wins, so an unresponsive replica never delays a request.
    */
-  async limits(): Promise<ServerLimits | undefined> {
+  async serverLimits(): Promise<ServerLimits | undefined> {
     for (const replica of this.replicas) {
-      const limits = replica.knownLimits();
+      const limits = replica.knownServerLimits();
       if (limits) return limits;
     }
-    const asked = this.replicas.filter((r) => r.state === 'HEALTHY').map((r) => r.limits());
+    const asked = this.replicas.filter((r) => r.state === 'HEALTHY').map((r) => r.serverLimits());
     return new Promise((resolve) => {
       let pending = asked.length;
       if (pending === 0) resolve(undefined);
@@ -95,7 +95,7 @@ export class Model {
   #reportedCapacity(): number | undefined {
     let total = 0;
     for (const replica of this.replicas) {
-      const limits = replica.knownLimits();
+      const limits = replica.knownServerLimits();
       // A server that reports no cap (OpenAI-compatible ones queue) leaves the model uncapped here.
       if (limits?.maxConcurrentRequests === undefined) return undefined;
       total += limits.maxConcurrentRequests;

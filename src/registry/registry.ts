@@ -59,7 +59,7 @@ export class Registry {
   /** Probes every replica now (and fetches its limits), then again in the background. */
   async start(): Promise<void> {
     // A replica that cannot be probed is unhealthy, not a reason to fail the start.
-    await Promise.allSettled(this.replicas.flatMap((r) => [r.probe(), r.limits()]));
+    await Promise.allSettled(this.replicas.flatMap((r) => [r.probe(), r.serverLimits()]));
     this.#timer = setInterval(() => {
       for (const replica of this.replicas) replica.probeInBackground();
     }, this.#probeEveryMs);

@@ -61,7 +61,7 @@ export class Replica {
     this.client = client;
     this.#health = new Cached(() => this.#probe(), options.healthTtlMs);
     this.#limits = new Cached(
-      () => withDeadline(options.probeTimeoutMs, (signal) => this.client.limits(signal)),
+      () => withDeadline(options.probeTimeoutMs, (signal) => this.client.serverLimits(signal)),
       Number.POSITIVE_INFINITY,
     );
   }
@@ -107,7 +107,7 @@ export class Replica {
    * failed fetch is not retried for a health TTL, so that requests do not
    * queue behind a replica that does not answer.
    */
-  async limits(): Promise<ServerLimits | undefined> {
+  async serverLimits(): Promise<ServerLimits | undefined> {
     const known = this.#limits.peek();
     if (known) return known;
     if (performance.now() - this.#limitsFailedAt < this.#options.healthTtlMs) return undefined;
@@ -117,7 +117,7 @@ export class Replica {
     });
   }
 
-  knownLimits(): ServerLimits | undefined {
+  knownServerLimits(): ServerLimits | undefined {
     return this.#limits.peek();
   }
 
@@ -176,7 +176,7 @@ export class Replica {
     let probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
     // A server whose requests name the model it serves (OpenAI-compatible ones, in `/v1/models`):
     // without that name no request can be sent, so the replica is not healthy.
-    if (probe.healthy && this.client.limitsRequired && !(await this.limits())) {
+    if (probe.healthy && this.client.serverLimitsRequired && !(await this.serverLimits())) {
       probe = { healthy: false, latencyMs: probe.latencyMs, error: 'the model list (/v1/models) could not be read' };
     }
     const report: ReplicaHealth = {

@@ -152,10 +152,10 @@ export interface UpstreamClient {
   readonly protocol: Protocol;
   readonly baseUrl: string;
   /** No request can be sent before `limits()` answered (it names the served model): a replica that cannot answer it is not healthy. */
-  readonly limitsRequired: boolean;
+  readonly serverLimitsRequired: boolean;
   health(signal: AbortSignal): Promise<HealthProbe>;
   /** The server's limits (TGI's `/info`, `/v1/models` elsewhere); also learns the served model name. */
-  limits(signal: AbortSignal): Promise<ServerLimits>;
+  serverLimits(signal: AbortSignal): Promise<ServerLimits>;
   generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput>;
   /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
   generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream>;

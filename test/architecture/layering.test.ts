@@ -36,8 +36,8 @@ const LAYERING: Layering = {
     { name: 'protocol adapters', members: PROTOCOL_ADAPTERS },
     { name: 'upstream core', members: ['src/upstream/'] },
     // Shared foundations, lowest. Their order follows what each one needs:
-    // access checks keys from config; limits needs nothing; both may log;
-    { name: 'caller policies', members: ['src/access/', 'src/limits/'] },
+    // access checks keys from config; rate limits need nothing; both may log;
+    { name: 'caller policies', members: ['src/access/', 'src/rate-limits/'] },
     // the logger is built from config (its level) and tags lines with lib's request scope;
     { name: 'logger', members: ['src/logger.ts'] },
     // config only reads the environment, so nothing of the gateway is below it but errors and lib;

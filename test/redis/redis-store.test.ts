@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, expectTypeOf, it } from 'vitest';
-import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../../src/limits/redis-store.ts';
-import type { Admission, Lease, LimitsLogger, RateLimits } from '../../src/limits/types.ts';
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../../src/rate-limits/redis-store.ts';
+import type { Admission, Lease, RateLimitsLogger, RateLimits } from '../../src/rate-limits/types.ts';
 import type { Logger } from '../../src/logger.ts';
 import { describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
@@ -15,7 +15,7 @@ describeWithRedis('Redis rate-limit store', () => {
   let stores: RedisStore[] = [];
   let logged: Logged[] = [];
   let prefix = '';
-  const logger: LimitsLogger = {
+  const logger: RateLimitsLogger = {
     warn: (_fields, message) => logged.push({ level: 'warn', message }),
     info: (_fields, message) => logged.push({ level: 'info', message }),
   };
@@ -63,7 +63,7 @@ describeWithRedis('Redis rate-limit store', () => {
   }
 
   it("takes the gateway's pino logger", () => {
-    expectTypeOf<Logger>().toExtend<LimitsLogger>();
+    expectTypeOf<Logger>().toExtend<RateLimitsLogger>();
   });
 
   const refusedBy = (limit: string) => (a: Admission): boolean => !a.ok && a.limit === limit;

@@ -52,7 +52,7 @@ type Body = object | undefined;
 export class OpenAIClient implements UpstreamClient {
   readonly protocol = 'openai' as const;
   readonly baseUrl: string;
-  readonly limitsRequired = true;
+  readonly serverLimitsRequired = true;
   readonly #http: ReplicaHttp;
   readonly #configuredModel: string | undefined;
   readonly #closing = new AbortController();
@@ -84,7 +84,7 @@ export class OpenAIClient implements UpstreamClient {
   }
 
   /** `GET /v1/models`: the served model's limits (see parse.ts for the ones no server reports). */
-  async limits(signal: AbortSignal): Promise<ServerLimits> {
+  async serverLimits(signal: AbortSignal): Promise<ServerLimits> {
     const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
@@ -145,7 +145,7 @@ export class OpenAIClient implements UpstreamClient {
   /** Bounded by its own deadline (every waiting caller's signal bounds only its own wait) and by close(). */
   async #learn(): Promise<string> {
     try {
-      return (await withDeadline(LEARN_TIMEOUT_MS, (signal) => this.limits(signal), this.#closing.signal)).modelId;
+      return (await withDeadline(LEARN_TIMEOUT_MS, (signal) => this.serverLimits(signal), this.#closing.signal)).modelId;
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
       // Its own timeout: no answer came, and nothing was generated.

@@ -38,7 +38,7 @@ const errorOf: ErrorReader = (res, body) => parseErrorResponse(res.statusCode, b
 export class TgiClient implements UpstreamClient {
   readonly protocol = 'tgi';
   readonly baseUrl: string;
-  readonly limitsRequired = false;
+  readonly serverLimitsRequired = false;
   readonly #http: ReplicaHttp;
   readonly #chatModel: string | undefined;
 
@@ -63,7 +63,7 @@ export class TgiClient implements UpstreamClient {
   }
 
   /** TGI's `/info`. */
-  async limits(signal: AbortSignal): Promise<ServerLimits> {
+  async serverLimits(signal: AbortSignal): Promise<ServerLimits> {
     const res = await this.#http.request('GET', '/info', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#http.passOn(errorOf(res, body));

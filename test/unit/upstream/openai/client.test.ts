@@ -119,12 +119,12 @@ describe('OpenAIClient', () => {
   describe('limits', () => {
     it('reads /v1/models', async () => {
       const { client } = await serve(withModels({}), { connections: 8 });
-      expect(await client.limits(signal())).toEqual({ modelId: 'served/model', maxInputTokens: 4095, maxTotalTokens: 4096 });
+      expect(await client.serverLimits(signal())).toEqual({ modelId: 'served/model', maxInputTokens: 4095, maxTotalTokens: 4096 });
     });
 
     it('is an http failure when the key is refused', async () => {
       const { client } = await serve({ 'GET /v1/models': (_q, res) => json(res, 401, { error: 'Unauthorized' }) });
-      await expect(client.limits(signal())).rejects.toMatchObject({ failure: { kind: 'http', status: 401, errorType: null, message: 'Unauthorized' } });
+      await expect(client.serverLimits(signal())).rejects.toMatchObject({ failure: { kind: 'http', status: 401, errorType: null, message: 'Unauthorized' } });
     });
   });
 

@@ -31,7 +31,7 @@ export interface Lease {
   release(): void;
 }
 
-export interface LimitStore {
+export interface RateLimitStore {
   /**
    * Checks RPM (counting this request if admitted), TPM (refuses when the
    * tokens already in the window reach the limit: a running stream is never
@@ -48,7 +48,7 @@ export type Clock = () => number;
 export const WINDOW_SECONDS = 60;
 
 /** What the stores log: a pino logger fits. */
-export interface LimitsLogger {
+export interface RateLimitsLogger {
   warn(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
 }

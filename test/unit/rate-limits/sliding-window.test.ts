@@ -1,6 +1,6 @@
 // The per-second buckets behind the memory store's counts.
 import { describe, expect, it } from 'vitest';
-import { SlidingWindow } from '../../../src/limits/sliding-window.ts';
+import { SlidingWindow } from '../../../src/rate-limits/sliding-window.ts';
 
 const second = (s: number): number => s * 1000;
 

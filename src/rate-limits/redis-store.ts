@@ -15,7 +15,7 @@ import { parseAdmitReply } from './redis-scripts.ts';
 import { TokenBuffer } from './token-buffer.ts';
 import {
   limitsOff, WINDOW_SECONDS,
-  type Admission, type Lease, type LimitsLogger, type LimitStore, type RateLimits, type Refusal,
+  type Admission, type Lease, type RateLimitsLogger, type RateLimitStore, type RateLimits, type Refusal,
 } from './types.ts';
 import { UNLIMITED } from './unlimited.ts';
 
@@ -24,7 +24,7 @@ export interface RedisStoreOptions {
   /** Prepended to every key; default `tgi-gateway:limits:`. */
   keyPrefix?: string;
   failureMode: 'open' | 'closed';
-  logger: LimitsLogger;
+  logger: RateLimitsLogger;
   /** Longest wait for one Redis answer before counting without it; default 250 ms. */
   commandTimeoutMs?: number;
   /** How long a lease outlives a process that died holding it; renewed every third of it. Default 30 s. */
@@ -37,7 +37,7 @@ export interface RedisStoreOptions {
   probeIntervalMs?: number;
 }
 
-export interface RedisStore extends LimitStore {
+export interface RedisStore extends RateLimitStore {
   /** True once connected to Redis, false if not within `timeoutMs` (admits work either way). */
   ready(timeoutMs?: number): Promise<boolean>;
 }

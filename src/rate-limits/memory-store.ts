@@ -1,6 +1,6 @@
 // Rate limits counted in this process's memory: the default, and the Redis
 // store's fallback. Everything is synchronous; admit only wraps its answer in
-// a resolved promise to keep the LimitStore shape.
+// a resolved promise to keep the RateLimitStore shape.
 //
 // Memory stays bounded when every client address is a subject: a subject with
 // nothing left in its window and no open lease is forgotten by a periodic,
@@ -13,7 +13,7 @@
 import { SlidingWindow } from './sliding-window.ts';
 import {
   limitsOff, longest,
-  type Admission, type Clock, type Lease, type LimitStore, type RateLimits, type Refusal,
+  type Admission, type Clock, type Lease, type RateLimitStore, type RateLimits, type Refusal,
 } from './types.ts';
 import { UNLIMITED } from './unlimited.ts';
 
@@ -26,7 +26,7 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
-export interface MemoryStore extends LimitStore {
+export interface MemoryStore extends RateLimitStore {
   /** Subjects tracked now. */
   readonly subjects: number;
   /** Forgets every subject with nothing in its window and no open lease. */

@@ -1,10 +1,10 @@
 // Whether the Redis store should ask Redis now, and the two log lines an
 // operator needs: one warn when Redis goes away, one info when it is back
 // (not one per failed command, nor per reconnect attempt).
-import type { LimitsLogger } from './types.ts';
+import type { RateLimitsLogger } from './types.ts';
 
 export interface RedisHealthOptions {
-  logger: LimitsLogger;
+  logger: RateLimitsLogger;
   /** What the store does meanwhile, for the warn line. */
   meanwhile: string;
   /** After a failed command on a live connection (a slow Redis), admits skip Redis this long before trying again. */

@@ -1,7 +1,7 @@
 // The in-memory rate-limit store, on a clock the tests move by hand.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryStore, type MemoryStore } from '../../../src/limits/memory-store.ts';
-import type { Admission, Lease, RateLimits } from '../../../src/limits/types.ts';
+import { createMemoryStore, type MemoryStore } from '../../../src/rate-limits/memory-store.ts';
+import type { Admission, Lease, RateLimits } from '../../../src/rate-limits/types.ts';
 
 let now = 0;
 const clock = (): number => now;

@@ -16,14 +16,14 @@ import { AccessLog, observeAll } from './observability/access-log.ts';
 import { Metrics } from './observability/metrics.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { Services } from './schema/context.ts';
-import { createCallers } from './transport/callers.ts';
-import { createCors } from './transport/cors.ts';
-import { createGraphiQL, graphiqlOptions } from './transport/graphiql.ts';
-import { createPlayground } from './transport/playground.ts';
-import { createGraphQLHandler } from './transport/graphql.ts';
-import { attachGraphQLWs } from './transport/graphql-ws.ts';
+import { createCallers } from './transport/guards/callers.ts';
+import { createCors } from './transport/guards/cors.ts';
+import { createGraphiQL, graphiqlOptions } from './transport/pages/graphiql.ts';
+import { createPlayground } from './transport/pages/playground.ts';
+import { createGraphQLHandler } from './transport/http/yoga.ts';
+import { attachGraphQLWs } from './transport/ws/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
-import { createRestHandler } from './transport/rest.ts';
+import { createRestHandler } from './transport/rest/routes.ts';
 import { createGatewayServer } from './transport/server.ts';
 
 /** No store at all when every limit is off: generations then count nothing. */

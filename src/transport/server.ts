@@ -6,20 +6,20 @@ import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
-import type { Cors } from './cors.ts';
-import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
-import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
-import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
-import { PLAYGROUND_PATH, type Playground } from './playground.ts';
+import type { Cors } from './guards/cors.ts';
+import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
+import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
+import { GRAPHQL_PATH, type GraphQLHandler } from './http/yoga.ts';
+import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 const METRICS_PATH = '/metrics';
 import { requestIdOf, sendJson } from './http-util.ts';
 import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
-import { UNAUTHENTICATED_MESSAGE, type Callers } from './callers.ts';
+import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
-import { answerCommonRequest } from './graphql-fast-path.ts';
+import { answerCommonRequest } from './http/fast-path.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;

@@ -2,15 +2,15 @@
 // frontend and scripts keep working. Thin: it maps JSON onto the same
 // generation service and registry that GraphQL uses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Caller } from '../access/caller.ts';
-import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
-import { INPUT_DEFAULTS, type GenerateInput } from '../generation/input.ts';
-import { seedFromDigits, SEED_RULE } from '../generation/seed.ts';
-import { parseTraceparent } from '../lib/trace.ts';
-import type { Logger } from '../logger.ts';
-import type { Services } from '../schema/context.ts';
-import { BodyError, readJson, sendJson } from './http-util.ts';
-import { GRAPHQL_PATH } from './graphql.ts';
+import type { Caller } from '../../access/caller.ts';
+import { asGatewayError, GatewayError, HTTP_STATUS } from '../../errors.ts';
+import { INPUT_DEFAULTS, type GenerateInput } from '../../generation/input.ts';
+import { seedFromDigits, SEED_RULE } from '../../generation/seed.ts';
+import { parseTraceparent } from '../../lib/trace.ts';
+import type { Logger } from '../../logger.ts';
+import type { Services } from '../../schema/context.ts';
+import { BodyError, readJson, sendJson } from '../http-util.ts';
+import { GRAPHQL_PATH } from '../http/yoga.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 

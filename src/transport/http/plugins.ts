@@ -2,9 +2,9 @@
 // WebSocket path too (where yoga's HTTP hooks never run).
 import { createGraphQLError, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { capMessage, GatewayError, type ErrorCode } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import type { GatewayContext } from '../schema/context.ts';
+import { capMessage, GatewayError, type ErrorCode } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { GatewayContext } from '../../schema/context.ts';
 
 /**
  * graphql-js appends its suggestions last, as ` Did you mean "a" or "b"?`; a

@@ -15,9 +15,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { Caller } from '../access/caller.ts';
-import { readStream } from '../lib/read-stream.ts';
-import type { GraphQLHandler } from './graphql.ts';
+import type { Caller } from '../../access/caller.ts';
+import { readStream } from '../../lib/read-stream.ts';
+import type { GraphQLHandler } from './yoga.ts';
 
 // Media types yoga answers a single result with; any type, or none, gets application/json.
 const RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'] as const;

@@ -4,7 +4,7 @@
 // `extensions.persistedQuery.sha256Hash`.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { PersistedOperationsConfig } from '../config/persisted.ts';
+import type { PersistedOperationsConfig } from '../../config/persisted.ts';
 
 const ERRORS = {
   notFound: { message: 'no persisted operation has this id', code: 'PERSISTED_QUERY_NOT_FOUND' },

@@ -9,17 +9,18 @@ import { parseTraceparent } from '../lib/trace.ts';
 import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
 import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
-import { GRAPHQL_PATH, type GraphQLHandler } from './http/yoga.ts';
+import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
 import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 const METRICS_PATH = '/metrics';
 import { requestIdOf, sendJson } from './http-util.ts';
-import type { Caller } from '../access/caller.ts';
 import type { Logger } from '../logger.ts';
 import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
+import type { RestHandler } from './rest/routes.ts';
+import { hangUpSignal } from './operation-signal.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;
@@ -27,7 +28,7 @@ export interface ServerParts {
   playground: Playground;
   metrics: Metrics;
   onRefused: (transport: 'http' | 'rest', code: string, requestId: string) => void;
-  rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller) => Promise<boolean>;
+  rest: RestHandler;
   callers: Callers;
   cors: Cors;
   lifecycle: Lifecycle;
@@ -82,16 +83,16 @@ export function createGatewayServer(parts: ServerParts) {
       else sendJson(res, 401, { detail: message }, headers);
       return;
     }
-    const { caller } = identified;
+    const operation = { requestId, caller: identified.caller, traceparent: parseTraceparent(req.headers.traceparent), signal: hangUpSignal(res) };
     if (graphql) {
-      const request = { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) };
+      const context: ServerContext = { ...operation, transport: req.headers.accept?.includes('text/event-stream') ? 'sse' : 'http' };
       await requestScope.run(requestId, async () => {
-        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, request, parts.maxRequestBytes))) return;
-        await yoga.handle(req, res, request);
+        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes))) return;
+        await yoga.handle(req, res, context);
       });
       return;
     }
-    if (await requestScope.run(requestId, () => rest(req, res, path, requestId, caller))) return;
+    if (await requestScope.run(requestId, () => rest(req, res, path, operation))) return;
     sendJson(res, 404, { detail: 'Not Found' });
   }
 

@@ -14,10 +14,8 @@
 // already read is handed to yoga as `req.body`, which its adapter takes as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
-import type { YogaInitialContext } from 'graphql-yoga';
-import type { Caller } from '../../access/caller.ts';
 import { readStream } from '../../lib/read-stream.ts';
-import type { GraphQLHandler } from './yoga.ts';
+import type { GraphQLHandler, ServerContext } from './yoga.ts';
 
 // Media types yoga answers a single result with; any type, or none, gets application/json.
 const RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'] as const;
@@ -27,12 +25,6 @@ type ResponseType = (typeof RESPONSE_TYPES)[number] | 'text/event-stream';
 const SSE_PING = ':\n\n';
 const SSE_PING_MS = 12_000;
 const SSE_COMPLETE = 'event: complete\ndata:\n\n';
-
-export interface FastPathRequest {
-  requestId: string;
-  caller: Caller;
-  traceparent: string | undefined;
-}
 
 interface Params {
   query: string;
@@ -44,7 +36,7 @@ interface Params {
  * Answers the request and resolves true, or resolves false having answered
  * nothing (yoga takes it from there, with the body in `req.body` if it was read).
  */
-export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMessage, res: ServerResponse, request: FastPathRequest, maxBytes: number): Promise<boolean> {
+export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMessage, res: ServerResponse, context: ServerContext, maxBytes: number): Promise<boolean> {
   if (req.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return false;
   const responseType = responseTypeFor(req.headers.accept);
   const length = Number(req.headers['content-length']);
@@ -54,55 +46,44 @@ export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMes
   const params = paramsOf(body);
   if (!params) return handOver(req, body);
 
-  const controller = new AbortController();
-  const hangUp = () => {
-    if (!res.writableEnded) controller.abort(new DOMException('the client disconnected', 'AbortError'));
-  };
-  res.once('close', hangUp);
+  const env = yoga.getEnveloped({
+    ...context,
+    req,
+    res,
+    params,
+    // yoga's plugins tell its HTTP requests by this: a parse error then gets its 400 (and that
+    // error is cached for yoga's own later answers), and a mutation is checked against the method.
+    request: { method: 'POST' },
+  });
+  let document: DocumentNode;
   try {
-    const env = yoga.getEnveloped({
-      req,
-      res,
-      params,
-      // yoga's plugins tell its HTTP requests by this: a parse error then gets its 400 (and that
-      // error is cached for yoga's own later answers), and a mutation is checked against the method.
-      request: { method: 'POST' },
-      signal: controller.signal,
-      transport: responseType === 'text/event-stream' ? 'sse' : 'http',
-      ...request,
-    } as unknown as YogaInitialContext);
-    let document: DocumentNode;
-    try {
-      document = env.parse(params.query);
-    } catch {
-      return handOver(req, body);
-    }
-    if (env.validate(env.schema, document).length > 0) return handOver(req, body);
-    const operation = getOperationAST(document, params.operationName);
-    const streamed = responseType === 'text/event-stream';
-    if (!operation || (operation.operation === 'subscription') !== streamed) return handOver(req, body);
-    const args = {
-      schema: env.schema,
-      document,
-      operationName: params.operationName,
-      variableValues: params.variables,
-      contextValue: await env.contextFactory(),
-    };
-    if (streamed) {
-      const result = await env.subscribe(args);
-      // Refused before the resolver ran (its variables): yoga shapes and counts that answer.
-      if (!isStream(result) && refusedBeforeRunning(result as ExecutionResult)) return handOver(req, body);
-      await sendStream(res, result as ExecutionResult | AsyncIterable<ExecutionResult>, controller.signal);
-      return true;
-    }
-    const result = (await env.execute(args)) as ExecutionResult;
-    // Refused before anything ran (its variables): yoga shapes and counts that answer.
-    if (!('data' in result) || result.data === undefined) return handOver(req, body);
-    send(res, responseType, result);
-    return true;
-  } finally {
-    res.off('close', hangUp);
+    document = env.parse(params.query);
+  } catch {
+    return handOver(req, body);
   }
+  if (env.validate(env.schema, document).length > 0) return handOver(req, body);
+  const operation = getOperationAST(document, params.operationName);
+  const streamed = responseType === 'text/event-stream';
+  if (!operation || (operation.operation === 'subscription') !== streamed) return handOver(req, body);
+  const args = {
+    schema: env.schema,
+    document,
+    operationName: params.operationName,
+    variableValues: params.variables,
+    contextValue: await env.contextFactory(),
+  };
+  if (streamed) {
+    const result = await env.subscribe(args);
+    // Refused before the resolver ran (its variables): yoga shapes and counts that answer.
+    if (!isStream(result) && refusedBeforeRunning(result as ExecutionResult)) return handOver(req, body);
+    await sendStream(res, result as ExecutionResult | AsyncIterable<ExecutionResult>, context.signal);
+    return true;
+  }
+  const result = (await env.execute(args)) as ExecutionResult;
+  // Refused before anything ran (its variables): yoga shapes and counts that answer.
+  if (!('data' in result) || result.data === undefined) return handOver(req, body);
+  send(res, responseType, result);
+  return true;
 }
 
 /** The media type yoga would pick, when the Accept header is one this path knows. */

@@ -6,7 +6,6 @@ import type { Caller } from '../../access/caller.ts';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../../generation/input.ts';
 import { seedFromDigits, SEED_RULE } from '../../generation/seed.ts';
-import { parseTraceparent } from '../../lib/trace.ts';
 import type { Logger } from '../../logger.ts';
 import type { Services } from '../../schema/context.ts';
 import { BodyError, readJson, sendJson } from '../http-util.ts';
@@ -14,8 +13,19 @@ import { GRAPHQL_PATH } from '../http/yoga.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
+/** What server.ts learned of a REST request before routing it. */
+export interface RestRequest {
+  requestId: string;
+  caller: Caller;
+  traceparent: string | undefined;
+  /** The operation's one signal (operation-signal.ts). */
+  signal: AbortSignal;
+}
+
 /** Told of each request refused before it reached the generation service (its body). */
 type RefusalListener = (transport: 'rest', code: string, requestId: string) => void;
+
+export type RestHandler = ReturnType<typeof createRestHandler>;
 
 export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
@@ -52,22 +62,11 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
         status: health.status.toLowerCase(),
       });
     },
-    async generate(req: IncomingMessage, res: ServerResponse, requestId: string, caller: Caller) {
-      // A client that hangs up, even while its body is read, ends the generation upstream too.
-      const controller = new AbortController();
-      const hangUp = () => {
-        if (!res.writableEnded) controller.abort(new DOMException('the client disconnected', 'AbortError'));
-      };
-      res.once('close', hangUp);
-      try {
-        const input = await readInput(req, requestId);
-        const traceparent = parseTraceparent(req.headers.traceparent);
-        const prepared = await generation.prepare(input, { caller, requestId, operation: 'generate', transport: 'rest', traceparent });
-        const output = await generation.generate(prepared, controller.signal);
-        sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
-      } finally {
-        res.off('close', hangUp);
-      }
+    async generate(req: IncomingMessage, res: ServerResponse, { requestId, caller, traceparent, signal }: RestRequest) {
+      const input = await readInput(req, requestId);
+      const prepared = await generation.prepare(input, { caller, requestId, operation: 'generate', transport: 'rest', traceparent });
+      const output = await generation.generate(prepared, signal);
+      sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
     },
   };
 
@@ -82,12 +81,13 @@ export function createRestHandler(services: Services, maxRequestBytes: number, l
   }
 
   /** Answers the request when it is a REST route; returns false otherwise. */
-  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller): Promise<boolean> {
+  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, request: RestRequest): Promise<boolean> {
     const method = req.method ?? 'GET';
+    const { requestId } = request;
     try {
       if (path === '/' && method === 'GET') await routes.root(res);
       else if (path === '/models' && method === 'GET') await routes.models(res);
-      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, requestId, caller);
+      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, request);
       else {
         const match = MODEL_HEALTH.exec(path);
         if (!match || method !== 'GET') return false;

@@ -21,7 +21,7 @@ import { createCors } from './transport/guards/cors.ts';
 import { createGraphiQL, graphiqlOptions } from './transport/pages/graphiql.ts';
 import { createPlayground } from './transport/pages/playground.ts';
 import { createGraphQLHandler } from './transport/http/yoga.ts';
-import { attachGraphQLWs } from './transport/ws/graphql-ws.ts';
+import { createGraphQLWs } from './transport/ws/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
 import { createRestHandler } from './transport/rest/routes.ts';
 import { createGatewayServer } from './transport/server.ts';
@@ -96,8 +96,20 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     logger: logger.child({ component: 'graphql' }),
     onRefused,
   });
-  const { server, wss } = createGatewayServer({
+  const webSockets = createGraphQLWs(yoga, {
+    keepAliveMs: config.wsKeepAliveMs,
+    lifecycle,
+    production: config.production,
+    callers,
+    persistedOperations: config.persistedOperations,
+    onRefused,
+    ...config.websocket,
+    maxPayloadBytes: config.maxRequestBytes,
+    logger: logger.child({ component: 'ws' }),
+  });
+  const server = createGatewayServer({
     yoga,
+    webSockets,
     graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
     playground: createPlayground(),
     metrics,
@@ -109,16 +121,6 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     maxRequestBytes: config.maxRequestBytes,
     persistedOperations: config.persistedOperations !== undefined,
     logger: doorLog,
-  });
-  const ws = attachGraphQLWs(yoga, wss, {
-    keepAliveMs: config.wsKeepAliveMs,
-    lifecycle,
-    production: config.production,
-    callers,
-    persistedOperations: config.persistedOperations,
-    onRefused,
-    ...config.websocket,
-    logger: logger.child({ component: 'ws' }),
   });
 
   return {
@@ -139,13 +141,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
       lifecycle.draining = true;
       await services.generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
-      // 1001 Going Away to every socket; a client that does not read cannot hold the close up.
-      const disposed = ws.dispose();
-      const timer = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
-      }, LAST_WORDS_MS);
-      await disposed;
-      clearTimeout(timer);
+      await webSockets.dispose(LAST_WORDS_MS);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

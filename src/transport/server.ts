@@ -1,33 +1,38 @@
-// The one node:http server: probes, REST and yoga on one port, graphql-ws on
-// the upgrade of /graphql. This is where every request enters.
+// The one node:http server: probes, metrics, pages, REST and GraphQL on one
+// port, graphql-ws on the upgrade of /graphql. This is where every request
+// enters: it is guarded (CORS, drain, CSRF, its caller), then gets its request
+// id and its one operation signal, and is routed.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
-import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
+import { answerCommonRequest } from './http/fast-path.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
+import { requestIdOf, sendJson } from './http-util.ts';
+import { hangUpSignal } from './operation-signal.ts';
+import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
 import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
-import type { Metrics } from '../observability/metrics.ts';
+import { handleProbe, type Lifecycle } from './probes.ts';
+import type { RefusalListener } from './refusal.ts';
+import type { RestHandler } from './rest/routes.ts';
+import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
-import { requestIdOf, sendJson } from './http-util.ts';
-import type { Logger } from '../logger.ts';
-import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
-import { handleProbe, type Lifecycle } from './probes.ts';
-import { answerCommonRequest } from './http/fast-path.ts';
-import type { RestHandler } from './rest/routes.ts';
-import { hangUpSignal } from './operation-signal.ts';
 
 export interface ServerParts {
   yoga: GraphQLHandler;
+  /** graphql-ws, on the upgrade of /graphql. */
+  webSockets: Pick<GraphQLWs, 'upgrade'>;
   graphiql: GraphiQL;
   playground: Playground;
   metrics: Metrics;
-  onRefused: (transport: 'http' | 'rest', code: string, requestId: string) => void;
+  onRefused: RefusalListener;
   rest: RestHandler;
   callers: Callers;
   cors: Cors;
@@ -40,7 +45,6 @@ export interface ServerParts {
 
 export function createGatewayServer(parts: ServerParts) {
   const { yoga, graphiql, playground, metrics, rest, cors, lifecycle, callers, onRefused: refused } = parts;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
@@ -121,10 +125,10 @@ export function createGatewayServer(parts: ServerParts) {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    parts.webSockets.upgrade(req, socket, head);
   });
 
-  return { server, wss };
+  return server;
 }
 
 /** During the drain the listener stays open, but new work goes elsewhere. */

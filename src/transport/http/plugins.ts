@@ -5,6 +5,7 @@ import type { ExecutionResult, GraphQLError } from 'graphql';
 import { capMessage, GatewayError, type ErrorCode } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { GatewayContext } from '../../schema/context.ts';
+import type { RefusalListener } from '../refusal.ts';
 
 /**
  * graphql-js appends its suggestions last, as ` Did you mean "a" or "b"?`; a
@@ -79,9 +80,6 @@ export function useFinishedErrors(production: boolean, onRefused: RefusalListene
     onSubscribe: () => ({ onSubscribeResult: finishSingle }),
   };
 }
-
-/** Told of each request refused before it ran, to count and log it. */
-export type RefusalListener = (transport: 'http' | 'ws', code: string, requestId: string | undefined) => void;
 
 export const codeOf = (error: GraphQLError): string => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
 

@@ -11,7 +11,8 @@ import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
 import { boundedParseCache } from './parse-cache.ts';
-import { useFinishedErrors, useParameterErrors, yogaLogger, type RefusalListener } from './plugins.ts';
+import { useFinishedErrors, useParameterErrors, yogaLogger } from './plugins.ts';
+import type { RefusalListener } from '../refusal.ts';
 import { usePersisted } from './persisted-operations.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 

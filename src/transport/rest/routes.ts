@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.ts';
 import type { Services } from '../../schema/context.ts';
 import { BodyError, readJson, sendJson } from '../http-util.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
+import type { RefusalListener } from '../refusal.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
@@ -22,11 +23,9 @@ export interface RestRequest {
   signal: AbortSignal;
 }
 
-/** Told of each request refused before it reached the generation service (its body). */
-type RefusalListener = (transport: 'rest', code: string, requestId: string) => void;
-
 export type RestHandler = ReturnType<typeof createRestHandler>;
 
+/** `onRefused` is told of each request refused before it reached the generation service (its body). */
 export function createRestHandler(services: Services, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);

@@ -1,8 +1,14 @@
-// What the gateway reads of graphql-ws's messages itself, and how it fits a close reason.
+// What the gateway reads of graphql-ws's messages itself: which client
+// messages it refuses while graphql-ws parses them, which server messages are
+// events, and how a close reason fits its frame.
 
 const SERVER_ONLY: ReadonlySet<unknown> = new Set(['connection_ack', 'next', 'error']);
 
-/** The reviver of every message graphql-ws parses: at the root, the whole message. */
+/**
+ * The reviver of graphql-ws's one parse of each message: at the root, the whole
+ * message. A message only a server may send would make graphql-ws throw (4500);
+ * refused while parsing, it is graphql-ws's own 4400 "Invalid message received".
+ */
 export function refuseServerMessages(key: string, value: unknown): unknown {
   if (key === '' && typeof value === 'object' && value !== null && SERVER_ONLY.has((value as { type?: unknown }).type)) {
     throw new Error('a client may not send this message type');
@@ -10,21 +16,8 @@ export function refuseServerMessages(key: string, value: unknown): unknown {
   return value;
 }
 
-/**
- * The id of a client's `complete`, read only from messages that can be one. One
- * written otherwise (escaped, padded) is missed here: its operation then runs to
- * its end, still counted against WS_MAX_OPERATIONS and aborted when the socket closes.
- */
-export function completedId(data: unknown): string | undefined {
-  const text = String(data);
-  if (text.length > 512 || !text.includes('"complete"')) return undefined;
-  try {
-    const message = JSON.parse(text) as { type?: unknown; id?: unknown };
-    return message.type === 'complete' && typeof message.id === 'string' ? message.id : undefined;
-  } catch {
-    return undefined; // graphql-ws answers malformed messages itself
-  }
-}
+/** graphql-ws writes `{"id":…,"type":"next",…}`; a quote inside the id is escaped, so the first `"type":"` is the key. */
+export const isNextMessage = (data: string): boolean => data.startsWith('next"', data.indexOf('"type":"') + 8);
 
 /** A close reason within the 123 bytes a WebSocket close frame allows. */
 export function fitCloseReason(reason: string): string {

@@ -1,11 +1,13 @@
 // The common GraphQL requests, answered without yoga's Fetch API layer: a
 // POST of JSON `{query, variables?, operationName?}` for a query or a mutation
 // (answered as JSON), or for a subscription asking for `text/event-stream`
-// (GraphQL over SSE, distinct connections: yoga's framing, pings and pull).
-// Parsing, validation, execution, error masking and every plugin run exactly
-// as for yoga (the same enveloped pipeline); what is skipped is the Request
-// and Response objects, the body streams and the result processors, which cost
-// more than running the operation itself.
+// (GraphQL over SSE, distinct connections). Parsing, validation, execution,
+// error masking and every plugin run exactly as for yoga (the same enveloped
+// pipeline); what is skipped is the Request and Response objects and the body
+// streams, which cost more than running the operation itself. A plain result
+// or event is written as yoga writes it; one with errors, and a subscription
+// that ended before its stream began, go through yoga's own result processors
+// (yoga-answers.ts).
 //
 // Anything else goes to yoga, untouched: another method, content type or
 // Accept, a body without a length, `extensions` or `documentId`, a batch, and
@@ -13,18 +15,18 @@
 // whose answers yoga shapes (status by media type, refusal counting). A body
 // already read is handed to yoga as `req.body`, which its adapter takes as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getSSEProcessor, isAsyncIterable, processRegularResult } from 'graphql-yoga';
 import { readStream } from '../../lib/read-stream.ts';
+import { sendEventStream } from './event-stream.ts';
+import { isPlain, sendResponse } from './yoga-answers.ts';
 import type { GraphQLHandler, ServerContext } from './yoga.ts';
 
 // Media types yoga answers a single result with; any type, or none, gets application/json.
 const RESPONSE_TYPES = ['application/graphql-response+json', 'application/json'] as const;
 type ResponseType = (typeof RESPONSE_TYPES)[number] | 'text/event-stream';
 
-/** yoga's comment line: some browsers show nothing of a response before its first bytes. */
-const SSE_PING = ':\n\n';
-const SSE_PING_MS = 12_000;
-const SSE_COMPLETE = 'event: complete\ndata:\n\n';
+const processSSEResult = getSSEProcessor();
 
 interface Params {
   query: string;
@@ -73,16 +75,21 @@ export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMes
     contextValue: await env.contextFactory(),
   };
   if (streamed) {
-    const result = await env.subscribe(args);
+    const result: ExecutionResult | AsyncIterable<ExecutionResult> = await env.subscribe(args);
+    if (isAsyncIterable<ExecutionResult>(result)) {
+      await sendEventStream(res, result, context.signal, yoga.fetchAPI);
+      return true;
+    }
     // Refused before the resolver ran (its variables): yoga shapes and counts that answer.
-    if (!isStream(result) && refusedBeforeRunning(result as ExecutionResult)) return handOver(req, body);
-    await sendStream(res, result as ExecutionResult | AsyncIterable<ExecutionResult>, context.signal);
+    if (refusedBeforeRunning(result)) return handOver(req, body);
+    await sendResponse(res, await processSSEResult(result, yoga.fetchAPI, responseType), context.signal);
     return true;
   }
-  const result = (await env.execute(args)) as ExecutionResult;
+  const result: ExecutionResult = await env.execute(args);
   // Refused before anything ran (its variables): yoga shapes and counts that answer.
   if (!('data' in result) || result.data === undefined) return handOver(req, body);
-  send(res, responseType, result);
+  if (isPlain(result)) sendPlain(res, responseType, result);
+  else await sendResponse(res, processRegularResult(result, yoga.fetchAPI, responseType), context.signal);
   return true;
 }
 
@@ -119,103 +126,17 @@ function paramsOf(body: Buffer): Params | undefined {
 }
 
 function handOver(req: IncomingMessage, body: Buffer): false {
-  (req as IncomingMessage & { body?: Buffer }).body = body;
+  Object.assign(req, { body });
   return false;
 }
-
-/** As yoga's regular result processor writes an executed result. */
-function send(res: ServerResponse, type: ResponseType, result: ExecutionResult): void {
-  const text = resultJson(result);
-  res.writeHead(statusOf(result, false), { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const resultJson = (result: ExecutionResult): string =>
-  JSON.stringify(result.errors?.length ? { ...result, errors: result.errors.map(withoutInternals) } : result);
-
-const isStream = (result: unknown): result is AsyncIterable<ExecutionResult> =>
-  typeof result === 'object' && result !== null && Symbol.asyncIterator in result;
 
 /** No data and no path: the operation was refused before its resolver ran (variables that do not fit). */
 const refusedBeforeRunning = (result: ExecutionResult): boolean =>
   !('data' in result) && (result.errors ?? []).every((error) => error.path === undefined);
 
-/**
- * yoga's rule: the highest `extensions.http.status` among the errors (over SSE, as for
- * application/json, a status the GraphQL-over-HTTP spec asks for is not used), 500 for an
- * unexpected error without data, else 200.
- */
-function statusOf(result: ExecutionResult, sse: boolean): number {
-  let status = 0;
-  let unexpected = false;
-  for (const error of result.errors ?? []) {
-    const http = error.extensions?.http as { status?: number; spec?: boolean } | undefined;
-    if (http) {
-      if (sse && http.spec) continue;
-      if (http.status && http.status > status) status = http.status;
-    } else if (error.extensions?.unexpected) unexpected = true;
-  }
-  if (status) return status;
-  return unexpected && !('data' in result) ? 500 : 200;
-}
-
-/**
- * As yoga's SSE processor writes a subscription: a comment first, a comment every
- * 12 s, one `next` event per result, then `complete`. The next result is asked for
- * only once the socket took the last one, so a client that stops reading holds the
- * model server back through TCP; a client that leaves ends the stream (its signal
- * fired already, which ends the generation).
- */
-async function sendStream(res: ServerResponse, result: ExecutionResult | AsyncIterable<ExecutionResult>, signal: AbortSignal): Promise<void> {
-  res.writeHead(isStream(result) ? 200 : statusOf(result, true), {
-    'content-type': 'text/event-stream',
-    connection: 'keep-alive',
-    'cache-control': 'no-cache',
-    'content-encoding': 'none',
-  });
-  res.write(SSE_PING);
-  if (!isStream(result)) {
-    res.end(`event: next\ndata: ${resultJson(result)}\n\n${SSE_COMPLETE}`);
-    return;
-  }
-  const iterator = result[Symbol.asyncIterator]();
-  const ping = setInterval(() => {
-    if (!res.writableNeedDrain && !res.writableEnded) res.write(SSE_PING);
-  }, SSE_PING_MS);
-  try {
-    for (;;) {
-      if (signal.aborted) return;
-      const read = await iterator.next();
-      if (read.done) break;
-      if (signal.aborted) return;
-      if (!res.write(`event: next\ndata: ${resultJson(read.value)}\n\n`)) await drained(res, signal);
-    }
-    if (!signal.aborted) res.end(SSE_COMPLETE);
-  } catch {
-    // The stream broke in a way the relay did not turn into a payload: as yoga, the response is cut.
-    res.destroy();
-  } finally {
-    clearInterval(ping);
-    if (signal.aborted) await iterator.return?.();
-  }
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** An error as it goes on the wire: yoga's `http` and `unexpected` extensions stay inside. */
-function withoutInternals(error: GraphQLError): unknown {
-  const json = error.toJSON();
-  if (!json.extensions) return json;
-  const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions as Record<string, unknown>;
-  return { ...json, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
+/** A result without errors, as yoga's regular result processor writes it. */
+function sendPlain(res: ServerResponse, type: ResponseType, result: ExecutionResult): void {
+  const text = JSON.stringify(result);
+  res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }

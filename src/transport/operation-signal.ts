@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 
 /** How a client left its operation. */
-export type ClientGone = 'hungUp' | 'socketClosed' | 'completed';
+type ClientGone = 'hungUp' | 'socketClosed' | 'completed';
 
 const REASONS: Readonly<Record<ClientGone, DOMException>> = {
   hungUp: new DOMException('the client disconnected', 'AbortError'),

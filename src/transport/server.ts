@@ -2,6 +2,7 @@
 // port, graphql-ws on the upgrade of /graphql. This is where every request
 // enters: it is guarded (CORS, drain, CSRF, its caller), then gets its request
 // id and its one operation signal, and is routed.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
@@ -14,18 +15,18 @@ import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
-import { requestIdOf, sendJson } from './http-util.ts';
 import { hangUpSignal } from './operation-signal.ts';
 import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
 import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
 import { handleProbe, type Lifecycle } from './probes.ts';
 import type { RefusalListener } from './refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
+import { sendJson } from './send-json.ts';
 import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
 
-export interface ServerParts {
+interface ServerParts {
   yoga: GraphQLHandler;
   /** graphql-ws, on the upgrade of /graphql. */
   webSockets: Pick<GraphQLWs, 'upgrade'>;
@@ -147,4 +148,12 @@ function sendGraphQLError(res: ServerResponse, status: number, error: { message:
 function pathOf(url: string | undefined): string {
   const q = url?.indexOf('?') ?? -1;
   return (q === -1 ? url : url!.slice(0, q)) || '/';
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }

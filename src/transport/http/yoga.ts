@@ -11,7 +11,9 @@ import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
 import { boundedParseCache } from './parse-cache.ts';
-import { useFinishedErrors, useParameterErrors, yogaLogger } from './plugins.ts';
+import { useFinishedErrors } from './finished-errors.ts';
+import { useParameterErrors } from './parameter-errors.ts';
+import { yogaLogger } from './yoga-logger.ts';
 import type { RefusalListener } from '../refusal.ts';
 import { usePersisted } from './persisted-operations.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
@@ -29,7 +31,7 @@ export interface ServerContext {
   signal: AbortSignal;
 }
 
-export interface GraphQLOptions {
+interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
   documents: DocumentLimits;
@@ -47,7 +49,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: ({ signal, requestId, caller, transport, traceparent }): GatewayContext => ({ services, signal, requestId, caller, transport, traceparent }),
-    // Served by graphiql.ts, compressed and cached.
+    // Served by pages/graphiql.ts, compressed and cached.
     graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/__yoga/health',

@@ -4,18 +4,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../access/caller.ts';
 import { asGatewayError, GatewayError, HTTP_STATUS } from '../../errors.ts';
-import { INPUT_DEFAULTS, type GenerateInput } from '../../generation/input.ts';
-import { seedFromDigits, SEED_RULE } from '../../generation/seed.ts';
+import type { GenerateInput } from '../../generation/input.ts';
 import type { Logger } from '../../logger.ts';
 import type { Services } from '../../schema/context.ts';
-import { BodyError, readJson, sendJson } from '../http-util.ts';
+import { sendJson } from '../send-json.ts';
+import { restMessage, seedAsSource, toGenerateInput } from './generate-input.ts';
+import { BodyError, readJson } from './json-body.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
 import type { RefusalListener } from '../refusal.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
 /** What server.ts learned of a REST request before routing it. */
-export interface RestRequest {
+interface RestRequest {
   requestId: string;
   caller: Caller;
   traceparent: string | undefined;
@@ -123,69 +124,3 @@ function sendError(res: ServerResponse, error: unknown): void {
   if (status === 429 && retryAfter === undefined) headers['retry-after'] = '1';
   sendJson(res, status, { detail: restMessage(failure) }, headers);
 }
-
-type FieldType = 'number' | 'integer' | 'boolean' | 'strings' | 'seed';
-
-const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, FieldType]> = [
-  ['max_new_tokens', 'maxNewTokens', 'integer'],
-  ['temperature', 'temperature', 'number'],
-  ['top_p', 'topP', 'number'],
-  ['repetition_penalty', 'repetitionPenalty', 'number'],
-  ['top_k', 'topK', 'integer'],
-  ['stop', 'stop', 'strings'],
-  ['seed', 'seed', 'seed'],
-  ['do_sample', 'doSample', 'boolean'],
-  ['truncate', 'truncate', 'integer'],
-  ['typical_p', 'typicalP', 'number'],
-  ['frequency_penalty', 'frequencyPenalty', 'number'],
-  ['return_full_text', 'returnFullText', 'boolean'],
-  ['watermark', 'watermark', 'boolean'],
-];
-
-/** GraphQL's names of the fields that REST clients write otherwise. */
-const REST_NAMES: ReadonlyMap<string, string> = new Map([
-  ['modelId', 'model_id'],
-  ...FIELDS.filter(([wire, field]) => wire !== field).map(([wire, field]) => [field, wire] as const),
-]);
-const CLIENT_NAME = new RegExp(`\\b(?:${[...REST_NAMES.keys()].join('|')})\\b`, 'g');
-
-/** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
-function restMessage(failure: GatewayError): string {
-  // Input errors are worded with field names (several, for token limits); other messages may quote model ids.
-  if (failure.code !== 'BAD_USER_INPUT') return failure.message;
-  return failure.message.replace(CLIENT_NAME, (name) => REST_NAMES.get(name) ?? name);
-}
-
-// Node 24 hands revivers the source text of each primitive (TC39 "JSON.parse source text access").
-function seedAsSource(key: string, value: unknown, context?: { source?: string }): unknown {
-  return key === 'seed' && typeof value === 'number' && context?.source !== undefined ? context.source : value;
-}
-
-/** The REST body, type-checked field by field (422 naming the field, as the original backend did). */
-function toGenerateInput(body: unknown): GenerateInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object');
-  const b = body as Record<string, unknown>;
-  if (typeof b.model_id !== 'string') throw invalid('model_id', 'is required and must be a string');
-  if (typeof b.prompt !== 'string') throw invalid('prompt', 'is required and must be a string');
-  const input: Record<string, unknown> = { ...INPUT_DEFAULTS, modelId: b.model_id, prompt: b.prompt };
-  for (const [wire, field, type] of FIELDS) {
-    const value = b[wire];
-    if (value === undefined || value === null) continue;
-    if (type === 'seed') {
-      // A JSON number arrives here as its digits (see seedAsSource), a JSON string as itself.
-      const seed = typeof value === 'string' ? seedFromDigits(value) : undefined;
-      if (seed === undefined) throw invalid(wire, `${SEED_RULE}, as a JSON number or a string of decimal digits`);
-      input[field] = seed;
-      continue;
-    }
-    const ok = type === 'integer' ? Number.isSafeInteger(value)
-      : type === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : type === 'boolean' ? typeof value === 'boolean'
-      : Array.isArray(value) && value.every((s) => typeof s === 'string');
-    if (!ok) throw invalid(wire, `must be ${type === 'strings' ? 'a list of strings' : `a${type === 'integer' ? 'n' : ''} ${type}`}`);
-    input[field] = value;
-  }
-  return input as unknown as GenerateInput;
-}
-
-const invalid = (field: string, message: string) => new GatewayError('BAD_USER_INPUT', `${field} ${message}`, { field });

@@ -20,7 +20,7 @@ import { failed, serveSocket } from './socket-adapter.ts';
 import { subscribePreparer, type Prepared, type SubscribeOptions } from './subscribe.ts';
 import { untilCompleted } from './until-completed.ts';
 
-export interface GraphQLWsOptions extends SubscribeOptions {
+interface GraphQLWsOptions extends SubscribeOptions {
   keepAliveMs: number;
   callers: Callers;
   /** Time a socket has to send `connection_init`. */

@@ -11,7 +11,7 @@ import type { GatewaySocket } from './gateway-socket.ts';
 import { isNextMessage } from './messages.ts';
 import { holdUntilTurnEnds } from './write-batching.ts';
 
-export interface SocketOptions {
+interface SocketOptions {
   /** A ping every so often; a peer that has not answered one by the next is dropped. */
   keepAliveMs: number;
   /** Whether a 4500's reason may say what failed. */

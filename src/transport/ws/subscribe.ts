@@ -12,7 +12,7 @@ import type { PersistedOperationsConfig } from '../../config/index.ts';
 import { errorExtensions, GatewayError, shuttingDown } from '../../errors.ts';
 import { parseTraceparent } from '../../lib/trace.ts';
 import { documentOf, persistedRefusal } from '../http/persisted-operations.ts';
-import { codeOf, finishError } from '../http/plugins.ts';
+import { codeOf, finishError } from '../http/finished-errors.ts';
 import type { GraphQLHandler, ServerContext } from '../http/yoga.ts';
 import { OperationSignal } from '../operation-signal.ts';
 import type { Lifecycle } from '../probes.ts';

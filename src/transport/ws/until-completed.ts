@@ -17,7 +17,7 @@ type State =
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-export interface Endings {
+interface Endings {
   /** The client completed the operation before it ended: nothing is yielded after this. */
   completed(): void;
   /** The operation failed to start (a bug: yoga answers even refusals with a result): nothing is yielded. */

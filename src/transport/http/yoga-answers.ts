@@ -19,15 +19,10 @@ export function yogaJson(result: ExecutionResult, fetchAPI: FetchAPI): string | 
 /** A response from yoga's processors, with its status and headers, onto Node's; its body stops if the client leaves. */
 export async function sendResponse(res: ServerResponse, response: Response, signal: AbortSignal): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
-  const body = response.body;
-  if (body) {
-    for await (const chunk of body) {
-      if (signal.aborted) {
-        await body.cancel();
-        return;
-      }
-      res.write(chunk);
-    }
+  // Leaving the loop cancels the body (and its processor's ping timer).
+  for await (const chunk of response.body ?? []) {
+    if (signal.aborted) return;
+    res.write(chunk);
   }
   res.end();
 }

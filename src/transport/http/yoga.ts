@@ -10,13 +10,13 @@ import type { Logger } from '../../logger.ts';
 import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
-import { boundedParseCache } from './parse-cache.ts';
+import type { RefusalListener } from '../refusal.ts';
+import { useCompiledExecution } from './compiled-execution.ts';
 import { useFinishedErrors } from './finished-errors.ts';
 import { useParameterErrors } from './parameter-errors.ts';
-import { yogaLogger } from './yoga-logger.ts';
-import type { RefusalListener } from '../refusal.ts';
+import { boundedParseCache } from './parse-cache.ts';
 import { usePersisted } from './persisted-operations.ts';
-import { useCompiledExecution } from './compiled-execution.ts';
+import { yogaLogger } from './yoga-logger.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 

@@ -6,18 +6,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ExecutionArgs } from 'graphql';
-import { handleProtocols, makeServer, type SubscribePayload } from 'graphql-ws';
+import { handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { requestScope } from '../../lib/request-scope.ts';
 import type { Logger } from '../../logger.ts';
 import type { Callers } from '../guards/callers.ts';
 import type { GraphQLHandler } from '../http/yoga.ts';
-import type { OperationSignal } from '../operation-signal.ts';
 import { GatewaySocket } from './gateway-socket.ts';
 import { refuseServerMessages } from './messages.ts';
 import { Session } from './session.ts';
 import { failed, serveSocket } from './socket-adapter.ts';
-import { subscribePreparer, type Prepared, type SubscribeOptions } from './subscribe.ts';
+import { PreparedOperation, subscribePreparer, type SubscribeOptions } from './subscribe.ts';
 import { untilCompleted } from './until-completed.ts';
 
 interface GraphQLWsOptions extends SubscribeOptions {
@@ -34,20 +33,15 @@ interface GraphQLWsOptions extends SubscribeOptions {
 
 export function createGraphQLWs(yoga: GraphQLHandler, options: GraphQLWsOptions) {
   const prepare = subscribePreparer(yoga, options);
-  // What onSubscribe prepared, for graphql-ws's execute and subscribe (by their arguments)
-  // and for its onComplete (by the subscribe message's payload: an id may be taken again).
-  const prepared = new WeakMap<ExecutionArgs, { ready: Prepared; session: Session }>();
-  const operationOf = new WeakMap<SubscribePayload, OperationSignal>();
 
   const run = (args: ExecutionArgs, how: 'execute' | 'subscribe') => {
-    const found = prepared.get(args);
-    if (!found) throw new Error('graphql-ws ran arguments that onSubscribe did not prepare');
-    const { ready: { env, requestId, operation }, session } = found;
+    if (!(args instanceof PreparedOperation)) throw new Error('graphql-ws ran arguments that onSubscribe did not prepare');
+    const { env, requestId, operation, session, payload } = args;
     // Within the operation's request scope: what is logged while it runs names it.
     return untilCompleted(requestScope.run(requestId, () => env[how](args)), {
       completed() {
         operation.clientGone('completed');
-        session.ended(operation);
+        session.ended(payload);
       },
       failed: (error) => failed(session.socket, error, options),
     });
@@ -63,19 +57,10 @@ export function createGraphQLWs(yoga: GraphQLHandler, options: GraphQLWsOptions)
       ctx.extra.caller = identified.caller;
       return true;
     },
-    onSubscribe: async (ctx, _id, payload) => {
-      const ready = await prepare(ctx.extra, payload);
-      if (!('args' in ready)) return ready;
-      prepared.set(ready.args, { ready, session: ctx.extra });
-      operationOf.set(payload, ready.operation);
-      return ready.args;
-    },
+    onSubscribe: (ctx, _id, payload) => prepare(ctx.extra, payload),
     execute: (args) => run(args, 'execute'),
     subscribe: (args) => run(args, 'subscribe'),
-    onComplete: (ctx, _id, payload) => {
-      const operation = operationOf.get(payload);
-      if (operation) ctx.extra.ended(operation);
-    },
+    onComplete: (ctx, _id, payload) => ctx.extra.ended(payload),
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, WebSocket: GatewaySocket, handleProtocols });

@@ -4,6 +4,7 @@
 // once when the socket starts to close; a socket with none running for the
 // idle time is closed.
 import type { IncomingMessage } from 'node:http';
+import type { SubscribePayload } from 'graphql-ws';
 import type { Caller } from '../../access/caller.ts';
 import type { OperationSignal } from '../operation-signal.ts';
 import type { GatewaySocket } from './gateway-socket.ts';
@@ -14,7 +15,8 @@ export class Session {
   readonly upgrade: IncomingMessage;
   /** Set by an accepted connection_init. */
   caller: Caller | undefined;
-  readonly #running = new Set<OperationSignal>();
+  /** By the payload of the subscribe message that started each: an id may be taken again while its operation ends. */
+  readonly #running = new Map<SubscribePayload, OperationSignal>();
   readonly #idle: NodeJS.Timeout;
 
   constructor(socket: GatewaySocket, upgrade: IncomingMessage, idleMs: number) {
@@ -31,19 +33,19 @@ export class Session {
     return this.#running.size;
   }
 
-  started(operation: OperationSignal): void {
-    this.#running.add(operation);
+  started(payload: SubscribePayload, operation: OperationSignal): void {
+    this.#running.set(payload, operation);
   }
 
   /** The operation is over (or its client completed it): it no longer counts. */
-  ended(operation: OperationSignal): void {
-    if (this.#running.delete(operation) && this.#running.size === 0) this.#idle.refresh();
+  ended(payload: SubscribePayload): void {
+    if (this.#running.delete(payload) && this.#running.size === 0) this.#idle.refresh();
   }
 
   /** The socket is closing: the client of every operation is gone. */
   #endAll(): void {
     clearTimeout(this.#idle);
-    for (const operation of this.#running) operation.clientGone('socketClosed');
+    for (const operation of this.#running.values()) operation.clientGone('socketClosed');
     this.#running.clear();
   }
 }

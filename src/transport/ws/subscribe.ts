@@ -5,7 +5,7 @@
 // gets a fresh context holding its one signal. A refusal ends that operation
 // only, coded and counted: the socket stays open.
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLError } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { createGraphQLError } from 'graphql-yoga';
 import type { PersistedOperationsConfig } from '../../config/index.ts';
@@ -21,12 +21,37 @@ import type { Session } from './session.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;
 
-/** An operation ready to run: its arguments, the pipeline that runs them, and its signal. */
-export interface Prepared {
-  args: ExecutionArgs;
-  env: Enveloped;
-  requestId: string;
-  operation: OperationSignal;
+/**
+ * The execution arguments of an operation ready to run, and what runs them:
+ * graphql-ws hands them back as they are to its execute or subscribe.
+ */
+export class PreparedOperation implements ExecutionArgs {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly operationName: string | null;
+  readonly variableValues: Record<string, unknown> | null;
+  readonly contextValue: unknown;
+  /** Present: graphql-ws then leaves it (it would set its own roots'). */
+  readonly rootValue = undefined;
+  readonly env: Enveloped;
+  readonly requestId: string;
+  readonly operation: OperationSignal;
+  readonly session: Session;
+  /** The subscribe message's payload, by which the session counts the operation (an id may be taken again). */
+  readonly payload: SubscribePayload;
+
+  constructor(env: Enveloped, document: DocumentNode, contextValue: unknown, ran: { requestId: string; operation: OperationSignal; session: Session; payload: SubscribePayload }) {
+    this.schema = env.schema;
+    this.document = document;
+    this.operationName = ran.payload.operationName ?? null;
+    this.variableValues = ran.payload.variables ?? null;
+    this.contextValue = contextValue;
+    this.env = env;
+    this.requestId = ran.requestId;
+    this.operation = ran.operation;
+    this.session = ran.session;
+    this.payload = ran.payload;
+  }
 }
 
 export interface SubscribeOptions {
@@ -42,7 +67,7 @@ export interface SubscribeOptions {
 const isGraphQLError = (error: unknown): error is GraphQLError => error instanceof Error && error.name === 'GraphQLError';
 
 export function subscribePreparer(yoga: GraphQLHandler, options: SubscribeOptions) {
-  return async function prepare(session: Session, payload: SubscribePayload): Promise<Prepared | readonly GraphQLError[]> {
+  return async function prepare(session: Session, payload: SubscribePayload): Promise<PreparedOperation | readonly GraphQLError[]> {
     const requestId = randomUUID();
     const finished = (errors: readonly GraphQLError[]) => {
       if (errors[0]) options.onRefused('ws', codeOf(errors[0]), requestId);
@@ -83,14 +108,7 @@ export function subscribePreparer(yoga: GraphQLHandler, options: SubscribeOption
     if (!getOperationAST(document, payload.operationName)) {
       return finished([createGraphQLError('Unable to identify operation: name the one to run (operationName)', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
     }
-    session.started(operation);
-    const args: ExecutionArgs = {
-      schema: env.schema,
-      document,
-      operationName: payload.operationName ?? null,
-      variableValues: payload.variables ?? null,
-      contextValue: await env.contextFactory(),
-    };
-    return { args, env, requestId, operation };
+    session.started(payload, operation);
+    return new PreparedOperation(env, document, await env.contextFactory(), { requestId, operation, session, payload });
   };
 }

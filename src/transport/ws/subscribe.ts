@@ -40,17 +40,22 @@ export class PreparedOperation implements ExecutionArgs {
   /** The subscribe message's payload, by which the session counts the operation (an id may be taken again). */
   readonly payload: SubscribePayload;
 
-  constructor(env: Enveloped, document: DocumentNode, contextValue: unknown, ran: { requestId: string; operation: OperationSignal; session: Session; payload: SubscribePayload }) {
+  constructor(
+    env: Enveloped,
+    document: DocumentNode,
+    contextValue: unknown,
+    { requestId, operation, session, payload }: { requestId: string; operation: OperationSignal; session: Session; payload: SubscribePayload },
+  ) {
     this.schema = env.schema;
     this.document = document;
-    this.operationName = ran.payload.operationName ?? null;
-    this.variableValues = ran.payload.variables ?? null;
+    this.operationName = payload.operationName ?? null;
+    this.variableValues = payload.variables ?? null;
     this.contextValue = contextValue;
     this.env = env;
-    this.requestId = ran.requestId;
-    this.operation = ran.operation;
-    this.session = ran.session;
-    this.payload = ran.payload;
+    this.requestId = requestId;
+    this.operation = operation;
+    this.session = session;
+    this.payload = payload;
   }
 }
 

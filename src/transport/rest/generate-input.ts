@@ -5,9 +5,17 @@ import { GatewayError } from '../../errors.ts';
 import { INPUT_DEFAULTS, type GenerateInput } from '../../generation/input.ts';
 import { seedFromDigits, SEED_RULE } from '../../generation/seed.ts';
 
-type FieldType = 'number' | 'integer' | 'boolean' | 'strings' | 'seed';
+type NumberField = 'maxNewTokens' | 'temperature' | 'topP' | 'repetitionPenalty' | 'topK' | 'truncate' | 'typicalP' | 'frequencyPenalty';
+type BooleanField = 'doSample' | 'returnFullText' | 'watermark';
 
-const FIELDS: ReadonlyArray<readonly [string, keyof GenerateInput, FieldType]> = [
+/** A REST field: its name on the wire, its name in GenerateInput, and what JSON it must be. */
+type Field =
+  | readonly [wire: string, field: NumberField, type: 'number' | 'integer']
+  | readonly [wire: string, field: BooleanField, type: 'boolean']
+  | readonly [wire: string, field: 'stop', type: 'strings']
+  | readonly [wire: string, field: 'seed', type: 'seed'];
+
+const FIELDS: readonly Field[] = [
   ['max_new_tokens', 'maxNewTokens', 'integer'],
   ['temperature', 'temperature', 'number'],
   ['top_p', 'topP', 'number'],
@@ -48,25 +56,36 @@ export function toGenerateInput(body: unknown): GenerateInput {
   const b = body as Record<string, unknown>;
   if (typeof b.model_id !== 'string') throw invalid('model_id', 'is required and must be a string');
   if (typeof b.prompt !== 'string') throw invalid('prompt', 'is required and must be a string');
-  const input: Record<string, unknown> = { ...INPUT_DEFAULTS, modelId: b.model_id, prompt: b.prompt };
+  const input: GenerateInput = { ...INPUT_DEFAULTS, modelId: b.model_id, prompt: b.prompt };
   for (const [wire, field, type] of FIELDS) {
     const value = b[wire];
     if (value === undefined || value === null) continue;
-    if (type === 'seed') {
-      // A JSON number arrives here as its digits (see seedAsSource), a JSON string as itself.
-      const seed = typeof value === 'string' ? seedFromDigits(value) : undefined;
-      if (seed === undefined) throw invalid(wire, `${SEED_RULE}, as a JSON number or a string of decimal digits`);
-      input[field] = seed;
-      continue;
+    switch (type) {
+      case 'seed': {
+        // A JSON number arrives here as its digits (see seedAsSource), a JSON string as itself.
+        const seed = typeof value === 'string' ? seedFromDigits(value) : undefined;
+        if (seed === undefined) throw invalid(wire, `${SEED_RULE}, as a JSON number or a string of decimal digits`);
+        input[field] = seed;
+        break;
+      }
+      case 'integer':
+      case 'number':
+        if (typeof value !== 'number' || !(type === 'integer' ? Number.isSafeInteger(value) : Number.isFinite(value))) throw invalid(wire, `must be a${type === 'integer' ? 'n' : ''} ${type}`);
+        input[field] = value;
+        break;
+      case 'boolean':
+        if (typeof value !== 'boolean') throw invalid(wire, 'must be a boolean');
+        input[field] = value;
+        break;
+      case 'strings':
+        if (!isStrings(value)) throw invalid(wire, 'must be a list of strings');
+        input[field] = value;
+        break;
     }
-    const ok = type === 'integer' ? Number.isSafeInteger(value)
-      : type === 'number' ? typeof value === 'number' && Number.isFinite(value)
-      : type === 'boolean' ? typeof value === 'boolean'
-      : Array.isArray(value) && value.every((s) => typeof s === 'string');
-    if (!ok) throw invalid(wire, `must be ${type === 'strings' ? 'a list of strings' : `a${type === 'integer' ? 'n' : ''} ${type}`}`);
-    input[field] = value;
   }
-  return input as unknown as GenerateInput;
+  return input;
 }
+
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((s) => typeof s === 'string');
 
 const invalid = (field: string, message: string) => new GatewayError('BAD_USER_INPUT', `${field} ${message}`, { field });

@@ -17,14 +17,14 @@ import { observeAll } from './observability/observer.ts';
 import { Metrics } from './observability/metrics.ts';
 import type { Registry as PromRegistry } from 'prom-client';
 import type { Services } from './schema/context.ts';
-import { createCallers } from './transport/callers.ts';
-import { createCors } from './transport/cors.ts';
-import { createGraphiQL, graphiqlOptions } from './transport/graphiql.ts';
-import { createPlayground } from './transport/playground.ts';
-import { createGraphQLHandler } from './transport/graphql.ts';
-import { attachGraphQLWs } from './transport/graphql-ws.ts';
+import { createCallers } from './transport/guards/callers.ts';
+import { createCors } from './transport/guards/cors.ts';
+import { createGraphiQL, graphiqlOptions } from './transport/pages/graphiql.ts';
+import { createPlayground } from './transport/pages/playground.ts';
+import { createGraphQLHandler } from './transport/http/yoga.ts';
+import { createGraphQLWs } from './transport/ws/graphql-ws.ts';
 import type { Lifecycle } from './transport/probes.ts';
-import { createRestHandler } from './transport/rest.ts';
+import { createRestHandler } from './transport/rest/routes.ts';
 import { createGatewayServer } from './transport/server.ts';
 import { OPENAI } from './upstream/openai/protocol.ts';
 import type { ProtocolTable } from './upstream/protocol.ts';
@@ -97,8 +97,20 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     logger: logger.child({ component: 'graphql' }),
     onRefused,
   });
-  const { server, wss } = createGatewayServer({
+  const webSockets = createGraphQLWs(yoga, {
+    keepAliveMs: config.wsKeepAliveMs,
+    lifecycle,
+    production: config.production,
+    callers,
+    persistedOperations: config.persistedOperations,
+    onRefused,
+    ...config.websocket,
+    maxPayloadBytes: config.maxRequestBytes,
+    logger: logger.child({ component: 'ws' }),
+  });
+  const server = createGatewayServer({
     yoga,
+    webSockets,
     graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
     playground: createPlayground(),
     metrics,
@@ -110,16 +122,6 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     maxRequestBytes: config.maxRequestBytes,
     persistedOperations: config.persistedOperations !== undefined,
     logger: doorLog,
-  });
-  const ws = attachGraphQLWs(yoga, wss, {
-    keepAliveMs: config.wsKeepAliveMs,
-    lifecycle,
-    production: config.production,
-    callers,
-    persistedOperations: config.persistedOperations,
-    onRefused,
-    ...config.websocket,
-    logger: logger.child({ component: 'ws' }),
   });
 
   return {
@@ -140,13 +142,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
       lifecycle.draining = true;
       await generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
-      // 1001 Going Away to every socket; a client that does not read cannot hold the close up.
-      const disposed = ws.dispose();
-      const timer = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
-      }, LAST_WORDS_MS);
-      await disposed;
-      clearTimeout(timer);
+      await webSockets.dispose(LAST_WORDS_MS);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

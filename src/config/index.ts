@@ -14,7 +14,7 @@ export type { PersistedOperationsConfig } from './persisted.ts';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** What one GraphQL document may hold and cost before it runs (see transport/graphql-limits.ts). */
+/** What one GraphQL document may hold and cost before it runs (see transport/guards/document-limits.ts). */
 export interface DocumentLimits {
   /** Largest document, in UTF-8 bytes; long prompts travel as variables. */
   maxBytes: number;

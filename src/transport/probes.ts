@@ -1,6 +1,6 @@
 // Liveness and readiness of the gateway itself (not of its models).
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './http-util.ts';
+import { sendJson } from './send-json.ts';
 
 export interface Lifecycle {
   /** True from the start of shutdown: load balancers should stop sending work. */

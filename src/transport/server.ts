@@ -1,33 +1,40 @@
-// The one node:http server: probes, REST and yoga on one port, graphql-ws on
-// the upgrade of /graphql. This is where every request enters.
+// The one node:http server: probes, metrics, pages, REST and GraphQL on one
+// port, graphql-ws on the upgrade of /graphql. This is where every request
+// enters: it is guarded (CORS, drain, CSRF, its caller), then gets its request
+// id and its one operation signal, and is routed.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
-import type { Cors } from './cors.ts';
-import { CSRF_MESSAGE, passesCsrfCheck } from './csrf.ts';
-import { wantsGraphiQL, type GraphiQL } from './graphiql.ts';
-import { GRAPHQL_PATH, type GraphQLHandler } from './graphql.ts';
-import { PLAYGROUND_PATH, type Playground } from './playground.ts';
+import type { Logger } from '../logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
+import type { Cors } from './guards/cors.ts';
+import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
+import { answerCommonRequest } from './http/fast-path.ts';
+import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
+import { hangUpSignal } from './operation-signal.ts';
+import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
+import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
+import { handleProbe, type Lifecycle } from './probes.ts';
+import type { RefusalListener } from './refusal.ts';
+import type { RestHandler } from './rest/routes.ts';
+import { sendJson } from './send-json.ts';
+import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
-import { requestIdOf, sendJson } from './http-util.ts';
-import type { Caller } from '../access/caller.ts';
-import type { Logger } from '../logger.ts';
-import { UNAUTHENTICATED_MESSAGE, type Callers } from './callers.ts';
-import { handleProbe, type Lifecycle } from './probes.ts';
-import { answerCommonRequest } from './graphql-fast-path.ts';
 
-export interface ServerParts {
+interface ServerParts {
   yoga: GraphQLHandler;
+  /** graphql-ws, on the upgrade of /graphql. */
+  webSockets: Pick<GraphQLWs, 'upgrade'>;
   graphiql: GraphiQL;
   playground: Playground;
   metrics: Metrics;
-  onRefused: (transport: 'http' | 'rest', code: string, requestId: string) => void;
-  rest: (req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller) => Promise<boolean>;
+  onRefused: RefusalListener;
+  rest: RestHandler;
   callers: Callers;
   cors: Cors;
   lifecycle: Lifecycle;
@@ -39,7 +46,6 @@ export interface ServerParts {
 
 export function createGatewayServer(parts: ServerParts) {
   const { yoga, graphiql, playground, metrics, rest, cors, lifecycle, callers, onRefused: refused } = parts;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: parts.maxRequestBytes });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
@@ -82,16 +88,16 @@ export function createGatewayServer(parts: ServerParts) {
       else sendJson(res, 401, { detail: message }, headers);
       return;
     }
-    const { caller } = identified;
+    const operation = { requestId, caller: identified.caller, traceparent: parseTraceparent(req.headers.traceparent), signal: hangUpSignal(res) };
     if (graphql) {
-      const request = { requestId, caller, traceparent: parseTraceparent(req.headers.traceparent) };
+      const context: ServerContext = { ...operation, transport: req.headers.accept?.includes('text/event-stream') ? 'sse' : 'http' };
       await requestScope.run(requestId, async () => {
-        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, request, parts.maxRequestBytes))) return;
-        await yoga.handle(req, res, request);
+        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes))) return;
+        await yoga.handle(req, res, context);
       });
       return;
     }
-    if (await requestScope.run(requestId, () => rest(req, res, path, requestId, caller))) return;
+    if (await requestScope.run(requestId, () => rest(req, res, path, operation))) return;
     sendJson(res, 404, { detail: 'Not Found' });
   }
 
@@ -120,10 +126,10 @@ export function createGatewayServer(parts: ServerParts) {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    parts.webSockets.upgrade(req, socket, head);
   });
 
-  return { server, wss };
+  return server;
 }
 
 /** During the drain the listener stays open, but new work goes elsewhere. */
@@ -142,4 +148,12 @@ function sendGraphQLError(res: ServerResponse, status: number, error: { message:
 function pathOf(url: string | undefined): string {
   const q = url?.indexOf('?') ?? -1;
   return (q === -1 ? url : url!.slice(0, q)) || '/';
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
+
+/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }

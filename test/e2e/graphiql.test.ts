@@ -6,7 +6,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { schema } from '../../src/schema/index.ts';
-import { graphiqlOptions } from '../../src/transport/graphiql.ts';
+import { graphiqlOptions } from '../../src/transport/pages/graphiql.ts';
 import { startStack, type Stack } from './harness.ts';
 
 /** A raw GET (fetch would decompress on its own), returning status, headers and the bytes on the wire. */

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { parse, specifiedRules, validate, Kind } from 'graphql';
 import { schema } from '../../src/schema/index.ts';
-import { maxGenerationsRule } from '../../src/transport/graphql-limits.ts';
+import { maxGenerationsRule } from '../../src/transport/guards/document-limits.ts';
 
 const MAX_BYTES = 65536;
 const MAX_TOKENS = 2000;

@@ -1,9 +1,9 @@
 import { parse, validate, specifiedRules } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { schema } from '../../../src/schema/index.ts';
-import { maxGenerationsRule } from '../../../src/transport/graphql-limits.ts';
-import { nestingDepth } from '../../../src/transport/document-shape.ts';
-import { boundedParseCache, noteTokens } from '../../../src/transport/parse-cache.ts';
+import { schema } from '../../../../src/schema/index.ts';
+import { maxGenerationsRule } from '../../../../src/transport/guards/document-limits.ts';
+import { nestingDepth } from '../../../../src/transport/guards/document-shape.ts';
+import { boundedParseCache, noteTokens } from '../../../../src/transport/http/parse-cache.ts';
 
 const generate = (alias: string, prompt = 'Hi') => `${alias}: generate(input: {modelId: "m", prompt: "${prompt}"}) { generatedText }`;
 const errorsOf = (document: string, max = 1) =>

@@ -13,7 +13,7 @@ import { etagMatches, pickEncoding } from './static-page.ts';
 
 export const PLAYGROUND_PATH = '/playground';
 
-const SOURCES = new URL('../playground/', import.meta.url);
+const SOURCES = new URL('../../playground/', import.meta.url);
 // graphql-ws's UMD build holds the client alone, with no Node import, and sets
 // globalThis.graphqlWs. Its package does not export the file: found beside its entry point.
 const GRAPHQL_WS_BROWSER = new URL('../umd/graphql-ws.min.js', pathToFileURL(createRequire(import.meta.url).resolve('graphql-ws')));

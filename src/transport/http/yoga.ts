@@ -1,37 +1,37 @@
-// GraphQL over HTTP (GET/POST), GraphQL over SSE and GraphiQL, all by yoga on /graphql.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+// The yoga instance: GraphQL over HTTP (GET, POST) and over SSE on /graphql,
+// and the enveloped pipeline (parse, validate, execute, the gateway's plugins)
+// that the fast path and graphql-ws run as well.
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
-import type { Caller } from '../access/caller.ts';
-import type { PersistedOperationsConfig } from '../config/index.ts';
-import { errorExtensions, GatewayError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { schema } from '../schema/index.ts';
-import type { GatewayContext, Services } from '../schema/context.ts';
-import { useDocumentLimits, type DocumentLimits } from './graphql-limits.ts';
-import { boundedParseCache } from './parse-cache.ts';
-import { useFinishedErrors, useParameterErrors, yogaLogger, type RefusalListener } from './graphql-plugins.ts';
-import { usePersisted } from './persisted-operations.ts';
+import type { Caller } from '../../access/caller.ts';
+import type { PersistedOperationsConfig } from '../../config/index.ts';
+import { errorExtensions, GatewayError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { schema } from '../../schema/index.ts';
+import type { GatewayContext, Services } from '../../schema/context.ts';
+import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
+import type { RefusalListener } from '../refusal.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
+import { useFinishedErrors } from './finished-errors.ts';
+import { useParameterErrors } from './parameter-errors.ts';
+import { boundedParseCache } from './parse-cache.ts';
+import { usePersisted } from './persisted-operations.ts';
+import { yogaLogger } from './yoga-logger.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
-/** What the node:http router (HTTP) or the graphql-ws glue (WebSocket) hands to yoga. */
+/** What every entry tells yoga of an operation: server.ts of an HTTP request, the graphql-ws hooks of a subscribe message. */
 export interface ServerContext {
-  req?: IncomingMessage;
-  res?: ServerResponse;
-  requestId?: string;
-  /** Identified by server.ts (HTTP) or graphql-ws.ts (socket) before yoga runs. */
-  caller?: Caller;
-  /** Set on the WebSocket path and the common-request path; otherwise it follows from the Accept header. */
-  transport?: 'ws' | 'http' | 'sse';
-  traceparent?: string | undefined;
-  /** Set on the WebSocket path, where there is no Fetch Request to take it from. */
-  signal?: AbortSignal;
+  requestId: string;
+  /** Identified before yoga runs: by the request's headers, or by the socket's connection_init. */
+  caller: Caller;
+  transport: 'ws' | 'http' | 'sse';
+  traceparent: string | undefined;
+  /** The operation's one signal (operation-signal.ts). */
+  signal: AbortSignal;
 }
 
-export interface GraphQLOptions {
+interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
   documents: DocumentLimits;
@@ -48,15 +48,8 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial): GatewayContext => ({
-      services,
-      signal: initial.signal ?? initial.request.signal,
-      requestId: initial.requestId ?? randomUUID(),
-      caller: callerOf(initial),
-      transport: initial.transport ?? (initial.request.headers.get('accept')?.includes('text/event-stream') ? 'sse' : 'http'),
-      traceparent: initial.traceparent,
-    }),
-    // Served by graphiql.ts, compressed and cached.
+    context: ({ signal, requestId, caller, transport, traceparent }): GatewayContext => ({ services, signal, requestId, caller, transport, traceparent }),
+    // Served by pages/graphiql.ts, compressed and cached.
     graphiql: false,
     landingPage: false,
     healthCheckEndpoint: '/__yoga/health',
@@ -90,9 +83,3 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
 }
 
 export type GraphQLHandler = ReturnType<typeof createGraphQLHandler>;
-
-/** Every entry identifies its caller first: an operation without one is a bug, and refused. */
-function callerOf(initial: ServerContext): Caller {
-  if (initial.caller === undefined) throw new Error('no caller was identified for this operation');
-  return initial.caller;
-}

@@ -3,8 +3,8 @@
 // client known by its address, which rate limits count against.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { anonymous } from '../access/caller.ts';
-import { keyFromConnectionParams, keyFromHeaders, type Identified, type KeyRing } from '../access/keys.ts';
+import { anonymous } from '../../access/caller.ts';
+import { keyFromConnectionParams, keyFromHeaders, type Identified, type KeyRing } from '../../access/keys.ts';
 
 export const UNAUTHENTICATED_MESSAGE = {
   missing: 'an API key is required: send it as "Authorization: Bearer <key>" or "x-api-key: <key>"',

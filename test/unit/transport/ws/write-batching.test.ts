@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { holdUntilTurnEnds } from '../../../src/transport/write-batching.ts';
+import { holdUntilTurnEnds } from '../../../../src/transport/ws/write-batching.ts';
 
 describe('holdUntilTurnEnds', () => {
   const server = createServer((socket) => socket.resume());

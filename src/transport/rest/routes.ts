@@ -2,22 +2,30 @@
 // frontend and scripts keep working. Thin: it maps JSON onto the same
 // generation service and registry that GraphQL uses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Caller } from '../access/caller.ts';
-import { asGatewayError, GatewayError, HTTP_STATUS } from '../errors.ts';
-import { GenerateInputSchema, type GenerateInput } from '../generation/input.ts';
-import { exactSeeds, jsonInputReader } from '../generation/json-input.ts';
-import { snakeCase } from '../lib/names.ts';
-import { parseTraceparent } from '../lib/trace.ts';
-import type { Logger } from '../logger.ts';
-import type { GenerationService } from '../generation/service.ts';
-import type { Registry } from '../registry/registry.ts';
-import { BodyError, readJson, sendJson } from './http-util.ts';
-import { GRAPHQL_PATH } from './graphql.ts';
+import type { Caller } from '../../access/caller.ts';
+import { asGatewayError, GatewayError, HTTP_STATUS } from '../../errors.ts';
+import type { GenerateInput } from '../../generation/input.ts';
+import type { GenerationService } from '../../generation/service.ts';
+import type { Logger } from '../../logger.ts';
+import type { Registry } from '../../registry/registry.ts';
+import { sendJson } from '../send-json.ts';
+import { exactSeeds, readGenerateInput, restMessage } from './generate-input.ts';
+import { BodyError, readJson } from './json-body.ts';
+import { GRAPHQL_PATH } from '../http/yoga.ts';
+import type { RefusalListener } from '../refusal.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
-/** Told of each request refused before it reached the generation service (its body). */
-type RefusalListener = (transport: 'rest', code: string, requestId: string) => void;
+/** What server.ts learned of a REST request before routing it. */
+interface RestRequest {
+  requestId: string;
+  caller: Caller;
+  traceparent: string | undefined;
+  /** The operation's one signal (operation-signal.ts). */
+  signal: AbortSignal;
+}
+
+export type RestHandler = ReturnType<typeof createRestHandler>;
 
 /** What the REST routes use: the models, unary generation, and what the root route names. */
 export interface RestServices {
@@ -28,6 +36,7 @@ export interface RestServices {
   readonly exposeEndpoints: boolean;
 }
 
+/** `onRefused` is told of each request refused before it reached the generation service (its body). */
 export function createRestHandler(services: RestServices, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
@@ -63,27 +72,17 @@ export function createRestHandler(services: RestServices, maxRequestBytes: numbe
         status: health.status.toLowerCase(),
       });
     },
-    async generate(req: IncomingMessage, res: ServerResponse, requestId: string, caller: Caller) {
-      // A client that hangs up, even while its body is read, ends the generation upstream too.
-      const controller = new AbortController();
-      const hangUp = () => {
-        if (!res.writableEnded) controller.abort(new DOMException('the client disconnected', 'AbortError'));
-      };
-      res.once('close', hangUp);
-      try {
-        const input = await readInput(req, requestId);
-        const traceparent = parseTraceparent(req.headers.traceparent);
-        const prepared = await generation.prepare(input, { caller, requestId, operation: 'generate', transport: 'rest', traceparent });
-        const output = await generation.generate(prepared, controller.signal);
-        sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
-      } finally {
-        res.off('close', hangUp);
-      }
+    async generate(req: IncomingMessage, res: ServerResponse, { requestId, caller, traceparent, signal }: RestRequest) {
+      const input = await readInput(req, requestId);
+      const prepared = await generation.prepare(input, { caller, requestId, operation: 'generate', transport: 'rest', traceparent });
+      const output = await generation.generate(prepared, signal);
+      sendJson(res, 200, { generated_text: output.generatedText, model_id: prepared.model.id });
     },
   };
 
   async function readInput(req: IncomingMessage, requestId: string): Promise<GenerateInput> {
     try {
+      // A JSON number under "seed" is read by its source text: JSON.parse alone would round a u64 past 2^53.
       return readGenerateInput(await readJson(req, maxRequestBytes, exactSeeds));
     } catch (error) {
       onRefused('rest', error instanceof BodyError ? (error.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST') : asGatewayError(error).code, requestId);
@@ -92,12 +91,13 @@ export function createRestHandler(services: RestServices, maxRequestBytes: numbe
   }
 
   /** Answers the request when it is a REST route; returns false otherwise. */
-  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, requestId: string, caller: Caller): Promise<boolean> {
+  return async function handleRest(req: IncomingMessage, res: ServerResponse, path: string, request: RestRequest): Promise<boolean> {
     const method = req.method ?? 'GET';
+    const { requestId } = request;
     try {
       if (path === '/' && method === 'GET') await routes.root(res);
       else if (path === '/models' && method === 'GET') await routes.models(res);
-      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, requestId, caller);
+      else if (path === '/generate' && method === 'POST') await routes.generate(req, res, request);
       else {
         const match = MODEL_HEALTH.exec(path);
         if (!match || method !== 'GET') return false;
@@ -133,20 +133,4 @@ function sendError(res: ServerResponse, error: unknown): void {
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
   if (status === 429 && retryAfter === undefined) headers['retry-after'] = '1';
   sendJson(res, status, { detail: restMessage(failure) }, headers);
-}
-
-/** The body under GraphQL's field names in snake_case (top_p), through the one input schema. */
-const readGenerateInput = jsonInputReader(GenerateInputSchema, snakeCase);
-
-/** GraphQL's names of the fields that REST clients write otherwise. */
-const REST_NAMES: ReadonlyMap<string, string> = new Map(
-  Object.keys(GenerateInputSchema.shape).map((field) => [field, snakeCase(field)] as const).filter(([field, wire]) => wire !== field),
-);
-const CLIENT_NAME = new RegExp(`\\b(?:${[...REST_NAMES.keys()].join('|')})\\b`, 'g');
-
-/** The service names fields as GraphQL does (topP); REST clients sent them in snake_case (top_p). */
-function restMessage(failure: GatewayError): string {
-  // Input errors are worded with field names (several, for token limits); other messages may quote model ids.
-  if (failure.code !== 'BAD_USER_INPUT') return failure.message;
-  return failure.message.replace(CLIENT_NAME, (name) => REST_NAMES.get(name) ?? name);
 }

@@ -1,26 +1,6 @@
-// Plain node:http helpers for the routes that do not go through yoga.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
-import { readStream } from '../lib/read-stream.ts';
-
-const REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]{1,128}$/;
-
-/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
-export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
+// A REST request's JSON body, read within its limit.
+import type { IncomingMessage } from 'node:http';
+import { readStream } from '../../lib/read-stream.ts';
 
 export class BodyError extends Error {
   readonly status: number;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { KeyRing } from '../../../src/access/keys.ts';
-import { createCallers } from '../../../src/transport/callers.ts';
+import { KeyRing } from '../../../../src/access/keys.ts';
+import { createCallers } from '../../../../src/transport/guards/callers.ts';
 
 const request = (forwarded: string | undefined, remoteAddress = '10.0.0.9') =>
   ({ headers: forwarded === undefined ? {} : { 'x-forwarded-for': forwarded }, socket: { remoteAddress } }) as unknown as IncomingMessage;

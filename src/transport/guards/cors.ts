@@ -2,8 +2,8 @@
 // and the Origin check of WebSocket handshakes, which CORS does not cover.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
-import type { Logger } from '../logger.ts';
-import { sendJson } from './http-util.ts';
+import type { Logger } from '../../logger.ts';
+import { sendJson } from '../send-json.ts';
 
 const ALLOW_HEADERS = 'content-type, authorization, x-api-key, x-request-id, x-graphql-csrf, traceparent';
 /** Refused origins already logged; bounded, since anyone can send any Origin. */

@@ -1,10 +1,10 @@
-// Small yoga/envelop plugins of the gateway, and how they reach the
-// WebSocket path too (where yoga's HTTP hooks never run).
-import { createGraphQLError, isAsyncIterable, type Plugin, type YogaLogger } from 'graphql-yoga';
+// Errors as clients receive them, over HTTP and graphql-ws alike, and the
+// count of the requests refused before they ran.
+import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { capMessage, GatewayError, type ErrorCode } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import type { GatewayContext } from '../schema/context.ts';
+import { capMessage } from '../../errors.ts';
+import type { GatewayContext } from '../../schema/context.ts';
+import type { RefusalListener } from '../refusal.ts';
 
 /**
  * graphql-js appends its suggestions last, as ` Did you mean "a" or "b"?`; a
@@ -23,8 +23,8 @@ function withoutSuggestions(message: string): string {
  * that operators can find it in the logs), a variable that does not fit is
  * BAD_USER_INPUT like any other bad input, and in production no message hints
  * at the schema ("Did you mean ...?"); a message that echoes a large value is
- * capped. Applied where results go out, because
- * yoga caches parse and validation results across requests.
+ * capped. Applied where results go out, because yoga caches parse and
+ * validation results across requests.
  */
 export function finishError(error: GraphQLError, requestId: string | undefined, production: boolean, onSocket = false): GraphQLError {
   const message = capMessage(production ? withoutSuggestions(error.message) : error.message);
@@ -80,57 +80,4 @@ export function useFinishedErrors(production: boolean, onRefused: RefusalListene
   };
 }
 
-/** Told of each request refused before it ran, to count and log it. */
-export type RefusalListener = (transport: 'http' | 'ws', code: string, requestId: string | undefined) => void;
-
 export const codeOf = (error: GraphQLError): string => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
-
-/**
- * A GET (or form) request whose `variables` or `extensions` parameter is not
- * JSON makes yoga's parser throw a SyntaxError, which would be masked as a
- * 500: it is the client's mistake, so it is a 400 BAD_REQUEST.
- */
-export function useParameterErrors(): Plugin<GatewayContext> {
-  return {
-    onRequestParse({ requestParser, setRequestParser }) {
-      if (!requestParser) return;
-      setRequestParser(async (request) => {
-        try {
-          return await requestParser(request);
-        } catch (error) {
-          if (!(error instanceof SyntaxError)) throw error;
-          throw createGraphQLError('the request\'s variables or extensions are not valid JSON', {
-            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-          });
-        }
-      });
-    },
-  };
-}
-
-/** Codes that describe the client's request, not a fault of the gateway or of TGI. */
-const CLIENT_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_USER_INPUT', 'MODEL_NOT_FOUND', 'MODEL_NOT_CONFIGURED', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED']);
-
-/** yoga's logger on pino: a client's mistake is debug, an upstream failure a warning, a bug an error. */
-export function yogaLogger(logger: Logger): YogaLogger {
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    const [first, ...rest] = args;
-    if (typeof first === 'string') logger[level](rest.length ? { details: rest } : {}, first);
-    else logger[level]({ err: first, details: rest.length ? rest : undefined }, 'graphql');
-  };
-  const error = log('error');
-  return {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: (...args: unknown[]) => {
-      const original = (args[0] as { originalError?: unknown } | undefined)?.originalError ?? args[0];
-      if (!(original instanceof GatewayError)) return error(...args);
-      const level = CLIENT_CODES.has(original.code) ? 'debug' : 'warn';
-      // The client's message names no code or address: the upstream failure, detail included, is logged here.
-      // The request scope names the request; a stream's error may be reported after it, tagged instead.
-      const tagged = original.requestId === undefined ? {} : { requestId: original.requestId };
-      logger[level]({ code: original.code, ...tagged, upstream: original.cause }, original.message);
-    },
-  };
-}

@@ -18,7 +18,7 @@ interface Page {
   gzip: Buffer;
 }
 
-export interface GraphiQLOptions {
+interface GraphiQLOptions {
   title: string;
   defaultQuery: string;
 }

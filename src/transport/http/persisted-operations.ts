@@ -4,7 +4,7 @@
 // `extensions.persistedQuery.sha256Hash`.
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { PersistedOperationsConfig } from '../config/persisted.ts';
+import type { PersistedOperationsConfig } from '../../config/persisted.ts';
 
 const ERRORS = {
   notFound: { message: 'no persisted operation has this id', code: 'PERSISTED_QUERY_NOT_FOUND' },
@@ -15,7 +15,7 @@ const ERRORS = {
 type Refusal = keyof typeof ERRORS;
 
 /** The id an operation names its persisted document by, if it names one. */
-export function persistedIdOf(params: { documentId?: unknown; extensions?: unknown }): string | undefined {
+function persistedIdOf(params: { documentId?: unknown; extensions?: unknown }): string | undefined {
   if (typeof params.documentId === 'string') return params.documentId;
   const persisted = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
   return persisted?.version === 1 && typeof persisted.sha256Hash === 'string' ? persisted.sha256Hash : undefined;

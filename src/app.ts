@@ -23,7 +23,7 @@ import { createGraphiQL, graphiqlOptions } from './transport/pages/graphiql.ts';
 import { createPlayground } from './transport/pages/playground.ts';
 import { createGraphQLHandler } from './transport/http/yoga.ts';
 import { createGraphQLWs } from './transport/ws/graphql-ws.ts';
-import type { Lifecycle } from './transport/probes.ts';
+import type { Lifecycle } from './transport/common/lifecycle.ts';
 import { createRestHandler } from './transport/rest/routes.ts';
 import { createGatewayServer } from './transport/server.ts';
 import { OPENAI } from './upstream/openai/protocol.ts';

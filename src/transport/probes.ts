@@ -1,11 +1,7 @@
 // Liveness and readiness of the gateway itself (not of its models).
 import type { ServerResponse } from 'node:http';
-import { sendJson } from './send-json.ts';
-
-export interface Lifecycle {
-  /** True from the start of shutdown: load balancers should stop sending work. */
-  draining: boolean;
-}
+import type { Lifecycle } from './common/lifecycle.ts';
+import { sendJson } from './common/send-json.ts';
 
 export function handleProbe(path: string, res: ServerResponse, lifecycle: Lifecycle): boolean {
   if (path === '/healthz') {

@@ -15,13 +15,14 @@ import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
-import { hangUpSignal } from './operation-signal.ts';
+import { hangUpSignal } from './common/operation-signal.ts';
 import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
 import { PLAYGROUND_PATH, type Playground } from './pages/playground.ts';
-import { handleProbe, type Lifecycle } from './probes.ts';
-import type { RefusalListener } from './refusal.ts';
+import type { Lifecycle } from './common/lifecycle.ts';
+import { handleProbe } from './probes.ts';
+import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
-import { sendJson } from './send-json.ts';
+import { sendJson } from './common/send-json.ts';
 import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../logger.ts';
-import { sendJson } from '../send-json.ts';
+import { sendJson } from '../common/send-json.ts';
 
 const ALLOW_HEADERS = 'content-type, authorization, x-api-key, x-request-id, x-graphql-csrf, traceparent';
 /** Refused origins already logged; bounded, since anyone can send any Origin. */

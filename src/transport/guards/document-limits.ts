@@ -12,7 +12,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { DocumentLimits } from '../../config/index.ts';
 import { nestingDepth } from './document-shape.ts';
-import { noteTokens } from '../http/parse-cache.ts';
+import { noteTokens } from './parse-cache.ts';
 
 /** Deeper brackets than any sensible document holds; far below what overflows the parser's stack. */
 const MAX_NESTING = 64;

@@ -17,13 +17,13 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 
-/** Documents whose compiled code is kept; parse-cache.ts bounds which documents exist at all. */
+/** Documents whose compiled code is kept; guards/parse-cache.ts bounds which documents exist at all. */
 const COMPILED_DOCUMENTS = 512;
 
 type Compiled = CompiledQuery | 'not-compiled';
 
 export function useCompiledExecution(): Plugin {
-  // By document object (parse-cache.ts hands out one per text), then by operation name.
+  // By document object (guards/parse-cache.ts hands out one per text), then by operation name.
   const cache = new LRUCache<DocumentNode, Map<string, Compiled>>({ max: COMPILED_DOCUMENTS });
   const compiledFor = (args: ExecutionArgs): CompiledQuery | undefined => {
     let byName = cache.get(args.document);

@@ -4,7 +4,7 @@ import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { capMessage } from '../../errors.ts';
 import type { GatewayContext } from '../../schema/context.ts';
-import type { RefusalListener } from '../refusal.ts';
+import type { RefusalListener } from '../common/refusal.ts';
 
 /**
  * graphql-js appends its suggestions last, as ` Did you mean "a" or "b"?`; a

@@ -10,11 +10,11 @@ import type { Logger } from '../../logger.ts';
 import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
-import type { RefusalListener } from '../refusal.ts';
+import type { RefusalListener } from '../common/refusal.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { useFinishedErrors } from './finished-errors.ts';
 import { useParameterErrors } from './parameter-errors.ts';
-import { boundedParseCache } from './parse-cache.ts';
+import { boundedParseCache } from '../guards/parse-cache.ts';
 import { usePersisted } from './persisted-operations.ts';
 import { yogaLogger } from './yoga-logger.ts';
 
@@ -27,7 +27,7 @@ export interface ServerContext {
   caller: Caller;
   transport: 'ws' | 'http' | 'sse';
   traceparent: string | undefined;
-  /** The operation's one signal (operation-signal.ts). */
+  /** The operation's one signal (common/operation-signal.ts). */
   signal: AbortSignal;
 }
 

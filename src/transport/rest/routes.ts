@@ -8,11 +8,11 @@ import type { GenerateInput } from '../../generation/input.ts';
 import type { GenerationService } from '../../generation/service.ts';
 import type { Logger } from '../../logger.ts';
 import type { Registry } from '../../registry/registry.ts';
-import { sendJson } from '../send-json.ts';
+import { sendJson } from '../common/send-json.ts';
 import { exactSeeds, readGenerateInput, restMessage } from './generate-input.ts';
 import { BodyError, readJson } from './json-body.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
-import type { RefusalListener } from '../refusal.ts';
+import type { RefusalListener } from '../common/refusal.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
@@ -21,7 +21,7 @@ interface RestRequest {
   requestId: string;
   caller: Caller;
   traceparent: string | undefined;
-  /** The operation's one signal (operation-signal.ts). */
+  /** The operation's one signal (common/operation-signal.ts). */
   signal: AbortSignal;
 }
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Caller } from '../../access/caller.ts';
-import type { OperationSignal } from '../operation-signal.ts';
+import type { OperationSignal } from '../common/operation-signal.ts';
 import type { GatewaySocket } from './gateway-socket.ts';
 
 export class Session {

@@ -14,9 +14,9 @@ import { parseTraceparent } from '../../lib/trace.ts';
 import { documentOf, persistedRefusal } from '../http/persisted-operations.ts';
 import { codeOf, finishError } from '../http/finished-errors.ts';
 import type { GraphQLHandler, ServerContext } from '../http/yoga.ts';
-import { OperationSignal } from '../operation-signal.ts';
-import type { Lifecycle } from '../probes.ts';
-import type { RefusalListener } from '../refusal.ts';
+import { OperationSignal } from '../common/operation-signal.ts';
+import type { Lifecycle } from '../common/lifecycle.ts';
+import type { RefusalListener } from '../common/refusal.ts';
 import type { Session } from './session.ts';
 
 type Enveloped = ReturnType<GraphQLHandler['getEnveloped']>;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../../../../src/schema/index.ts';
 import { maxGenerationsRule } from '../../../../src/transport/guards/document-limits.ts';
 import { nestingDepth } from '../../../../src/transport/guards/document-shape.ts';
-import { boundedParseCache, noteTokens } from '../../../../src/transport/http/parse-cache.ts';
+import { boundedParseCache, noteTokens } from '../../../../src/transport/guards/parse-cache.ts';
 
 const generate = (alias: string, prompt = 'Hi') => `${alias}: generate(input: {modelId: "m", prompt: "${prompt}"}) { generatedText }`;
 const errorsOf = (document: string, max = 1) =>

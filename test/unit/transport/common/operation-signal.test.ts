@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { hangUpSignal, OperationSignal } from '../../../src/transport/operation-signal.ts';
+import { hangUpSignal, OperationSignal } from '../../../../src/transport/common/operation-signal.ts';
 
 /** One request to a server that hands its response to `handle`, then lets the client do `client`. */
 async function exchange(handle: (res: ServerResponse) => void, client: 'hang up' | 'read the answer'): Promise<void> {

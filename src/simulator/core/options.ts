@@ -21,6 +21,7 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   faults: {},
   lineEnding: '\n',
   chunkBytes: 0,
+  reportsUsage: true,
 };
 
 const COUNT_FIELDS = [
@@ -55,7 +56,9 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
       throw new RangeError(`simulator option ${field} must be a non-empty string or null`);
     }
   }
-  if (typeof options.health !== 'boolean') throw new RangeError('simulator option health must be a boolean');
+  for (const field of ['health', 'reportsUsage'] as const) {
+    if (typeof options[field] !== 'boolean') throw new RangeError(`simulator option ${field} must be a boolean`);
+  }
   if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {
     throw new RangeError('simulator option lineEnding must be "\\n" or "\\r\\n"');
   }

@@ -76,6 +76,8 @@ export interface SimulatorOptions extends SimulatorTiming {
   lineEnding: '\n' | '\r\n';
   /** 0 writes each SSE event whole; N > 0 writes the stream in pieces of N bytes. */
   chunkBytes: number;
+  /** false: in openai mode no answer or stream carries `usage`, as some llama.cpp builds. */
+  reportsUsage: boolean;
 }
 
 export interface SimulatorStats {

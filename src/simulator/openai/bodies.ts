@@ -36,7 +36,7 @@ function completionChoice(choice: CompletionChoice): Record<string, unknown> {
   };
 }
 
-export function completionBody(meta: VllmMeta, choice: CompletionChoice, usage: Usage): unknown {
+export function completionBody(meta: VllmMeta, choice: CompletionChoice, usage: Usage | undefined): unknown {
   return { id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, choices: [completionChoice(choice)], usage };
 }
 
@@ -44,7 +44,7 @@ export function completionChunk(meta: VllmMeta, choice: CompletionChoice): unkno
   return { id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, choices: [completionChoice(choice)] };
 }
 
-export function chatBody(meta: VllmMeta, content: string, ending: Ending, usage: Usage): unknown {
+export function chatBody(meta: VllmMeta, content: string, ending: Ending, usage: Usage | undefined): unknown {
   const choice = { index: 0, message: { role: 'assistant', content }, logprobs: null, ...ending };
   return { id: meta.id, object: 'chat.completion', created: meta.created, model: meta.model, choices: [choice], usage };
 }

@@ -16,17 +16,18 @@ import { GENERATION_CRASHED } from './errors.ts';
 interface Outcome {
   text: CompletionText;
   ending: bodies.Ending;
-  usage: Usage;
+  /** Undefined when the server reports none (`reportsUsage: false`): the field is left out. */
+  usage: Usage | undefined;
   /** What `echo` puts before the completion: the prompt as the model saw it. */
   echoed: string;
 }
 
-function outcomeOf(request: OpenAiRequest, { validated, plan }: PreparedGeneration): Outcome {
+function outcomeOf(request: OpenAiRequest, { validated, plan }: PreparedGeneration, reportsUsage: boolean): Outcome {
   const text = completionText(plan.main, validated.stop, true);
   return {
     text,
     ending: { finish_reason: text.finishReason, stop_reason: text.stopString },
-    usage: usageOf(validated.inputLength, plan.main.tokens.length),
+    usage: reportsUsage ? usageOf(validated.inputLength, plan.main.tokens.length) : undefined,
     echoed: request.echo ? promptText(validated.promptTokens) : '',
   };
 }
@@ -34,8 +35,8 @@ function outcomeOf(request: OpenAiRequest, { validated, plan }: PreparedGenerati
 const DONE = '[DONE]';
 const failure = (): string[] => [stringifyJson(GENERATION_CRASHED.body), DONE];
 
-export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta): StreamEvents {
-  const outcome = outcomeOf(request, prepared);
+export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta, reportsUsage: boolean): StreamEvents {
+  const outcome = outcomeOf(request, prepared, reportsUsage);
   const { pieces } = outcome.text;
   const tokens = prepared.plan.main.tokens;
   const last = pieces.length - 1;
@@ -57,7 +58,7 @@ export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGener
   return {
     token,
     finish: () => {
-      if (request.streamOptions?.includeUsage !== true) return [DONE];
+      if (request.streamOptions?.includeUsage !== true || outcome.usage === undefined) return [DONE];
       const object = chat ? 'chat.completion.chunk' : 'text_completion';
       return [stringifyJson(bodies.usageChunk(meta, object, outcome.usage)), DONE];
     },
@@ -65,10 +66,10 @@ export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGener
   };
 }
 
-export function vllmAnswer(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta): AnswerWire {
+export function vllmAnswer(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta, reportsUsage: boolean): AnswerWire {
   return {
     success: () => {
-      const outcome = outcomeOf(request, prepared);
+      const outcome = outcomeOf(request, prepared, reportsUsage);
       const text = outcome.echoed + outcome.text.text;
       if (request.kind === 'chat') return { status: 200, body: bodies.chatBody(meta, text, outcome.ending, outcome.usage) };
       const ids = request.returnTokenIds

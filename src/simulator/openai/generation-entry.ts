@@ -93,12 +93,12 @@ export async function handleOpenAiGeneration(
   const prepared = planned(validated);
   const meta = nextMeta(context, kind, model);
   if (!request.stream) {
-    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta));
+    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta, context.options.reportsUsage));
     return;
   }
   const { lineEnding, chunkBytes } = context.options;
   // vLLM sends no keep-alive comments: a stalled engine is plain silence.
   const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
   sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
-  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta));
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage));
 }

@@ -13,6 +13,7 @@ import type { Lease } from '../rate-limits/types.ts';
 import { COMPLETED, type Deadlines } from './deadlines.ts';
 import type { TokenUsage } from '../upstream/types.ts';
 import { endingOf, type GenerationReport, type RequestInfo } from './report.ts';
+import { uncountedTokens } from './token-floor.ts';
 
 export interface GenerationParts {
   readonly model: Model;
@@ -40,6 +41,12 @@ export class Generation {
   readonly #startedAt = performance.now();
   #firstTokenAt: number | undefined;
   #tokens = 0;
+  /** Tokens charged to the lease for the answer (the floor not yet applied). */
+  #charged = 0;
+  /** Characters of generated text received: the floor of an answer no server counted. */
+  #characters = 0;
+  /** The server counted the answer's tokens itself (usage, or TGI's generated_tokens). */
+  #counted = false;
   #promptTokens: number | null = null;
   #replica: Replica | undefined;
 
@@ -72,11 +79,12 @@ export class Generation {
     return this.signal.aborted;
   }
 
-  /** One token of a stream arrived from upstream: timed, counted and charged to the caller. */
-  tokenArrived(): void {
+  /** One event of a stream arrived from upstream, with its text: timed, counted and charged to the caller. */
+  tokenArrived(text: string): void {
     this.#firstTokenAt ??= performance.now();
     this.#tokens += 1;
-    this.lease?.addTokens(1);
+    this.#characters += text.length;
+    this.#charge(1);
   }
 
   /**
@@ -85,17 +93,40 @@ export class Generation {
    */
   usageReported(usage: TokenUsage): void {
     const missed = usage.completionTokens - this.#tokens;
-    if (missed > 0) this.lease?.addTokens(missed);
+    if (missed > 0) this.#charge(missed);
     this.#tokens = usage.completionTokens;
     this.#promptTokens = usage.promptTokens;
+    this.#counted = true;
   }
 
-  /** A unary answer arrived with this many tokens. */
-  answered(generatedTokens: number, promptTokens: number | null): void {
+  /**
+   * A unary answer arrived: `counted` is the server's own count of its tokens,
+   * null when it gave none (the text then sets the charge, at the end).
+   */
+  answered(text: string, counted: number | null, promptTokens: number | null): void {
     this.#firstTokenAt ??= performance.now();
-    this.#tokens += generatedTokens;
+    this.#characters += text.length;
     this.#promptTokens = promptTokens;
-    this.lease?.addTokens(generatedTokens);
+    if (counted === null) return;
+    this.#tokens += counted;
+    this.#counted = true;
+    this.#charge(counted);
+  }
+
+  #charge(tokens: number): void {
+    this.#charged += tokens;
+    this.lease?.addTokens(tokens);
+  }
+
+  /**
+   * Every answer, unary or streamed, of every protocol, ends here: one its
+   * server did not count is charged its floor (token-floor.ts), less what its
+   * events were charged already.
+   */
+  #chargeUncounted(): void {
+    if (this.#counted) return;
+    const floor = uncountedTokens(this.#characters, this.#tokens);
+    if (floor > this.#charged) this.#charge(floor - this.#charged);
   }
 
   /** The answer is whole: the generation ends as completed. */
@@ -112,6 +143,7 @@ export class Generation {
   readonly #release = (): void => {
     this.deadlines.dispose();
     if (this.askingUpstream) this.lease?.addTokens(this.#cutCharge);
+    this.#chargeUncounted();
     this.#replica?.release();
     this.model.leave();
     this.lease?.release();

@@ -10,31 +10,44 @@ import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
 import type { RequestInfo } from './report.ts';
 
-/** How one kind of request is asked of a server, and what its answer says it cost. */
+/**
+ * How one kind of request is asked of a server, and what its answer says it
+ * cost: `counted` is the server's own count of generated tokens, null when it
+ * gave none (the generation then charges by the text).
+ */
 export interface Unary<R, T> {
   call(client: UpstreamClient, request: R, options: CallOptions): Promise<T>;
-  tokens(answer: T): { generated: number; usage: TokenUsage | null };
+  tokens(answer: T): { text: string; counted: number | null; usage: TokenUsage | null };
 }
 
 export interface Streamed<R, E> {
   open(client: UpstreamClient, request: R, options: CallOptions): Promise<AsyncGenerator<E, void, undefined>>;
+  text(event: E): string;
   usage(event: E): TokenUsage | null | undefined;
 }
 
 export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
   call: (client, request, options) => client.generate(request, options),
-  tokens: (output) => ({ generated: output.details.generatedTokens, usage: output.usage ?? null }),
+  // TGI's generated_tokens is its count; an OpenAI-compatible server that gives neither
+  // usage nor token ids leaves it 0 (openai/parse.ts), which counts nothing.
+  tokens: (output) => ({
+    text: output.generatedText,
+    counted: output.usage?.completionTokens ?? (output.details.generatedTokens > 0 ? output.details.generatedTokens : null),
+    usage: output.usage ?? null,
+  }),
 };
 export const CHAT: Unary<ChatRequest, ChatOutput> = {
   call: (client, request, options) => client.chat(request, options),
-  tokens: (output) => ({ generated: output.usage?.completionTokens ?? 0, usage: output.usage }),
+  tokens: (output) => ({ text: output.content, counted: output.usage?.completionTokens ?? null, usage: output.usage }),
 };
 export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
   open: (client, request, options) => client.generateStream(request, options),
+  text: (token) => token.token.text,
   usage: (token) => token.usage,
 };
 export const CHAT_STREAM: Streamed<ChatRequest, ChatDelta> = {
   open: (client, request, options) => client.chatStream(request, options),
+  text: (delta) => delta.delta,
   usage: (delta) => delta.usage,
 };
 
@@ -47,8 +60,8 @@ export async function runUnary<R, T>(generation: Generation, request: R, kind: U
     const output = await attemptOnReplicas(generation, retry, false, (replica, signal) =>
       kind.call(replica.client, request, { signal, headers }));
     generation.replica?.succeeded();
-    const { generated, usage } = kind.tokens(output);
-    generation.answered(usage?.completionTokens ?? generated, usage?.promptTokens ?? null);
+    const { text, counted, usage } = kind.tokens(output);
+    generation.answered(text, counted, usage?.promptTokens ?? null);
     generation.complete();
     return output;
   } catch (error) {
@@ -86,7 +99,7 @@ export async function* runStream<R, E>(
     generation.replica?.succeeded();
     // Counted and charged as they arrive: a stream that is abandoned or cut pays for what
     // the server produced; the usage the last event may carry then sets the exact count.
-    generation.tokenArrived();
+    generation.tokenArrived(kind.text(opened.first));
     let usage = kind.usage(opened.first);
     if (usage) generation.usageReported(usage);
     yield opened.first;
@@ -103,7 +116,7 @@ export async function* runStream<R, E>(
         generation.complete();
         return;
       }
-      generation.tokenArrived();
+      generation.tokenArrived(kind.text(next.value));
       usage = kind.usage(next.value);
       if (usage) generation.usageReported(usage);
       yield next.value;

@@ -43,10 +43,16 @@ export class Model {
     return this.replicas.length > 0;
   }
 
-  /** Configured, else the `model_id` TGI reports, else the id. */
+  /**
+   * Configured, else the `model_id` TGI reports, else the id. A reported name
+   * that shows the upstream key or a hidden address (a server may put anything
+   * there) is not shown: the id is.
+   */
   async hfName(): Promise<string> {
     if (this.#configuredHfName) return this.#configuredHfName;
-    return (await this.serverLimits())?.modelId ?? this.id;
+    const reported = (await this.serverLimits())?.modelId;
+    if (reported === undefined || !this.replicas.every((r) => r.client.mayShow(reported))) return this.id;
+    return reported;
   }
 
   /**

@@ -10,6 +10,8 @@ import { Replica, type ReplicaOptions } from './replica.ts';
 export interface Upstreams {
   protocols: ProtocolTable;
   connectTimeoutMs: number;
+  /** EXPOSE_ENDPOINTS=false: clients see no replica's address, in what its server says either. */
+  hideAddresses?: boolean;
 }
 
 export class Registry {
@@ -21,7 +23,7 @@ export class Registry {
   constructor(models: readonly ModelConfig[], options: ReplicaOptions, upstreams: Upstreams) {
     this.models = models.map((m) => {
       const protocol = upstreams.protocols[m.upstream.protocol];
-      const clientOptions = { connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, upstreamModel: m.upstream.model };
+      const clientOptions = { connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, hideAddress: upstreams.hideAddresses, upstreamModel: m.upstream.model };
       const replicas = m.endpoints.map((url) => new Replica(url, protocol.connect(url, clientOptions), options));
       return new Model(m, protocol.dialect, replicas);
     });
@@ -45,7 +47,7 @@ export class Registry {
       ejectAfterFailures: config.health.ejectAfterFailures,
       ejectBaseMs: config.health.ejectBaseMs,
       ejectMaxMs: config.health.ejectMaxMs,
-    }, { protocols, connectTimeoutMs: config.upstream.connectMs });
+    }, { protocols, connectTimeoutMs: config.upstream.connectMs, hideAddresses: !config.exposeEndpoints });
   }
 
   get(id: string): Model | undefined {

@@ -26,6 +26,8 @@ export interface ClientOptions {
   connectTimeoutMs: number;
   /** Sent as a bearer on every request; never logged, never shown. */
   apiKey?: string | undefined;
+  /** EXPOSE_ENDPOINTS=false: the replica's address is hidden from what its server says. */
+  hideAddress?: boolean | undefined;
   /** The `model` a request names; each protocol says what it is when unset. */
   upstreamModel?: string | undefined;
 }

@@ -8,7 +8,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from './errors.ts';
 import { classify, decodedBody, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
-import { redacted } from './redact.ts';
+import { Redaction } from './redact.ts';
 import type { CallOptions, HealthProbe, PoolStats } from './types.ts';
 
 export type Response = Dispatcher.ResponseData;
@@ -19,6 +19,8 @@ export interface ReplicaHttpOptions {
   connections: number;
   /** Sent as `Authorization: Bearer <apiKey>` on every request; never logged, never shown. */
   apiKey?: string | undefined;
+  /** EXPOSE_ENDPOINTS=false: the replica's address is blotted out of what its server says too. */
+  hideAddress?: boolean | undefined;
   /** The base URL's path, as the protocol places its routes under it. */
   basePath: (pathname: string) => string;
   /** How the protocol rewords what its servers say for the gateway (TGI's validation messages); unset, as said. */
@@ -31,15 +33,16 @@ export type ErrorReader = (res: Response, body: string) => UpstreamError;
 export class ReplicaHttp {
   readonly #pool: Pool;
   readonly #basePath: string;
-  readonly #apiKey: string | undefined;
+  readonly #redaction: Redaction;
   readonly #authorization: string | undefined;
   readonly #rewording: (error: unknown) => unknown;
 
   constructor(baseUrl: string, options: ReplicaHttpOptions) {
     const url = new URL(baseUrl);
     this.#basePath = options.basePath(url.pathname);
-    this.#apiKey = options.apiKey || undefined;
-    this.#authorization = this.#apiKey === undefined ? undefined : `Bearer ${this.#apiKey}`;
+    const apiKey = options.apiKey || undefined;
+    this.#authorization = apiKey === undefined ? undefined : `Bearer ${apiKey}`;
+    this.#redaction = new Redaction({ apiKey, address: options.hideAddress ? url : undefined });
     this.#pool = replicaPool(url.origin, options);
     this.#rewording = options.rewording ?? ((error) => error);
   }
@@ -82,9 +85,14 @@ export class ReplicaHttp {
     return decodedBody(decoded, res.body, signal, (error) => this.passOn(error));
   }
 
-  /** A failure as the gateway passes it on: with the key blotted out should the server echo it, in the protocol's words. */
+  /** A failure as the gateway passes it on: cleaned of the key (and hidden address) should the server echo them, in the protocol's words. */
   passOn(error: unknown): unknown {
-    return this.#rewording(redacted(error, this.#apiKey));
+    return this.#rewording(this.#redaction.error(error));
+  }
+
+  /** Whether a name the server reports (its model's) shows nothing of the key or a hidden address. */
+  mayShow(text: string): boolean {
+    return this.#redaction.mayShow(text);
   }
 
   /** Connections and requests of the pool, for leak checks and metrics (`busy`: sockets not idle). */

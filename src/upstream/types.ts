@@ -161,6 +161,8 @@ export interface UpstreamClient {
   generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream>;
   chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput>;
   chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream>;
+  /** Whether a name the server reports may be shown to clients: nothing of the key or a hidden address in it. */
+  mayShow(text: string): boolean;
   stats(): PoolStats;
   close(): Promise<void>;
 }

@@ -40,6 +40,8 @@ export interface OpenAIClientOptions {
   connections?: number;
   /** Sent as `Authorization: Bearer <apiKey>` on every request. */
   apiKey?: string | undefined;
+  /** EXPOSE_ENDPOINTS=false: the replica's address is hidden from what its server says. */
+  hideAddress?: boolean | undefined;
   /** The served model name to ask for; else the first id of `/v1/models`. */
   upstreamModel?: string | undefined;
 }
@@ -66,6 +68,7 @@ export class OpenAIClient implements UpstreamClient {
       connectTimeoutMs: options.connectTimeoutMs,
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       apiKey: options.apiKey,
+      hideAddress: options.hideAddress,
       basePath: (path) => path.replace(/\/+$/, '').replace(/\/v1$/, ''),
     });
   }
@@ -120,6 +123,10 @@ export class OpenAIClient implements UpstreamClient {
     const model = await this.#model(options.signal);
     const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options, this.#errorOf);
     return this.#http.events(decodeChatStream(res.body), res, options.signal);
+  }
+
+  mayShow(text: string): boolean {
+    return this.#http.mayShow(text);
   }
 
   stats(): PoolStats {

@@ -29,6 +29,8 @@ export interface TgiClientOptions {
   connections?: number;
   /** Sent as a bearer (TGI's `--api-key`); never logged. */
   apiKey?: string | undefined;
+  /** EXPOSE_ENDPOINTS=false: the replica's address is hidden from what its server says. */
+  hideAddress?: boolean | undefined;
   /** The `model` of chat requests; TGI serves one model and ignores it ("tgi" by default). */
   upstreamModel?: string | undefined;
 }
@@ -49,6 +51,7 @@ export class TgiClient implements UpstreamClient {
       connectTimeoutMs: options.connectTimeoutMs,
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       apiKey: options.apiKey,
+      hideAddress: options.hideAddress,
       basePath: (path) => path.replace(/\/+$/, ''),
       rewording: inGatewayNames,
     });
@@ -96,6 +99,10 @@ export class TgiClient implements UpstreamClient {
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const res = await this.#http.openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options, errorOf);
     return this.#http.events(decodeTgiChatStream(res.body, request), res, options.signal);
+  }
+
+  mayShow(text: string): boolean {
+    return this.#http.mayShow(text);
   }
 
   stats(): PoolStats {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { inBandError, parseErrorResponse } from '../../../../src/upstream/openai-wire/errors.ts';
-import { redacted } from '../../../../src/upstream/redact.ts';
 import { parseCompletionResponse, parseModels } from '../../../../src/upstream/openai/parse.ts';
 import { UpstreamError } from '../../../../src/upstream/errors.ts';
 import { example } from '../tgi/examples.ts';
@@ -39,14 +38,6 @@ describe('inBandError', () => {
   it('is null for an ordinary chunk', () => {
     expect(inBandError({ choices: [] })).toBeNull();
     expect(inBandError({ choices: [], error: null })).toBeNull();
-  });
-});
-
-describe('redacted', () => {
-  it('blots the key out of a message that repeats it', () => {
-    const error = parseErrorResponse(401, JSON.stringify({ error: { message: 'bad key sk-secret-123' } }), null);
-    expect((redacted(error, 'sk-secret-123') as Error).message).toBe('HTTP 401: bad key [redacted]');
-    expect(redacted(error, undefined)).toBe(error);
   });
 });
 

@@ -13,6 +13,11 @@ const REASONS: Readonly<Record<ClientGone, DOMException>> = {
   completed: new DOMException('the client completed the operation', 'AbortError'),
 };
 
+/** Whether `reason` is an operation signal's: its client left, which is no failure of anyone's. */
+export function isClientGone(reason: unknown): boolean {
+  return Object.values(REASONS).includes(reason as DOMException);
+}
+
 /** An operation's signal, fired once: the first way its client left is the reason. */
 export class OperationSignal {
   readonly #controller = new AbortController();

@@ -14,6 +14,7 @@ import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
+import { sendGraphQLRefusal } from './http/refusal-answer.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
 import { hangUpSignal } from './common/operation-signal.ts';
 import { wantsGraphiQL, type GraphiQL } from './pages/graphiql.ts';
@@ -61,7 +62,7 @@ export function createGatewayServer(parts: ServerParts) {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
     if (lifecycle.draining) {
-      refuseWhileDraining(res, path === GRAPHQL_PATH, requestId);
+      refuseWhileDraining(req, res, path === GRAPHQL_PATH, requestId);
       return;
     }
     // A static page: its user enters a key in it.
@@ -77,7 +78,7 @@ export function createGatewayServer(parts: ServerParts) {
     }
     if (graphql && !passesCsrfCheck(req)) {
       refused('http', 'BAD_REQUEST', requestId);
-      sendGraphQLError(res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
+      sendGraphQLRefusal(req, res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
       return;
     }
     const identified = callers.ofRequest(req);
@@ -85,7 +86,7 @@ export function createGatewayServer(parts: ServerParts) {
       refused(graphql ? 'http' : 'rest', 'UNAUTHENTICATED', requestId);
       const message = UNAUTHENTICATED_MESSAGE[identified.reason];
       const headers = { 'www-authenticate': 'Bearer' };
-      if (graphql) sendGraphQLError(res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
+      if (graphql) sendGraphQLRefusal(req, res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
       else sendJson(res, 401, { detail: message }, headers);
       return;
     }
@@ -107,7 +108,7 @@ export function createGatewayServer(parts: ServerParts) {
     route(req, res).catch((error: unknown) => {
       parts.logger.error({ err: error, requestId: res.getHeader('x-request-id'), path: pathOf(req.url) }, 'request failed');
       if (res.headersSent) res.destroy();
-      else if (pathOf(req.url) === GRAPHQL_PATH) sendGraphQLError(res, 500, { message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: res.getHeader('x-request-id') } });
+      else if (pathOf(req.url) === GRAPHQL_PATH) sendGraphQLRefusal(req, res, 500, { message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: res.getHeader('x-request-id') } });
       else sendJson(res, 500, { detail: 'Unexpected error.' });
     });
   });
@@ -134,16 +135,11 @@ export function createGatewayServer(parts: ServerParts) {
 }
 
 /** During the drain the listener stays open, but new work goes elsewhere. */
-function refuseWhileDraining(res: ServerResponse, graphql: boolean, requestId: string): void {
+function refuseWhileDraining(req: IncomingMessage, res: ServerResponse, graphql: boolean, requestId: string): void {
   const error = shuttingDown();
   const headers = { connection: 'close', 'retry-after': '1' };
-  if (graphql) sendGraphQLError(res, HTTP_STATUS[error.code], { message: error.message, extensions: errorExtensions(error, requestId) }, headers);
+  if (graphql) sendGraphQLRefusal(req, res, HTTP_STATUS[error.code], { message: error.message, extensions: errorExtensions(error, requestId) }, headers);
   else sendJson(res, HTTP_STATUS[error.code], { detail: error.message }, headers);
-}
-
-/** A GraphQL response with one error and no data, for requests refused before yoga. */
-function sendGraphQLError(res: ServerResponse, status: number, error: { message: string; extensions: Record<string, unknown> }, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [error] }, headers);
 }
 
 function pathOf(url: string | undefined): string {

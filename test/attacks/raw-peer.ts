@@ -34,8 +34,8 @@ export function clientFrame(opcode: Opcode, payload: string | Buffer): Buffer {
   return Buffer.concat([head, Buffer.alloc(4), body]);
 }
 
-/** Opens a graphql-transport-ws socket on `url`'s /graphql; `reading: false` stops reading after the 101. */
-export function openRawPeer(url: string, { reading = true }: { reading?: boolean } = {}): Promise<RawPeer> {
+/** Opens a graphql-transport-ws socket on `url`'s /graphql (`tcp.pause()` stops reading). */
+export function openRawPeer(url: string): Promise<RawPeer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const tcp = connect(Number(port), hostname);
@@ -61,7 +61,6 @@ export function openRawPeer(url: string, { reading = true }: { reading?: boolean
       if (!handshake.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error(handshake.toString('latin1', 0, end)));
       upgraded = true;
       frames = handshake.subarray(end + 4);
-      if (!reading) tcp.pause();
       resolve({
         tcp,
         received: () => tcp.bytesRead - end - 4,

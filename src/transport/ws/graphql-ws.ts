@@ -28,6 +28,8 @@ interface GraphQLWsOptions extends SubscribeOptions {
   idleTimeoutMs: number;
   /** The largest message a client may send. */
   maxPayloadBytes: number;
+  /** Unread output past which a socket is closed (1009). */
+  maxBufferedBytes: number;
   logger: Logger;
 }
 

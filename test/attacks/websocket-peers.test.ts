@@ -1,0 +1,64 @@
+// WebSocket peers that misbehave below graphql-ws: one that never reads what
+// the gateway writes and keeps its socket alive with unsolicited pongs.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { eventually } from '../e2e/harness.ts';
+import { alive, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
+import { OPCODE, openRawPeer, type RawPeer } from './raw-peer.ts';
+
+const MiB = 1_048_576;
+const STREAM = JSON.stringify({
+  id: 'long',
+  type: 'subscribe',
+  payload: { query: 'subscription { generateStream(input: {modelId: "sim", prompt: "Hi", maxNewTokens: 1000}) { index token { text } } }' },
+});
+
+/** Writes `frame` until `limitBytes` are out or the gateway ends the connection; answers the bytes written. */
+async function flood(peer: RawPeer, frame: () => void, frameBytes: number, limitBytes: number): Promise<number> {
+  let ended = false;
+  void peer.ended.then(() => (ended = true));
+  let written = 0;
+  while (!ended && written < limitBytes) {
+    for (let i = 0; i < 64; i++) frame();
+    written += 64 * frameBytes;
+    // Unsolicited: the gateway's keep-alive counts it as an answer to its pings, read or not.
+    peer.send(OPCODE.pong, '');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return written;
+}
+
+describe('a WebSocket client that does not read', () => {
+  let gateway: GatewayProcess;
+  let simulator: Simulator;
+  afterEach(async () => {
+    await gateway.stop();
+    await simulator.close();
+  });
+
+  it('is closed once its unread output passes WS_MAX_BUFFERED_BYTES; its stream ends upstream; memory stays flat', async () => {
+    // 20 ms a token: the stream outlives the attack.
+    simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 20 });
+    gateway = await startGatewayProcess({ TGI_SIM_ENDPOINT: simulator.url, WS_MAX_BUFFERED_BYTES: String(MiB) });
+    const rssBefore = await gateway.rssAfterGc();
+    const peer = await openRawPeer(gateway.url);
+    peer.send(OPCODE.text, '{"type":"connection_init"}');
+    await eventually(() => peer.received() > 0, 2000, 'connection_ack');
+    // From here on, nothing is read.
+    peer.tcp.pause();
+    peer.send(OPCODE.text, STREAM);
+    await eventually(() => simulator.stats().activeStreams === 1, 2000, 'the stream to start');
+    // Small graphql-ws pings, each answered with a pong of the same size. (Ping frames are ws's
+    // own to bound: past 60 unanswered auto-pongs it drops the socket.)
+    const ping = JSON.stringify({ type: 'ping', payload: { pad: 'x'.repeat(400) } });
+    const written = await flood(peer, () => peer.send(OPCODE.text, ping), ping.length + 8, 64 * MiB);
+    const cut = await Promise.race([peer.ended.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5000))]);
+    expect(cut, `the gateway still held the socket after ${(written / MiB).toFixed(0)} MiB of pings`).toBe(true);
+    // Cut well before the flood's end: a few MiB in the kernel's buffers, one in the gateway's.
+    expect(written).toBeLessThan(48 * MiB);
+    await eventually(() => simulator.stats().activeStreams === 0, 3000, 'the stream to end upstream');
+    expect(simulator.stats().abortedStreams).toBe(1);
+    expect(alive(gateway)).toBe(true);
+    expect(await gateway.rssAfterGc()).toBeLessThan(rssBefore * 1.2);
+  }, 30_000);
+});

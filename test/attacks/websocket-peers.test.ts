@@ -1,5 +1,6 @@
-// WebSocket peers that misbehave below graphql-ws: one that never reads what
-// the gateway writes and keeps its socket alive with unsolicited pongs.
+// WebSocket peers that misbehave below graphql-ws: one without a key that
+// sends big pings before connection_init, one that never reads what the
+// gateway writes and keeps its socket alive with unsolicited pongs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { eventually } from '../e2e/harness.ts';
@@ -61,4 +62,38 @@ describe('a WebSocket client that does not read', () => {
     expect(alive(gateway)).toBe(true);
     expect(await gateway.rssAfterGc()).toBeLessThan(rssBefore * 1.2);
   }, 30_000);
+});
+
+const pingOf = (bytes: number) => JSON.stringify({ type: 'ping', payload: { pad: 'x'.repeat(bytes) } });
+
+describe('big pings', () => {
+  let gateway: GatewayProcess;
+  afterEach(() => gateway.stop());
+
+  // graphql-ws answered each with a pong echoing its payload, without limit.
+  it('before connection_init: a few KB are read, no payload is echoed, and the socket is closed with 1008', async () => {
+    gateway = await startGatewayProcess({ API_KEYS: 'sk-test-0123456789abcdef' });
+    const peer = await openRawPeer(gateway.url);
+    for (let i = 0; i < 8; i++) peer.send(OPCODE.text, pingOf(128 * 1024));
+    const cut = await Promise.race([peer.ended.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 8000))]);
+    expect(cut).toBe(true);
+    expect(peer.closeCode()).toBe(1008);
+    // The close frame alone: not one pong of 128 KB.
+    expect(peer.received()).toBeLessThan(1024);
+  }, 15_000);
+
+  it('after connection_init: a small payload is echoed, a big one is not', async () => {
+    gateway = await startGatewayProcess();
+    const peer = await openRawPeer(gateway.url);
+    peer.send(OPCODE.text, '{"type":"connection_init"}');
+    await eventually(() => peer.received() > 0, 2000, 'connection_ack');
+    const afterAck = peer.received();
+    peer.send(OPCODE.text, pingOf(100));
+    await eventually(() => peer.received() > afterAck + 100, 2000, 'the echo of a small ping');
+    const afterSmall = peer.received();
+    peer.send(OPCODE.text, pingOf(512 * 1024));
+    await eventually(() => peer.received() > afterSmall, 2000, 'the pong of a big ping');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(peer.received() - afterSmall).toBeLessThan(64);
+  });
 });

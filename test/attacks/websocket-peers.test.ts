@@ -1,7 +1,10 @@
 // WebSocket peers that misbehave below graphql-ws: one without a key that
 // sends big pings before connection_init, one that never reads what the
-// gateway writes and keeps its socket alive with unsolicited pongs.
+// gateway writes and keeps its socket alive with unsolicited pongs, and
+// unauthenticated clients of every kind, which must not reach stderr.
+import { createClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { eventually } from '../e2e/harness.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
@@ -96,4 +99,50 @@ describe('big pings', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(peer.received() - afterSmall).toBeLessThan(64);
   });
+});
+
+/** A graphql-ws client with `connectionParams`, no retry: settles when its socket closes. */
+function refusedClient(url: string, connectionParams: Record<string, unknown> | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const client = createClient({ url: `${url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams, on: { closed: () => resolve() } });
+    client.subscribe({ query: 'subscription { generateStream(input: {modelId: "sim", prompt: "Hi"}) { index } }' }, { next: () => undefined, error: () => void client.dispose(), complete: () => undefined });
+  });
+}
+
+/** A raw peer that sends `frames`, then resets the connection or waits for the gateway to end it. */
+async function rawSession(url: string, frames: Array<[number, string]>, reset: boolean): Promise<void> {
+  const peer = await openRawPeer(url);
+  for (const [opcode, data] of frames) peer.send(opcode as 0x1, data);
+  if (reset) peer.tcp.resetAndDestroy();
+  await Promise.race([peer.ended, new Promise((r) => setTimeout(r, 3000))]);
+  peer.tcp.destroy();
+}
+
+describe('unauthenticated WebSocket clients', () => {
+  let gateway: GatewayProcess;
+  afterEach(() => gateway.stop());
+
+  // graphql-ws's own socket adapter (use/ws) printed their stack traces; the gateway's never did, and must not.
+  it('leave nothing on stderr, whatever they send', async () => {
+    gateway = await startGatewayProcess({ API_KEYS: 'sk-test-0123456789abcdef', WS_INIT_TIMEOUT_MS: '300' });
+    const subscribe = '{"id":"1","type":"subscribe","payload":{"query":"{ info { name } }"}}';
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        refusedClient(gateway.url, undefined),
+        refusedClient(gateway.url, { authorization: 'Bearer sk-wrong-0123456789abcdef' }),
+        refusedClient(gateway.url, { apiKey: 42 }),
+        rawSession(gateway.url, [[OPCODE.text, subscribe]], false),
+        rawSession(gateway.url, [[OPCODE.text, '{"type":"connection_init"}'], [OPCODE.text, subscribe]], false),
+        rawSession(gateway.url, [[OPCODE.text, '{"type":"connection_init"}'], [OPCODE.text, subscribe]], true),
+        rawSession(gateway.url, [[OPCODE.text, 'not json'], [OPCODE.text, pingOf(10)]], false),
+        rawSession(gateway.url, [[OPCODE.text, pingOf(64 * 1024)], [OPCODE.text, pingOf(64 * 1024)]], false),
+        rawSession(gateway.url, [[OPCODE.text, pingOf(64 * 1024)]], true),
+        rawSession(gateway.url, [[OPCODE.close, '']], false),
+        rawSession(gateway.url, [], false),
+      ]);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alive(gateway)).toBe(true);
+    expect(gateway.stderr()).toBe('');
+  }, 60_000);
 });

@@ -61,6 +61,8 @@ export interface Config {
     maxOperations: number;
     /** A socket with no operation running for this long is closed (1000). */
     idleTimeoutMs: number;
+    /** A socket whose client leaves more than this unread is closed (1009). */
+    maxBufferedBytes: number;
   };
   /** API keys (API_KEYS, API_KEYS_FILE); none = keys are not required. */
   apiKeys: ApiKeyConfig[];
@@ -126,6 +128,7 @@ function readConfig(env: Env): Config {
       initTimeoutMs: readInt(env, 'WS_INIT_TIMEOUT_MS', 5_000, MS),
       maxOperations: readInt(env, 'WS_MAX_OPERATIONS', 16, { min: 1, max: 10_000 }),
       idleTimeoutMs: readInt(env, 'WS_IDLE_TIMEOUT_MS', 300_000, MS),
+      maxBufferedBytes: readInt(env, 'WS_MAX_BUFFERED_BYTES', 1_048_576, { min: 65_536, max: 1_073_741_824 }),
     },
     apiKeys: readApiKeys(env),
     rateLimits: {

@@ -114,7 +114,7 @@ function wsClient() {
 function describeFailure(failure) {
   if (Array.isArray(failure)) return { text: describeError(failure[0] ?? { message: 'the operation failed' }) };
   if (typeof failure?.code === 'number') {
-    if (failure.code === 4403) return { text: 'UNAUTHENTICATED: the gateway refused the API key (WebSocket closed with 4403). Enter a valid key above.' };
+    if (failure.code === 4401) return { text: 'UNAUTHENTICATED: the gateway refused the API key (WebSocket closed with 4401). Enter a valid key above.' };
     return { text: `the connection to the gateway closed (${failure.code}${failure.reason ? `: ${failure.reason}` : ''})` };
   }
   return { text: failure?.message ?? String(failure) };

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE } from '../hostile/inspector.ts';
 
+/** What --inspect itself writes to stderr. */
+const INSPECTOR_LINE = /^(Debugger listening on |For help, see: |Debugger attached\.|Waiting for the debugger to disconnect)/;
+
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 export interface GatewayProcess {
@@ -15,6 +18,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   /** Everything the process wrote, stdout and stderr. */
   log(): string;
+  /** What the process wrote to stderr alone (the inspector's own lines left out). */
+  stderr(): string;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
   /** RSS after a full garbage collection (through the inspector): what the process keeps. */
@@ -35,7 +40,11 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => output.push(String(chunk)));
+  const errors: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output.push(String(chunk));
+    errors.push(String(chunk));
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output.join('')}`)));
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -49,6 +58,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}): Pro
     url,
     child,
     log: () => output.join(''),
+    stderr: () => errors.join('').split('\n').filter((line) => line !== '' && !INSPECTOR_LINE.test(line)).join('\n'),
     rss: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;

@@ -103,13 +103,13 @@ describe('API keys', () => {
   });
 
   describe('over graphql-ws, in connection_init', () => {
-    const run = (connectionParams: Record<string, unknown> | undefined) => new Promise<{ closed?: number; data?: unknown }>((resolve) => {
+    const run = (connectionParams: Record<string, unknown> | undefined) => new Promise<{ closed?: number; reason?: string; data?: unknown }>((resolve) => {
       const client = createClient({
         url: gateway.wsUrl,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         connectionParams,
-        on: { closed: (event) => resolve({ closed: (event as { code: number }).code }) },
+        on: { closed: (event) => resolve({ closed: (event as { code: number }).code, reason: (event as { reason: string }).reason }) },
       });
       client.subscribe({ query: '{ info { name } }' }, {
         next: ({ data }) => resolve({ data }),
@@ -118,10 +118,20 @@ describe('API keys', () => {
       });
     });
 
-    it('closes the socket with 4403 when the key is missing or unknown', async () => {
-      expect(await run(undefined)).toEqual({ closed: 4403 });
-      expect(await run({ authorization: 'Bearer sk-wrong-0123456789abcdef' })).toEqual({ closed: 4403 });
-      expect(await run({ apiKey: 42 })).toEqual({ closed: 4403 });
+    // 4401, which graphql-ws clients do not retry: with 4403 they retried for some 39 s before saying so.
+    it('closes the socket with 4401 and a reason naming the API key when the key is missing or unknown', async () => {
+      expect(await run(undefined)).toEqual({ closed: 4401, reason: expect.stringContaining('API key is required') });
+      expect(await run({ authorization: 'Bearer sk-wrong-0123456789abcdef' })).toEqual({ closed: 4401, reason: 'the API key is not valid' });
+      expect(await run({ apiKey: 42 })).toEqual({ closed: 4401, reason: expect.stringContaining('API key is required') });
+    });
+
+    it('is not retried by a graphql-ws client that retries', async () => {
+      let connections = 0;
+      const client = createClient({ url: gateway.wsUrl, webSocketImpl: WebSocket, retryAttempts: 5, retryWait: async () => undefined, on: { connected: () => connections++, opened: () => connections++ } });
+      const failure = await new Promise<unknown>((resolve) => client.subscribe({ query: '{ info { name } }' }, { next: () => undefined, error: resolve, complete: () => undefined }));
+      await client.dispose();
+      expect((failure as { code: number }).code).toBe(4401);
+      expect(connections).toBe(1);
     });
 
     it('accepts { authorization: "Bearer <key>" } and { apiKey }', async () => {

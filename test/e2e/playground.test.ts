@@ -209,7 +209,7 @@ describeWithChromium('the playground in a browser', () => {
     });
     afterAll(() => stack.stop());
 
-    it('says a wrong key is refused, over HTTP and over the socket (4403), and streams with the right one', async () => {
+    it('says a wrong key is refused, over HTTP and over the socket (4401), and streams with the right one', async () => {
       const page = await open(stack);
       const health = page.locator('#model-health');
       await health.filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
@@ -229,7 +229,7 @@ describeWithChromium('the playground in a browser', () => {
       await page.getByRole('button', { name: 'Use key' }).click();
       await health.filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
       await page.getByRole('button', { name: 'Generate' }).click();
-      await page.getByRole('alert').filter({ hasText: 'refused the API key (WebSocket closed with 4403)' }).waitFor();
+      await page.getByRole('alert').filter({ hasText: 'refused the API key (WebSocket closed with 4401)' }).waitFor();
       await statusSays(page, 'Failed after 0 tokens');
     });
   });

@@ -3,6 +3,7 @@
 // pings is dropped).
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { openRawPeer } from '../attacks/raw-peer.ts';
 import { eventually, settled, startStack, type Stack } from './harness.ts';
 
 /** A raw graphql-transport-ws socket, to speak the protocol (or not) by hand. */
@@ -37,6 +38,16 @@ describe('WebSocket limits', () => {
     const { closed } = await open(stack);
     expect(await closed).toBe(4408);
   });
+
+  // ws alone waits 30 s for the answer to its close frame: such a socket lived some 35 s.
+  it('cuts off within seconds a socket that ignores the close frame', async () => {
+    stack = await startStack({}, { WS_INIT_TIMEOUT_MS: '100' });
+    const peer = await openRawPeer(stack.url);
+    await eventually(() => peer.closeCode() !== undefined, 2000, 'the close frame');
+    expect(peer.closeCode()).toBe(4408);
+    const cut = await Promise.race([peer.ended.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
+    expect(cut).toBe(true);
+  }, 15_000);
 
   it('closes a socket that sends a message over MAX_REQUEST_BYTES with 1009', async () => {
     stack = await startStack({}, { MAX_REQUEST_BYTES: '2048' });

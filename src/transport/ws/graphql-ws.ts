@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ExecutionArgs } from 'graphql';
-import { handleProtocols, makeServer } from 'graphql-ws';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { requestScope } from '../../lib/request-scope.ts';
 import type { Logger } from '../../logger.ts';
@@ -28,8 +28,16 @@ interface GraphQLWsOptions extends SubscribeOptions {
   idleTimeoutMs: number;
   /** The largest message a client may send. */
   maxPayloadBytes: number;
+  /** Unread output past which a socket is closed (1009). */
+  maxBufferedBytes: number;
   logger: Logger;
 }
+
+/** Close reasons for a refused `connection_init` (at most 123 bytes each). */
+const UNAUTHENTICATED_REASON = {
+  missing: 'an API key is required: send {"authorization": "Bearer <key>"} as the connection_init payload',
+  unknown: 'the API key is not valid',
+} as const;
 
 export function createGraphQLWs(yoga: GraphQLHandler, options: GraphQLWsOptions) {
   const prepare = subscribePreparer(yoga, options);
@@ -50,10 +58,14 @@ export function createGraphQLWs(yoga: GraphQLHandler, options: GraphQLWsOptions)
   const server = makeServer<Record<string, unknown>, Session>({
     connectionInitWaitTimeout: options.initTimeoutMs,
     jsonMessageReviver: refuseServerMessages,
-    // Returning false closes the socket with 4403 Forbidden.
+    // A refused key closes with 4401, which graphql-ws clients do not retry (they retry the 4403 a
+    // false alone gives); closing already, the socket ignores graphql-ws's own 4403 that follows.
     onConnect: (ctx) => {
       const identified = options.callers.ofSocket(ctx.extra.upgrade, ctx.connectionParams);
-      if (!identified.ok) return false;
+      if (!identified.ok) {
+        ctx.extra.socket.close(CloseCode.Unauthorized, UNAUTHENTICATED_REASON[identified.reason]);
+        return false;
+      }
       ctx.extra.caller = identified.caller;
       return true;
     },

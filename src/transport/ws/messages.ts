@@ -19,6 +19,9 @@ export function refuseServerMessages(key: string, value: unknown): unknown {
 /** graphql-ws writes `{"id":…,"type":"next",…}`; a quote inside the id is escaped, so the first `"type":"` is the key. */
 export const isNextMessage = (data: string): boolean => data.startsWith('next"', data.indexOf('"type":"') + 8);
 
+/** graphql-ws writes `{"type":"connection_ack"…}`, the type first. */
+export const isAckMessage = (data: string): boolean => data.startsWith('{"type":"connection_ack"');
+
 /** A close reason within the 123 bytes a WebSocket close frame allows. */
 export function fitCloseReason(reason: string): string {
   if (Buffer.byteLength(reason) <= 123) return reason;

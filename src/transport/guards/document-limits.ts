@@ -3,7 +3,7 @@
 // aliases, directives, cost: graphql-armor's rules), and how many generations
 // it may start (GPU time). Envelop hooks, so that they hold on the WebSocket
 // path as on HTTP.
-import { GraphQLError, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, type GraphQLFieldMap, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -11,6 +11,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { DocumentLimits } from '../../config/index.ts';
+import { isGenerationField } from '../../schema/starts-generation.ts';
 import { nestingDepth } from './document-shape.ts';
 import { noteTokens } from './parse-cache.ts';
 
@@ -18,9 +19,6 @@ import { noteTokens } from './parse-cache.ts';
 const MAX_NESTING = 64;
 
 export type { DocumentLimits };
-
-/** Root fields that each start a generation upstream. */
-const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
 
 /** Refuses oversized documents before they are parsed or cached, and parses with a token limit. */
 export function useDocumentLimits(limits: DocumentLimits): Plugin {
@@ -55,15 +53,17 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
 
 /**
  * An operation may start at most `max` generations: twenty aliased `generate`
- * fields would otherwise cost twenty GPU generations for one request. Fields
- * with the same response key merge into one execution, so keys are counted.
+ * (or `chat`) fields would otherwise cost twenty GPU generations for one
+ * request. A field starts one when the schema marks it so
+ * (schema/starts-generation.ts). Fields with the same response key merge into
+ * one execution, so keys are counted.
  */
 export function maxGenerationsRule(max: number): ValidationRule {
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
-      if (operation.operation === 'query') return false;
+      const root = context.getSchema().getRootType(operation.operation);
       const keys = new Set<string>();
-      collectGenerationKeys(operation.selectionSet, context, keys, new Set());
+      if (root) collectGenerationKeys(operation.selectionSet, root.getFields(), context, keys, new Set());
       if (keys.size > max) {
         context.reportError(new GraphQLError(
           `An operation may start at most ${max} generation${max === 1 ? '' : 's'}; this one asks for ${keys.size}. Send one request per generation.`,
@@ -75,18 +75,22 @@ export function maxGenerationsRule(max: number): ValidationRule {
   });
 }
 
-/** Generation fields sit on root types only, so only the root selection (and its fragments) is read. */
-function collectGenerationKeys(selections: SelectionSetNode, context: ValidationContext, keys: Set<string>, seen: Set<string>): void {
+/**
+ * Generation fields sit on root types only (a schema test holds every marked
+ * field to that), so only the root selection and its fragments are read: a
+ * walk of the whole document could be made exponential by nested fragments.
+ */
+function collectGenerationKeys(selections: SelectionSetNode, fields: GraphQLFieldMap<unknown, unknown>, context: ValidationContext, keys: Set<string>, seen: Set<string>): void {
   for (const selection of selections.selections) {
     if (selection.kind === 'Field') {
-      if (GENERATION_FIELDS.has(selection.name.value)) keys.add(selection.alias?.value ?? selection.name.value);
+      if (isGenerationField(fields[selection.name.value])) keys.add(selection.alias?.value ?? selection.name.value);
     } else if (selection.kind === 'InlineFragment') {
-      collectGenerationKeys(selection.selectionSet, context, keys, seen);
+      collectGenerationKeys(selection.selectionSet, fields, context, keys, seen);
     } else if (!seen.has(selection.name.value)) {
       // A fragment cycle is reported by graphql-js's own rule; here it must only not loop.
       seen.add(selection.name.value);
       const fragment = context.getFragment(selection.name.value);
-      if (fragment) collectGenerationKeys(fragment.selectionSet, context, keys, seen);
+      if (fragment) collectGenerationKeys(fragment.selectionSet, fields, context, keys, seen);
     }
   }
 }

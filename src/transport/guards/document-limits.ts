@@ -14,6 +14,7 @@ import type { DocumentLimits } from '../../config/index.ts';
 import { isGenerationField } from '../../schema/starts-generation.ts';
 import { nestingDepth } from './document-shape.ts';
 import { noteTokens } from './parse-cache.ts';
+import { exceptStandardIntrospection, noteStandardIntrospection } from './standard-introspection.ts';
 
 /** Deeper brackets than any sensible document holds; far below what overflows the parser's stack. */
 const MAX_NESTING = 64;
@@ -31,10 +32,12 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
   const reported = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   const rules: ValidationRule[] = [
     maxGenerationsRule(limits.maxGenerations),
-    maxDepthRule({ n: limits.maxDepth, ...reported }),
-    maxAliasesRule({ n: limits.maxAliases, ...reported }),
+    // Introspection is held to depth and cost like any query, but for GraphiQL's standard one.
+    exceptStandardIntrospection(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: false, ...reported })),
+    // An alias of __typename costs a response key like any other (armor lets them all pass).
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reported }),
     maxDirectivesRule({ n: limits.maxDirectives, ...reported }),
-    costLimitRule({ maxCost: limits.maxCost, ...reported }),
+    exceptStandardIntrospection(costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: false, ...reported })),
   ];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return {
@@ -43,7 +46,7 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
       // UTF-8 needs at most 3 bytes per UTF-16 unit: most documents are never measured.
       if (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes) throw tooLarge;
       if (nestingDepth(text, MAX_NESTING) > MAX_NESTING) throw tooDeep;
-      setParseFn((source, options) => noteTokens(parse(source, { ...options, maxTokens: limits.maxTokens })));
+      setParseFn((source, options) => noteStandardIntrospection(noteTokens(parse(source, { ...options, maxTokens: limits.maxTokens })), text));
     },
     onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);

@@ -68,7 +68,7 @@ describe.each(['tgi', 'openai'] as const)('GraphiQL\'s first document, on a %s m
   });
   afterAll(() => stack.stop());
 
-  const document = graphiqlOptions('sim').defaultQuery;
+  const document = graphiqlOptions('sim').defaultQuery!;
   const operations = parse(document).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
   it('opens with a chatStream, and every operation in it is valid', () => {

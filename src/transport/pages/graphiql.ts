@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+import { CSRF_HEADER } from '../guards/csrf.ts';
 import { etagMatches, pickEncoding } from './static-page.ts';
 
 const brotli = promisify(brotliCompress);
@@ -18,14 +20,19 @@ interface Page {
   gzip: Buffer;
 }
 
-interface GraphiQLOptions {
-  title: string;
-  defaultQuery: string;
-}
-
-/** The page's title and first document: a chat with the first model, streamed, to run at once. */
+/**
+ * The page's title and first document (a chat with the first model, streamed,
+ * to run at once), and what its fetcher sends: GraphiQL sends a subscription
+ * as a GET (`?query=…`, Accept: text/event-stream), which the CSRF check
+ * refuses without its header (guards/csrf.ts). The header is no secret: it
+ * only proves the request is not one a foreign page could send unasked.
+ */
 export function graphiqlOptions(firstModelId: string | undefined): GraphiQLOptions {
-  return { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(firstModelId ?? 'my-model') };
+  return {
+    title: 'TGI GraphQL gateway',
+    defaultQuery: defaultQuery(firstModelId ?? 'my-model'),
+    additionalHeaders: { [CSRF_HEADER]: '1' },
+  };
 }
 
 const defaultQuery = (modelId: string) => /* GraphQL */ `# Chat with the first model: press Run and pick "Chat". The reply streams in, delta by delta;

@@ -1,6 +1,7 @@
 // GraphiQL, served by the gateway itself with every asset inline (it must
 // work without internet access). The page is 8.6 MiB, so it is rendered and
-// compressed once, sent as brotli or gzip, and revalidated by its ETag.
+// compressed once, at start (GRAPHIQL=false skips it all), sent as brotli or
+// gzip, and revalidated by its ETag.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -83,14 +84,16 @@ export function wantsGraphiQL(req: IncomingMessage): boolean {
 }
 
 export function createGraphiQL(options: GraphiQLOptions) {
-  // Built on the first visit, not at start: most gateways in production never show it.
-  let page: Promise<Page> | undefined;
+  // Compressed at start, off the event loop (zlib's threads): no visitor waits for it or pays for it.
+  const page = build(options);
+  // Awaited by ready() and send(); a failure is reported there, never as an unhandled rejection.
+  page.catch(() => undefined);
   return {
+    /** Resolves once the page is rendered and compressed (the gateway's start waits for it). */
+    async ready(): Promise<void> {
+      await page;
+    },
     async send(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      page ??= build(options).catch((error: unknown) => {
-        page = undefined; // the next visit tries again
-        throw error;
-      });
       const { etag, ...bodies } = await page;
       const headers = {
         etag,

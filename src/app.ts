@@ -108,10 +108,11 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     maxPayloadBytes: config.maxRequestBytes,
     logger: logger.child({ component: 'ws' }),
   });
+  const graphiql = config.graphiql ? createGraphiQL(graphiqlOptions(registry.models[0]?.id)) : undefined;
   const server = createGatewayServer({
     yoga,
     webSockets,
-    graphiql: createGraphiQL(graphiqlOptions(registry.models[0]?.id)),
+    graphiql,
     playground: createPlayground(),
     metrics,
     onRefused,
@@ -129,7 +130,8 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     metricsRegistry: metrics.registry,
     async start() {
       // Redis gets a moment to connect, so that the first requests are counted where they should be.
-      await Promise.all([registry.start(), rateLimits?.ready?.(REDIS_CONNECT_MS)]);
+      // GraphiQL is compressed before the first visitor can ask for it.
+      await Promise.all([registry.start(), rateLimits?.ready?.(REDIS_CONNECT_MS), graphiql?.ready()]);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());

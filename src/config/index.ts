@@ -48,6 +48,8 @@ export interface Config {
   logFormat: 'auto' | 'json' | 'pretty';
   /** Largest accepted GraphQL/REST request body and WebSocket message. */
   maxRequestBytes: number;
+  /** Serve GraphiQL at /graphql to browsers (compressed at start); false serves no page. */
+  graphiql: boolean;
   /** What one GraphQL document may hold (its size and tokens) and start (generations). */
   documents: DocumentLimits;
   /** PERSISTED_OPERATIONS_FILE and _ONLY; undefined = documents are sent in full. */
@@ -112,6 +114,7 @@ function readConfig(env: Env): Config {
     logLevel: readChoice(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: readChoice(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
     maxRequestBytes: readInt(env, 'MAX_REQUEST_BYTES', 1_048_576, { min: 1024 }),
+    graphiql: readBool(env, 'GRAPHIQL', true),
     documents: {
       maxBytes: readInt(env, 'MAX_DOCUMENT_BYTES', 65_536, { min: 1024, max: 16_777_216 }),
       maxTokens: readInt(env, 'MAX_DOCUMENT_TOKENS', 2_000, { min: 100, max: 1_000_000 }),

@@ -7,6 +7,7 @@ import type { ChatDelta, ChatOutput } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
+import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
 
@@ -68,6 +69,7 @@ builder.mutationField('chat', (t) =>
   t.field({
     type: ChatCompletionRef,
     description: "Runs one chat turn to its end and returns the assistant's reply.",
+    extensions: startsGeneration,
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { generation } = ctx.services;
@@ -82,6 +84,7 @@ builder.subscriptionField('chatStream', (t) =>
   t.field({
     type: ChatStreamEventRef,
     description: "Streams the assistant's reply as the model server writes it. Unsubscribing stops the generation upstream.",
+    extensions: startsGeneration,
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     subscribe: async (_root, { input }, ctx) => {
       const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));

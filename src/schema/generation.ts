@@ -3,6 +3,7 @@ import type { GenerationDetails, GenerationOutput, StreamToken, Token } from '..
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
+import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
 
@@ -73,6 +74,7 @@ builder.mutationType({
     generate: t.field({
       type: GenerationRef,
       description: 'Runs one generation to its end and returns the whole text.',
+      extensions: startsGeneration,
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       resolve: async (_root, { input }, ctx) => {
         const { generation } = ctx.services;
@@ -89,6 +91,7 @@ builder.subscriptionType({
     generateStream: t.field({
       type: StreamEventRef,
       description: 'Streams the tokens of one generation as the model server produces them. Unsubscribing stops the generation upstream.',
+      extensions: startsGeneration,
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
         const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));

@@ -32,7 +32,8 @@ interface ServerParts {
   yoga: GraphQLHandler;
   /** graphql-ws, on the upgrade of /graphql. */
   webSockets: Pick<GraphQLWs, 'upgrade'>;
-  graphiql: GraphiQL;
+  /** Undefined when GRAPHIQL=false: a browser's GET is then a GraphQL request like any other. */
+  graphiql: GraphiQL | undefined;
   playground: Playground;
   metrics: Metrics;
   onRefused: RefusalListener;
@@ -72,7 +73,7 @@ export function createGatewayServer(parts: ServerParts) {
     }
     const graphql = path === GRAPHQL_PATH;
     // The page itself is static: its user enters a key in it.
-    if (graphql && wantsGraphiQL(req)) {
+    if (graphql && graphiql && wantsGraphiQL(req)) {
       await graphiql.send(req, res);
       return;
     }

@@ -77,6 +77,42 @@ describe('generations per operation', () => {
   });
 });
 
+const chat = (alias: string) => `${alias}: chat(input: {modelId: "sim", messages: [{role: USER, content: "Hi"}], maxTokens: 2}) { message { content } }`;
+/** Fifteen aliases and one bare field: within MAX_DOCUMENT_ALIASES, so only the generation count can refuse it. */
+const SIXTEEN_CHATS = `mutation { ${chat('chat').slice('chat: '.length)} ${Array.from({ length: 15 }, (_, i) => chat(`c${i}`)).join(' ')} }`;
+
+describe('every field that starts a generation counts', () => {
+  let gateway: Awaited<ReturnType<typeof startGatewayBeside>>;
+  const upstreamCalls = () => Object.entries(gateway.simulator.stats().requestsByRoute)
+    .filter(([route]) => route.startsWith('POST '))
+    .reduce((sum, [, n]) => sum + n, 0);
+  beforeAll(async () => {
+    gateway = await startGatewayBeside();
+  });
+  afterAll(() => gateway.stop());
+
+  it('refuses sixteen aliased chat fields, before any upstream call', async () => {
+    const { data, errors } = await post(gateway.url, SIXTEEN_CHATS);
+    expect(data).toBeUndefined();
+    expect(errors![0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(errors!.map((e) => e.message)).toEqual(['An operation may start at most 1 generation; this one asks for 16. Send one request per generation.']);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('counts chat with generate, over graphql-ws too', async () => {
+    expect((await post(gateway.url, `mutation { ${chat('c')} ${generate('g')} }`)).errors![0]!.message).toMatch(/asks for 2\./);
+    const errors = (await overWebSocket(gateway.url, SIXTEEN_CHATS)) as { message: string }[];
+    expect(errors[0]!.message).toMatch(/at most 1 generation; this one asks for 16/);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('runs one chat', async () => {
+    const { data } = await post(gateway.url, `mutation { ${chat('c')} }`);
+    expect(data).toMatchObject({ c: { message: { content: expect.any(String) } } });
+    expect(upstreamCalls()).toBe(1);
+  });
+});
+
 describe('MAX_GENERATIONS_PER_OPERATION', () => {
   it('raises the limit for operators who batch on purpose', async () => {
     const gateway = await startGatewayBeside({ MAX_GENERATIONS_PER_OPERATION: '3' });

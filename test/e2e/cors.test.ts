@@ -1,6 +1,7 @@
 // A browser from an origin outside ALLOWED_ORIGINS gets the same clear answer
 // on every route (403 to its preflight, no Access-Control-Allow-Origin), and
 // the operator gets one log line per refused origin saying why.
+import { request, type IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
@@ -10,9 +11,9 @@ const preflight = (url: string, path: string, origin: string) => fetch(`${url}${
   headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
 });
 
-function openSocket(url: string, origin: string): Promise<number | 'open'> {
+function openSocket(url: string, origin: string, host?: string): Promise<number | 'open'> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { origin });
+    const socket = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { origin, ...(host ? { headers: { host } } : {}) });
     socket.once('open', () => {
       socket.close();
       resolve('open');
@@ -68,5 +69,39 @@ describe('origins outside ALLOWED_ORIGINS', () => {
     });
     expect(res.status).toBe(200);
     expect(refusalLines(gateway.log(), gateway.url)).toHaveLength(0);
+  });
+});
+
+describe('the gateway\'s own origin', () => {
+  let gateway: GatewayProcess;
+  let port: string;
+  beforeAll(async () => {
+    gateway = await startGatewayProcess({ ALLOWED_ORIGINS: 'http://app.example' });
+    port = new URL(gateway.url).port;
+  });
+  afterAll(() => gateway.stop());
+
+  it('is a loopback origin equal to Host: GraphiQL opened on localhost or 127.0.0.x may open the WebSocket', async () => {
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `127.0.0.2:${port}`]) {
+      expect(await openSocket(gateway.url, `http://${host}`, host), host).toBe('open');
+    }
+  });
+
+  it('is never a name that resolves to the gateway (DNS rebinding): Host equal to Origin is not enough', async () => {
+    const host = `rebound.example:${port}`;
+    expect(await openSocket(gateway.url, `http://${host}`, host)).toBe(403);
+    // node:http, since fetch sends its own Host whatever it is given.
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      request(`${gateway.url}/graphql`, { method: 'OPTIONS', headers: { origin: `http://${host}`, host, 'access-control-request-method': 'POST' } }, (answer) => {
+        answer.resume();
+        resolve(answer);
+      }).on('error', reject).end();
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('is not a loopback origin on another port than Host', async () => {
+    expect(await openSocket(gateway.url, 'http://127.0.0.1:1', `127.0.0.1:${port}`)).toBe(403);
   });
 });

@@ -61,6 +61,28 @@ describe('GraphiQL on the wire', () => {
   });
 });
 
+describe('GRAPHIQL=false', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({}, { GRAPHIQL: 'false' });
+  });
+  afterAll(() => stack.stop());
+
+  it('serves no page: a browser\'s GET of /graphql is a GraphQL request like any other (refused without the CSRF header)', async () => {
+    const res = await get(stack.url, { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.body.byteLength).toBeLessThan(1024);
+    expect(res.body.toString()).not.toContain('GraphiQL');
+  });
+
+  it('still answers GraphQL', async () => {
+    const res = await fetch(`${stack.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ info { name } }' }) });
+    expect(await res.json()).toEqual({ data: { info: { name: 'tgi-graphql-gateway' } } });
+  });
+});
+
 describe.each(['tgi', 'openai'] as const)('GraphiQL\'s first document, on a %s model', (protocol) => {
   let stack: Stack;
   beforeAll(async () => {
@@ -68,7 +90,7 @@ describe.each(['tgi', 'openai'] as const)('GraphiQL\'s first document, on a %s m
   });
   afterAll(() => stack.stop());
 
-  const document = graphiqlOptions('sim').defaultQuery;
+  const document = graphiqlOptions('sim').defaultQuery!;
   const operations = parse(document).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
   it('opens with a chatStream, and every operation in it is valid', () => {

@@ -61,11 +61,24 @@ export function createCors(allowedOrigins: readonly string[], logger: Logger) {
 
 export type Cors = ReturnType<typeof createCors>;
 
-/** The gateway's own pages (GraphiQL) send the gateway's own origin. */
+/**
+ * The gateway's own pages (GraphiQL) send the gateway's own origin. Only a
+ * loopback one is taken as such: any name can be made to resolve to the
+ * gateway (DNS rebinding), and the browser then sends Host and Origin alike,
+ * so a page of the attacker's would pass for the gateway's own. Served under
+ * any other name, the gateway's own origin belongs in ALLOWED_ORIGINS.
+ */
 function isOwnOrigin(origin: string, req: IncomingMessage): boolean {
+  let url: URL;
   try {
-    return new URL(origin).host === req.headers.host;
+    url = new URL(origin);
   } catch {
     return false;
   }
+  return isLoopback(url.hostname) && url.host === req.headers.host;
+}
+
+/** localhost, 127.0.0.0/8 or [::1], as the URL parser writes them. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 /** Content types a browser may send cross-site without asking first. */
 const SIMPLE_TYPES: ReadonlySet<string> = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
-const CSRF_HEADER = 'x-graphql-csrf';
+export const CSRF_HEADER = 'x-graphql-csrf';
 
 export const CSRF_MESSAGE =
   `a browser could send this request from any site, so it is refused: send it with content-type application/json, or with the header ${CSRF_HEADER}: 1`;

@@ -3,7 +3,7 @@
 // aliases, directives, cost: graphql-armor's rules), and how many generations
 // it may start (GPU time). Envelop hooks, so that they hold on the WebSocket
 // path as on HTTP.
-import { GraphQLError, parse, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, parse, type GraphQLFieldMap, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -11,16 +11,15 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { DocumentLimits } from '../../config/index.ts';
+import { isGenerationField } from '../../schema/starts-generation.ts';
 import { nestingDepth } from './document-shape.ts';
 import { noteTokens } from './parse-cache.ts';
+import { exceptStandardIntrospection, noteStandardIntrospection } from './standard-introspection.ts';
 
 /** Deeper brackets than any sensible document holds; far below what overflows the parser's stack. */
 const MAX_NESTING = 64;
 
 export type { DocumentLimits };
-
-/** Root fields that each start a generation upstream. */
-const GENERATION_FIELDS: ReadonlySet<string> = new Set(['generate', 'generateStream']);
 
 /** Refuses oversized documents before they are parsed or cached, and parses with a token limit. */
 export function useDocumentLimits(limits: DocumentLimits): Plugin {
@@ -33,10 +32,12 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
   const reported = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   const rules: ValidationRule[] = [
     maxGenerationsRule(limits.maxGenerations),
-    maxDepthRule({ n: limits.maxDepth, ...reported }),
-    maxAliasesRule({ n: limits.maxAliases, ...reported }),
+    // Introspection is held to depth and cost like any query, but for GraphiQL's standard one.
+    exceptStandardIntrospection(maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: false, ...reported })),
+    // An alias of __typename costs a response key like any other (armor lets them all pass).
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], ...reported }),
     maxDirectivesRule({ n: limits.maxDirectives, ...reported }),
-    costLimitRule({ maxCost: limits.maxCost, ...reported }),
+    exceptStandardIntrospection(costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: false, ...reported })),
   ];
   if (!limits.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return {
@@ -45,7 +46,7 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
       // UTF-8 needs at most 3 bytes per UTF-16 unit: most documents are never measured.
       if (text.length * 3 > limits.maxBytes && Buffer.byteLength(text, 'utf8') > limits.maxBytes) throw tooLarge;
       if (nestingDepth(text, MAX_NESTING) > MAX_NESTING) throw tooDeep;
-      setParseFn((source, options) => noteTokens(parse(source, { ...options, maxTokens: limits.maxTokens })));
+      setParseFn((source, options) => noteStandardIntrospection(noteTokens(parse(source, { ...options, maxTokens: limits.maxTokens })), text));
     },
     onValidate({ addValidationRule }) {
       for (const rule of rules) addValidationRule(rule);
@@ -55,15 +56,17 @@ export function useDocumentLimits(limits: DocumentLimits): Plugin {
 
 /**
  * An operation may start at most `max` generations: twenty aliased `generate`
- * fields would otherwise cost twenty GPU generations for one request. Fields
- * with the same response key merge into one execution, so keys are counted.
+ * (or `chat`) fields would otherwise cost twenty GPU generations for one
+ * request. A field starts one when the schema marks it so
+ * (schema/starts-generation.ts). Fields with the same response key merge into
+ * one execution, so keys are counted.
  */
 export function maxGenerationsRule(max: number): ValidationRule {
   return (context: ValidationContext) => ({
     OperationDefinition(operation) {
-      if (operation.operation === 'query') return false;
+      const root = context.getSchema().getRootType(operation.operation);
       const keys = new Set<string>();
-      collectGenerationKeys(operation.selectionSet, context, keys, new Set());
+      if (root) collectGenerationKeys(operation.selectionSet, root.getFields(), context, keys, new Set());
       if (keys.size > max) {
         context.reportError(new GraphQLError(
           `An operation may start at most ${max} generation${max === 1 ? '' : 's'}; this one asks for ${keys.size}. Send one request per generation.`,
@@ -75,18 +78,22 @@ export function maxGenerationsRule(max: number): ValidationRule {
   });
 }
 
-/** Generation fields sit on root types only, so only the root selection (and its fragments) is read. */
-function collectGenerationKeys(selections: SelectionSetNode, context: ValidationContext, keys: Set<string>, seen: Set<string>): void {
+/**
+ * Generation fields sit on root types only (a schema test holds every marked
+ * field to that), so only the root selection and its fragments are read: a
+ * walk of the whole document could be made exponential by nested fragments.
+ */
+function collectGenerationKeys(selections: SelectionSetNode, fields: GraphQLFieldMap<unknown, unknown>, context: ValidationContext, keys: Set<string>, seen: Set<string>): void {
   for (const selection of selections.selections) {
     if (selection.kind === 'Field') {
-      if (GENERATION_FIELDS.has(selection.name.value)) keys.add(selection.alias?.value ?? selection.name.value);
+      if (isGenerationField(fields[selection.name.value])) keys.add(selection.alias?.value ?? selection.name.value);
     } else if (selection.kind === 'InlineFragment') {
-      collectGenerationKeys(selection.selectionSet, context, keys, seen);
+      collectGenerationKeys(selection.selectionSet, fields, context, keys, seen);
     } else if (!seen.has(selection.name.value)) {
       // A fragment cycle is reported by graphql-js's own rule; here it must only not loop.
       seen.add(selection.name.value);
       const fragment = context.getFragment(selection.name.value);
-      if (fragment) collectGenerationKeys(fragment.selectionSet, context, keys, seen);
+      if (fragment) collectGenerationKeys(fragment.selectionSet, fields, context, keys, seen);
     }
   }
 }

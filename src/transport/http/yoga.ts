@@ -15,6 +15,7 @@ import { useCompiledExecution } from './compiled-execution.ts';
 import { useFinishedErrors } from './finished-errors.ts';
 import { useParameterErrors } from './parameter-errors.ts';
 import { boundedParseCache } from '../guards/parse-cache.ts';
+import { useCachedIntrospection } from '../guards/standard-introspection.ts';
 import { usePersisted } from './persisted-operations.ts';
 import { yogaLogger } from './yoga-logger.ts';
 
@@ -61,6 +62,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       useParameterErrors(),
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
+      useCachedIntrospection(),
       useFinishedErrors(options.production, options.onRefused),
       useCompiledExecution(),
     ],

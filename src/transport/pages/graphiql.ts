@@ -1,11 +1,14 @@
 // GraphiQL, served by the gateway itself with every asset inline (it must
 // work without internet access). The page is 8.6 MiB, so it is rendered and
-// compressed once, sent as brotli or gzip, and revalidated by its ETag.
+// compressed once, at start (GRAPHIQL=false skips it all), sent as brotli or
+// gzip, and revalidated by its ETag.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphiQLOptions } from 'graphql-yoga';
+import { CSRF_HEADER } from '../guards/csrf.ts';
 import { etagMatches, pickEncoding } from './static-page.ts';
 
 const brotli = promisify(brotliCompress);
@@ -18,14 +21,19 @@ interface Page {
   gzip: Buffer;
 }
 
-interface GraphiQLOptions {
-  title: string;
-  defaultQuery: string;
-}
-
-/** The page's title and first document: a chat with the first model, streamed, to run at once. */
+/**
+ * The page's title and first document (a chat with the first model, streamed,
+ * to run at once), and what its fetcher sends: GraphiQL sends a subscription
+ * as a GET (`?query=…`, Accept: text/event-stream), which the CSRF check
+ * refuses without its header (guards/csrf.ts). The header is no secret: it
+ * only proves the request is not one a foreign page could send unasked.
+ */
 export function graphiqlOptions(firstModelId: string | undefined): GraphiQLOptions {
-  return { title: 'TGI GraphQL gateway', defaultQuery: defaultQuery(firstModelId ?? 'my-model') };
+  return {
+    title: 'TGI GraphQL gateway',
+    defaultQuery: defaultQuery(firstModelId ?? 'my-model'),
+    additionalHeaders: { [CSRF_HEADER]: '1' },
+  };
 }
 
 const defaultQuery = (modelId: string) => /* GraphQL */ `# Chat with the first model: press Run and pick "Chat". The reply streams in, delta by delta;
@@ -76,14 +84,16 @@ export function wantsGraphiQL(req: IncomingMessage): boolean {
 }
 
 export function createGraphiQL(options: GraphiQLOptions) {
-  // Built on the first visit, not at start: most gateways in production never show it.
-  let page: Promise<Page> | undefined;
+  // Compressed at start, off the event loop (zlib's threads): no visitor waits for it or pays for it.
+  const page = build(options);
+  // Awaited by ready() and send(); a failure is reported there, never as an unhandled rejection.
+  page.catch(() => undefined);
   return {
+    /** Resolves once the page is rendered and compressed (the gateway's start waits for it). */
+    async ready(): Promise<void> {
+      await page;
+    },
     async send(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      page ??= build(options).catch((error: unknown) => {
-        page = undefined; // the next visit tries again
-        throw error;
-      });
       const { etag, ...bodies } = await page;
       const headers = {
         etag,

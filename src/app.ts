@@ -120,6 +120,8 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     lifecycle,
     callers,
     maxRequestBytes: config.maxRequestBytes,
+    connections: config.connections,
+    workers: config.workers,
     persistedOperations: config.persistedOperations !== undefined,
     logger: doorLog,
   });

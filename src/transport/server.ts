@@ -23,6 +23,8 @@ import { handleProbe } from './probes.ts';
 import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
 import { sendJson } from './common/send-json.ts';
+import { limitConnections, timeoutOptions } from './common/connection-limits.ts';
+import type { ConnectionLimits } from '../config/index.ts';
 import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
@@ -40,6 +42,10 @@ interface ServerParts {
   cors: Cors;
   lifecycle: Lifecycle;
   maxRequestBytes: number;
+  /** Connection caps and node:http's timeouts. */
+  connections: ConnectionLimits;
+  /** Worker processes sharing the port: each holds its share of the connections. */
+  workers: number;
   /** With persisted operations on, every request goes through yoga (and its persisted-operations plugin). */
   persistedOperations: boolean;
   logger: Logger;
@@ -103,7 +109,7 @@ export function createGatewayServer(parts: ServerParts) {
   }
 
   // A bug on one request is that request's 500, never a rejection that ends the process.
-  const server = createServer((req, res) => {
+  const server = createServer(timeoutOptions(parts.connections), (req, res) => {
     route(req, res).catch((error: unknown) => {
       parts.logger.error({ err: error, requestId: res.getHeader('x-request-id'), path: pathOf(req.url) }, 'request failed');
       if (res.headersSent) res.destroy();
@@ -111,6 +117,8 @@ export function createGatewayServer(parts: ServerParts) {
       else sendJson(res, 500, { detail: 'Unexpected error.' });
     });
   });
+
+  limitConnections(server, parts.connections, parts.workers);
 
   // Node answers CONNECT by closing the connection without a word: say what happened.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {

@@ -24,7 +24,7 @@ import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
 import { sendJson } from './common/send-json.ts';
 import { limitConnections, timeoutOptions } from './common/connection-limits.ts';
-import type { ConnectionLimits } from '../config/index.ts';
+import type { ConnectionLimits, JsonLimits } from '../config/index.ts';
 import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
@@ -44,6 +44,8 @@ interface ServerParts {
   maxRequestBytes: number;
   /** Connection caps and node:http's timeouts. */
   connections: ConnectionLimits;
+  /** Depth and keys of a JSON body, checked before it is parsed. */
+  json: JsonLimits;
   /** Worker processes sharing the port: each holds its share of the connections. */
   workers: number;
   /** With persisted operations on, every request goes through yoga (and its persisted-operations plugin). */
@@ -99,7 +101,7 @@ export function createGatewayServer(parts: ServerParts) {
     if (graphql) {
       const context: ServerContext = { ...operation, transport: req.headers.accept?.includes('text/event-stream') ? 'sse' : 'http' };
       await requestScope.run(requestId, async () => {
-        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes))) return;
+        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes, parts.json))) return;
         await yoga.handle(req, res, context);
       });
       return;

@@ -4,7 +4,7 @@
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Caller } from '../../access/caller.ts';
-import type { PersistedOperationsConfig } from '../../config/index.ts';
+import type { JsonLimits, PersistedOperationsConfig } from '../../config/index.ts';
 import { errorExtensions, GatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { schema } from '../../schema/index.ts';
@@ -16,6 +16,7 @@ import { useFinishedErrors } from './finished-errors.ts';
 import { useParameterErrors } from './parameter-errors.ts';
 import { boundedParseCache } from '../guards/parse-cache.ts';
 import { usePersisted } from './persisted-operations.ts';
+import { useRequestShape } from './request-shape.ts';
 import { yogaLogger } from './yoga-logger.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -35,6 +36,8 @@ interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
   documents: DocumentLimits;
+  /** Depth and keys of a JSON body or of variables, checked before they are parsed. */
+  json: JsonLimits;
   persistedOperations: PersistedOperationsConfig | undefined;
   logger: Logger;
   /** Told of each request refused before it ran (parse, validation, HTTP errors). */
@@ -59,6 +62,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     logging: yogaLogger(options.logger),
     plugins: [
       useParameterErrors(),
+      useRequestShape(options.json),
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
       useFinishedErrors(options.production, options.onRefused),

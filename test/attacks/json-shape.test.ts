@@ -4,6 +4,7 @@
 // recursively). Refused by their shape before they are parsed into objects,
 // on every way JSON reaches the gateway, with an answer of a few hundred bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { alive, slowestHealthzDuring, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
 
 const GENERATE = 'mutation($i: GenerateInput!) { generate(input: $i) { generatedText } }';
@@ -90,5 +91,34 @@ describe('JSON shaped to be dear to process', () => {
     // A colon or bracket inside a string is text, not structure.
     const text = await postJson(gateway.url, JSON.stringify({ query: '{ __typename }', variables: { s: `${'[{'.repeat(200)}${':'.repeat(20_000)}\\"` } }));
     expect(text.status).toBe(200);
+  });
+
+  it('an input with unknown keys within MAX_JSON_KEYS is refused at the first one, without echoing the rest', async () => {
+    const body = JSON.stringify({ query: GENERATE, variables: { i: manyKeys(9_000) } });
+    const answer = await postJson(gateway.url, body);
+    // A variable that does not fit its type: 200 under application/json (GraphQL over HTTP).
+    expect(answer.status).toBe(200);
+    expect(answer.bytes).toBeLessThan(1024);
+    expect(answer.text).toContain('"code":"BAD_USER_INPUT"');
+    expect(answer.text).toContain('Field \\"k0\\" is not defined by type \\"GenerateInput\\"');
+  });
+
+  it('variables over graphql-ws are held to the same limits', async () => {
+    const socket = new WebSocket(`${gateway.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const messages: { type: string; payload?: unknown }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as (typeof messages)[number]));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    const until = async (type: string) => {
+      for (let i = 0; i < 200 && !messages.some((m) => m.type === type); i++) await new Promise((r) => setTimeout(r, 25));
+      return messages.find((m) => m.type === type);
+    };
+    await until('connection_ack');
+    socket.send(`{"id":"1","type":"subscribe","payload":{"query":"{ __typename }","variables":{"a":${nested(100)}}}}`);
+    // A query's result, errors included, comes as `next`.
+    const refused = (await until('next')) as { payload?: { errors?: { message: string; extensions?: { code: string } }[] } } | undefined;
+    socket.terminate();
+    expect(refused?.payload?.errors?.[0]?.message, JSON.stringify(messages).slice(0, 500)).toContain('deeper than 64');
+    expect(refused?.payload?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.ts';
 import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
+import { useVariableShape } from '../guards/variable-shape.ts';
 import type { RefusalListener } from '../common/refusal.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { useFinishedErrors } from './finished-errors.ts';
@@ -65,6 +66,7 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
       useRequestShape(options.json),
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
+      useVariableShape(options.json),
       useFinishedErrors(options.production, options.onRefused),
       useCompiledExecution(),
     ],

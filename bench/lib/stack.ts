@@ -68,6 +68,10 @@ function gatewayEnv(upstream: string, port: number, protocol: ChatProtocol): Nod
     LOG_LEVEL: 'warn',
     // The multiplexed runs put up to 1,000 operations on one socket (the default allows 16).
     WS_MAX_OPERATIONS: '10000',
+    // Every load connection comes from 127.0.0.1, up to 10,000 streams at once (the defaults allow
+    // 256 per address and 10,000 in all): the bench's gateway stands where a load balancer's would.
+    MAX_CONNECTIONS: '15000',
+    MAX_CONNECTIONS_PER_ADDRESS: '15000',
     // The bench stops the gateway between runs: nothing is left to drain by then.
     SHUTDOWN_DRAIN_MS: '0',
     // For profiling what is measured, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; empty otherwise.

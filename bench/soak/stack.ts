@@ -24,6 +24,8 @@ export async function startStack(): Promise<Stack> {
     UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: '5000',
     EJECT_BASE_MS: '500',
     HEALTH_CACHE_TTL_MS: '1000',
+    // The load's connections all come from 127.0.0.1 (--concurrency may pass the default 256).
+    MAX_CONNECTIONS_PER_ADDRESS: '10000',
   });
   const app = buildApp(config, createLogger('silent'));
   const url = await app.start();

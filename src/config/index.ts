@@ -31,6 +31,24 @@ export interface DocumentLimits {
   introspection: boolean;
 }
 
+/** What one TCP connection and one request may hold (see transport/common/connection-limits.ts). */
+export interface ConnectionLimits {
+  /** Open connections in all (per worker: WORKERS shares it out); past it a new one is closed at accept. */
+  maxConnections: number;
+  /** Open connections from one TCP peer address (a load balancer is one peer). */
+  maxPerAddress: number;
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (408 after). */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+/** The shape of a JSON request body or of GraphQL variables, checked before it is parsed into objects. */
+export interface JsonLimits {
+  maxDepth: number;
+  maxKeys: number;
+}
+
 export interface UpstreamTimeouts {
   connectMs: number;
   firstTokenMs: number;
@@ -52,6 +70,8 @@ export interface Config {
   graphiql: boolean;
   /** What one GraphQL document may hold (its size and tokens) and start (generations). */
   documents: DocumentLimits;
+  connections: ConnectionLimits;
+  json: JsonLimits;
   /** PERSISTED_OPERATIONS_FILE and _ONLY; undefined = documents are sent in full. */
   persistedOperations: PersistedOperationsConfig | undefined;
   /** Interval of graphql-ws pings; a peer that misses one is dropped. */
@@ -92,7 +112,13 @@ const MS = { min: 1, max: 24 * 3600 * 1000 };
 export function loadConfig(env: Env = process.env): Config {
   const config = readConfig(env);
   checkKeyModels(config);
+  checkTimeouts(config);
   return config;
+}
+
+/** node:http refuses a headers timeout longer than the whole request's. */
+function checkTimeouts({ connections }: Config): void {
+  if (connections.headersTimeoutMs > connections.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not be longer than REQUEST_TIMEOUT_MS');
 }
 
 /** A key limited to a model that does not exist is a typo that would lock its holder out. */
@@ -124,6 +150,17 @@ function readConfig(env: Env): Config {
       maxDirectives: readInt(env, 'MAX_DOCUMENT_DIRECTIVES', 20, { min: 1, max: 1000 }),
       maxCost: readInt(env, 'MAX_DOCUMENT_COST', 5_000, { min: 10, max: 1_000_000 }),
       introspection: readBool(env, 'INTROSPECTION', true),
+    },
+    connections: {
+      maxConnections: readInt(env, 'MAX_CONNECTIONS', 10_000, { min: 1, max: 1_000_000 }),
+      maxPerAddress: readInt(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256, { min: 1, max: 1_000_000 }),
+      headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 10_000, MS),
+      requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, MS),
+      keepAliveTimeoutMs: readInt(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, MS),
+    },
+    json: {
+      maxDepth: readInt(env, 'MAX_JSON_DEPTH', 64, { min: 2, max: 10_000 }),
+      maxKeys: readInt(env, 'MAX_JSON_KEYS', 10_000, { min: 1, max: 10_000_000 }),
     },
     persistedOperations: readPersistedOperations(env),
     wsKeepAliveMs: readInt(env, 'WS_KEEPALIVE_MS', 12_000, MS),

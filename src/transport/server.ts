@@ -24,6 +24,8 @@ import { handleProbe } from './probes.ts';
 import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
 import { sendJson } from './common/send-json.ts';
+import { limitConnections, timeoutOptions } from './common/connection-limits.ts';
+import type { ConnectionLimits, JsonLimits } from '../config/index.ts';
 import type { GraphQLWs } from './ws/graphql-ws.ts';
 
 const METRICS_PATH = '/metrics';
@@ -42,6 +44,12 @@ interface ServerParts {
   cors: Cors;
   lifecycle: Lifecycle;
   maxRequestBytes: number;
+  /** Connection caps and node:http's timeouts. */
+  connections: ConnectionLimits;
+  /** Depth and keys of a JSON body, checked before it is parsed. */
+  json: JsonLimits;
+  /** Worker processes sharing the port: each holds its share of the connections. */
+  workers: number;
   /** With persisted operations on, every request goes through yoga (and its persisted-operations plugin). */
   persistedOperations: boolean;
   logger: Logger;
@@ -95,7 +103,7 @@ export function createGatewayServer(parts: ServerParts) {
     if (graphql) {
       const context: ServerContext = { ...operation, transport: req.headers.accept?.includes('text/event-stream') ? 'sse' : 'http' };
       await requestScope.run(requestId, async () => {
-        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes))) return;
+        if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes, parts.json))) return;
         await yoga.handle(req, res, context);
       });
       return;
@@ -105,7 +113,7 @@ export function createGatewayServer(parts: ServerParts) {
   }
 
   // A bug on one request is that request's 500, never a rejection that ends the process.
-  const server = createServer((req, res) => {
+  const server = createServer(timeoutOptions(parts.connections), (req, res) => {
     route(req, res).catch((error: unknown) => {
       parts.logger.error({ err: error, requestId: res.getHeader('x-request-id'), path: pathOf(req.url) }, 'request failed');
       if (res.headersSent) res.destroy();
@@ -113,6 +121,8 @@ export function createGatewayServer(parts: ServerParts) {
       else sendJson(res, 500, { detail: 'Unexpected error.' });
     });
   });
+
+  limitConnections(server, parts.connections, parts.workers);
 
   // Node answers CONNECT by closing the connection without a word: say what happened.
   server.on('connect', (_req: IncomingMessage, socket: Duplex) => {

@@ -10,14 +10,17 @@
 // (yoga-answers.ts).
 //
 // Anything else goes to yoga, untouched: another method, content type or
-// Accept, a body without a length, `extensions` or `documentId`, a batch, and
+// Accept, a body without a length, `extensions` or `documentId`, a batch, a
+// body past the JSON limits (request-shape.ts refuses it there), and
 // every request refused before execution (syntax, validation, variables),
 // whose answers yoga shapes (status by media type, refusal counting). A body
 // already read is handed to yoga as `req.body`, which its adapter takes as is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import { getSSEProcessor, isAsyncIterable, processRegularResult } from 'graphql-yoga';
+import type { JsonLimits } from '../../config/index.ts';
 import { readStream } from '../../lib/read-stream.ts';
+import { jsonShapeProblem } from '../guards/json-shape.ts';
 import { sendEventStream } from './event-stream.ts';
 import { isPlain, sendResponse } from './yoga-answers.ts';
 import type { GraphQLHandler, ServerContext } from './yoga.ts';
@@ -38,14 +41,14 @@ interface Params {
  * Answers the request and resolves true, or resolves false having answered
  * nothing (yoga takes it from there, with the body in `req.body` if it was read).
  */
-export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMessage, res: ServerResponse, context: ServerContext, maxBytes: number): Promise<boolean> {
+export async function answerCommonRequest(yoga: GraphQLHandler, req: IncomingMessage, res: ServerResponse, context: ServerContext, maxBytes: number, json: JsonLimits): Promise<boolean> {
   if (req.method !== 'POST' || !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return false;
   const responseType = responseTypeFor(req.headers.accept);
   const length = Number(req.headers['content-length']);
   if (responseType === undefined || !Number.isInteger(length) || length <= 0 || length > maxBytes) return false;
   const body = await readExactly(req, length);
   if (body === undefined) return false;
-  const params = paramsOf(body);
+  const params = paramsOf(body, json);
   if (!params) return handOver(req, body);
 
   const env = yoga.getEnveloped({
@@ -109,10 +112,13 @@ async function readExactly(req: IncomingMessage, length: number): Promise<Buffer
 
 const ALLOWED_KEYS: ReadonlySet<string> = new Set(['query', 'variables', 'operationName']);
 
-function paramsOf(body: Buffer): Params | undefined {
+/** The parameters of a body this path answers; a body too deep or with too many keys is yoga's to refuse. */
+function paramsOf(body: Buffer, limits: JsonLimits): Params | undefined {
+  const text = body.toString('utf8');
+  if (jsonShapeProblem(text, limits) !== undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }

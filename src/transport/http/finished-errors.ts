@@ -19,6 +19,18 @@ function withoutSuggestions(message: string): string {
 }
 
 /**
+ * A request that is not GraphQL over HTTP at all (a body that is not JSON, no
+ * query) is 400 whatever the client accepts, as the README says and GraphQL
+ * over HTTP recommends for a JSON parse failure; yoga marks these `spec`,
+ * which would make them 200 under `application/json`.
+ */
+function requestRefusal(http: unknown): unknown {
+  if (typeof http !== 'object' || http === null || !('spec' in http)) return http;
+  const { spec: _spec, ...rest } = http as Record<string, unknown>;
+  return rest;
+}
+
+/**
  * The last touch on every error a client receives: it names the request (so
  * that operators can find it in the logs), a variable that does not fit is
  * BAD_USER_INPUT like any other bad input, and in production no message hints
@@ -33,6 +45,7 @@ export function finishError(error: GraphQLError, requestId: string | undefined, 
   delete extensions.originalError;
   // Read by yoga for the HTTP status; a WebSocket has none.
   if (onSocket) delete extensions.http;
+  else if (extensions.code === 'BAD_REQUEST') extensions.http = requestRefusal(extensions.http);
   if (extensions.code === undefined && message.startsWith('Variable "$')) extensions.code = 'BAD_USER_INPUT';
   // yoga codes syntax errors on HTTP only; over graphql-ws they come bare.
   if (extensions.code === undefined && message.startsWith('Syntax Error')) extensions.code = 'GRAPHQL_PARSE_FAILED';

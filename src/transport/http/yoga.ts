@@ -4,12 +4,13 @@
 import { createGraphQLError, createYoga, maskError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
 import type { Caller } from '../../access/caller.ts';
-import type { PersistedOperationsConfig } from '../../config/index.ts';
+import type { JsonLimits, PersistedOperationsConfig } from '../../config/index.ts';
 import { errorExtensions, GatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { schema } from '../../schema/index.ts';
 import type { GatewayContext, Services } from '../../schema/context.ts';
 import { useDocumentLimits, type DocumentLimits } from '../guards/document-limits.ts';
+import { useVariableShape } from '../guards/variable-shape.ts';
 import type { RefusalListener } from '../common/refusal.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { useFinishedErrors } from './finished-errors.ts';
@@ -17,6 +18,7 @@ import { useParameterErrors } from './parameter-errors.ts';
 import { boundedParseCache } from '../guards/parse-cache.ts';
 import { useCachedIntrospection } from '../guards/standard-introspection.ts';
 import { usePersisted } from './persisted-operations.ts';
+import { useRequestShape } from './request-shape.ts';
 import { yogaLogger } from './yoga-logger.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -36,6 +38,8 @@ interface GraphQLOptions {
   production: boolean;
   maxRequestBytes: number;
   documents: DocumentLimits;
+  /** Depth and keys of a JSON body or of variables, checked before they are parsed. */
+  json: JsonLimits;
   persistedOperations: PersistedOperationsConfig | undefined;
   logger: Logger;
   /** Told of each request refused before it ran (parse, validation, HTTP errors). */
@@ -60,9 +64,11 @@ export function createGraphQLHandler(services: Services, options: GraphQLOptions
     logging: yogaLogger(options.logger),
     plugins: [
       useParameterErrors(),
+      useRequestShape(options.json),
       ...(options.persistedOperations ? [usePersisted(options.persistedOperations)] : []),
       useDocumentLimits(options.documents),
       useCachedIntrospection(),
+      useVariableShape(options.json),
       useFinishedErrors(options.production, options.onRefused),
       useCompiledExecution(),
     ],

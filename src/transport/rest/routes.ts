@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { sendJson } from '../common/send-json.ts';
 import { exactSeeds, readGenerateInput, restMessage } from './generate-input.ts';
-import { BodyError, readJson } from './json-body.ts';
+import { BodyError, readJson, type BodyLimits } from './json-body.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
 import type { RefusalListener } from '../common/refusal.ts';
 
@@ -37,7 +37,7 @@ export interface RestServices {
 }
 
 /** `onRefused` is told of each request refused before it reached the generation service (its body). */
-export function createRestHandler(services: RestServices, maxRequestBytes: number, logger: Logger, onRefused: RefusalListener = () => undefined) {
+export function createRestHandler(services: RestServices, bodyLimits: BodyLimits, logger: Logger, onRefused: RefusalListener = () => undefined) {
   const { registry, generation, about } = services;
   const endpointOf = (url: string | undefined) => (services.exposeEndpoints ? (url ?? null) : null);
 
@@ -83,9 +83,9 @@ export function createRestHandler(services: RestServices, maxRequestBytes: numbe
   async function readInput(req: IncomingMessage, requestId: string): Promise<GenerateInput> {
     try {
       // A JSON number under "seed" is read by its source text: JSON.parse alone would round a u64 past 2^53.
-      return readGenerateInput(await readJson(req, maxRequestBytes, exactSeeds));
+      return readGenerateInput(await readJson(req, bodyLimits, exactSeeds));
     } catch (error) {
-      onRefused('rest', error instanceof BodyError ? (error.status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST') : asGatewayError(error).code, requestId);
+      onRefused('rest', error instanceof BodyError ? error.code : asGatewayError(error).code, requestId);
       throw error;
     }
   }

@@ -34,12 +34,12 @@ describe('loadConfig', () => {
       });
     });
 
-    it('requires no API key and limits no rate; sockets get 5 s to init, 16 operations, 5 min idle', () => {
+    it('requires no API key and limits no rate; sockets get 5 s to init, 16 operations, 5 min idle, 1 MiB unread', () => {
       expect(config.apiKeys).toEqual([]);
       expect(config.rateLimits).toEqual({ rpm: undefined, tpm: undefined, concurrent: undefined });
       expect(config.redis).toEqual({ url: undefined, failureMode: 'open' });
       expect(config.trustProxy).toBe(false);
-      expect(config.websocket).toEqual({ initTimeoutMs: 5_000, maxOperations: 16, idleTimeoutMs: 300_000 });
+      expect(config.websocket).toEqual({ initTimeoutMs: 5_000, maxOperations: 16, idleTimeoutMs: 300_000, maxBufferedBytes: 1_048_576 });
     });
 
     it('declares no model', () => {

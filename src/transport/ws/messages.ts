@@ -1,6 +1,6 @@
 // What the gateway reads of graphql-ws's messages itself: which client
 // messages it refuses while graphql-ws parses them, which server messages are
-// events, and how a close reason fits its frame.
+// events or the acknowledgement, and how a close reason fits its frame.
 
 const SERVER_ONLY: ReadonlySet<unknown> = new Set(['connection_ack', 'next', 'error']);
 

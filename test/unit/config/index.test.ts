@@ -80,6 +80,7 @@ describe('loadConfig', () => {
         WS_INIT_TIMEOUT_MS: '1000',
         WS_MAX_OPERATIONS: '2',
         WS_IDLE_TIMEOUT_MS: '9000',
+        WS_MAX_BUFFERED_BYTES: '262144',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -92,7 +93,7 @@ describe('loadConfig', () => {
         rateLimits: { rpm: 60, tpm: 10_000, concurrent: 4 },
         redis: { url: 'redis://:secret@127.0.0.1:6379/2', failureMode: 'closed' },
         trustProxy: true,
-        websocket: { initTimeoutMs: 1000, maxOperations: 2, idleTimeoutMs: 9000 },
+        websocket: { initTimeoutMs: 1000, maxOperations: 2, idleTimeoutMs: 9000, maxBufferedBytes: 262_144 },
         documents: { maxBytes: 2048, maxTokens: 500, maxGenerations: 4, maxDepth: 3, maxAliases: 2, maxDirectives: 1, maxCost: 99, introspection: false },
         upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
         retry: { maxAttempts: 1 },

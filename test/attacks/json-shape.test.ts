@@ -121,4 +121,21 @@ describe('JSON shaped to be dear to process', () => {
     expect(refused?.payload?.errors?.[0]?.message, JSON.stringify(messages).slice(0, 500)).toContain('deeper than 64');
     expect(refused?.payload?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  it('a large body handed from the fast path to yoga costs about what it weighs (it once cost an index string per byte)', async () => {
+    const median = async (body: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const started = performance.now();
+        expectRefused(await postJson(gateway.url, body));
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[3]!;
+    };
+    const small = await median('['.repeat(1000));
+    const large = await median('['.repeat(800_000));
+    console.info(`refused bodies, median: 1 KB ${small.toFixed(1)} ms, 800 KB ${large.toFixed(1)} ms`);
+    // Sending and scanning 800 KB is a few ms on loopback; 800,000 index strings were hundreds.
+    expect(large).toBeLessThan(Math.max(6 * small, 60));
+  });
 });

@@ -23,6 +23,13 @@ async function round(url: string, n: number): Promise<void> {
   for (let i = 0; i < 600; i++) expect((await query(url, bigQuery(n * 1000 + i, 64_000))).body).toEqual({ data: { model: null } });
 }
 
+/**
+ * A round sends 640 requests carrying some 78 MB: about 5 s on an idle machine, several times that
+ * on a busy one. The volume is what the test proves (more than the parse caches may hold, round after
+ * round), so the warm-up and the rounds get the time they need rather than less work.
+ */
+const ROUNDS_TIMEOUT_MS = 180_000;
+
 describe('distinct large documents', () => {
   let gateway: GatewayProcess;
   let rssAtStart: number;
@@ -32,7 +39,7 @@ describe('distinct large documents', () => {
     // the gateway keeps. Retained documents would show as growth from here on.
     await round(gateway.url, 0);
     rssAtStart = await gateway.rssAfterGc();
-  });
+  }, ROUNDS_TIMEOUT_MS / 3);
   afterAll(() => gateway.stop());
 
   it('refuses a document past MAX_DOCUMENT_BYTES before parsing it', async () => {
@@ -49,11 +56,11 @@ describe('distinct large documents', () => {
   });
 
   it('keeps answering /healthz and stays flat over rounds of distinct documents (the caches are bounded)', async () => {
-    const slowest = await slowestHealthzDuring(gateway, async () => {
+    const healthz = await slowestHealthzDuring(gateway, async () => {
       for (let n = 1; n <= 3; n++) await round(gateway.url, n);
     });
     expect(alive(gateway)).toBe(true);
-    expect(slowest).toBeLessThan(1000);
+    expect(healthz.slowest, `slowest /healthz (idle: ${healthz.baseline.toFixed(0)} ms)`).toBeLessThan(healthz.allowed);
     expect(await gateway.rssAfterGc()).toBeLessThan(rssAtStart * 1.2);
-  });
+  }, ROUNDS_TIMEOUT_MS);
 });

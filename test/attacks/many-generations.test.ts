@@ -67,11 +67,11 @@ describe('generations per operation', () => {
 
   it('stays up and flat under a storm of them', async () => {
     const rssAtStart = await gateway.rssAfterGc();
-    const slowest = await slowestHealthzDuring(gateway, async () => {
+    const healthz = await slowestHealthzDuring(gateway, async () => {
       for (let i = 0; i < 50; i++) await Promise.all([post(gateway.url, TWENTY), post(gateway.url, BY_FRAGMENTS), overWebSocket(gateway.url, TWENTY)]);
     });
     expect(alive(gateway)).toBe(true);
-    expect(slowest).toBeLessThan(1000);
+    expect(healthz.slowest, `slowest /healthz (idle: ${healthz.baseline.toFixed(0)} ms)`).toBeLessThan(healthz.allowed);
     expect(await gateway.rssAfterGc()).toBeLessThan(rssAtStart * 1.2);
     expect(unaryCalls()).toBe(1);
   });

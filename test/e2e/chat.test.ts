@@ -327,12 +327,18 @@ describe.each(PROTOCOLS)('chat on a %s model', (protocol) => {
 
     it('ends with UPSTREAM_TIMEOUT when no first token comes in time, and aborts the server request', async () => {
       sim().setFaults({ stallBeforeHeaders: true });
-      const started = performance.now();
-      expect(codes([await post(pool.url, ChatDocument, chatInput())])).toEqual(['UPSTREAM_TIMEOUT']);
+      // Each ended by the first-token timeout (300 ms), not by the overall one (4 s): judged against
+      // the configuration, not a budget for this machine.
+      const timed = async <T,>(request: () => Promise<T>) => {
+        const started = performance.now();
+        const result = await request();
+        expect(performance.now() - started).toBeLessThan(4000);
+        return result;
+      };
+      expect(codes([await timed(() => post(pool.url, ChatDocument, chatInput()))])).toEqual(['UPSTREAM_TIMEOUT']);
       for (const transport of TRANSPORTS) {
-        expect(codes(await subscribe(transport, pool, ChatStreamDocument, chatInput()))).toEqual(['UPSTREAM_TIMEOUT']);
+        expect(codes(await timed(() => subscribe(transport, pool, ChatStreamDocument, chatInput())))).toEqual(['UPSTREAM_TIMEOUT']);
       }
-      expect(performance.now() - started).toBeLessThan(3 * 1500);
       await idle(pool);
       expect(sim().stats().abortedGenerations + sim().stats().abortedStreams).toBeGreaterThanOrEqual(3);
     });

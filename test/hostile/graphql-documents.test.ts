@@ -70,7 +70,7 @@ describe('hostile GraphQL documents (NODE_ENV=production)', () => {
   it('refuses batches (arrays of operations)', () => hostile.check(CATEGORIES[9]), 60_000);
   it('refuses distinct documents of 2,000 tokens (what it keeps of them is judged below)', () => hostile.check(CATEGORIES[10]), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

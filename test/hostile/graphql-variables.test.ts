@@ -91,7 +91,7 @@ describe('hostile GraphQL values (NODE_ENV=production)', () => {
   it('refuses seeds out of range or written otherwise than in decimal digits, as variables', () => hostile.check(CATEGORIES[6]), 60_000);
   it('refuses the same seeds as literals', () => hostile.check(CATEGORIES[7]), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

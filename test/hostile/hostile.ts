@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
+import { alive, ATTACK_ALLOWANCE_MS, HEALTHZ_CEILING_MS, healthzBaseline, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
+import { allowed } from '../support/timing.ts';
 import { ANSWER_MS, type Answer, type Target } from './checks.ts';
 import { Raw } from './generate-input.ts';
 import { connectInspector, FREED_MEMORY_RETURNED, INSPECTABLE, type Memory } from './inspector.ts';
@@ -36,15 +37,15 @@ export function generationRequests(simulator: Simulator): number {
  * traffic. Big blocks mmapped and returned on free, RSS tracks what the gateway holds.
  */
 
-/** Polls /healthz every 50 ms, posting how long each answer took (Infinity: none within 1 s, or not 200). */
+/** Polls /healthz every 50 ms, posting how long each answer took (Infinity: none within `limit` ms, or not 200). */
 const WATCH_HEALTHZ = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData: { url, limit } } = require('node:worker_threads');
 (async () => {
   for (;;) {
     const started = performance.now();
     let ms = Infinity;
     try {
-      const res = await fetch(workerData, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(limit) });
       await res.arrayBuffer();
       if (res.status === 200) ms = performance.now() - started;
     } catch {}
@@ -66,6 +67,9 @@ export async function startHostile(file: string, env: Record<string, string> = {
   const target: Target = { url: gateway.url, wsUrl: `${gateway.url.replace(/^http/, 'ws')}/graphql`, port: Number(new URL(gateway.url).port), gateway, simulator };
   const counts = new Map<string, number>();
   const started = performance.now();
+  // What /healthz takes from the idle gateway on this machine, now: the watch below is judged against it.
+  const idleHealthz = await healthzBaseline(gateway);
+  const healthzAllowed = allowed(idleHealthz, ATTACK_ALLOWANCE_MS);
   let slowestHealthz = 0;
   let watching = true;
   /** What was being sent, for the watcher's account of a slow /healthz. */
@@ -73,10 +77,10 @@ export async function startHostile(file: string, env: Record<string, string> = {
   const slowHealthz: string[] = [];
   // In a worker, on its own event loop: the test's own synchronous work (building a 1 MB input)
   // must not read as a slow gateway.
-  const watcher = new Worker(WATCH_HEALTHZ, { eval: true, workerData: `${gateway.url}/healthz` });
+  const watcher = new Worker(WATCH_HEALTHZ, { eval: true, workerData: { url: `${gateway.url}/healthz`, limit: HEALTHZ_CEILING_MS } });
   watcher.on('message', (ms: number) => {
     slowestHealthz = Math.max(slowestHealthz, ms);
-    if (ms >= 500 && slowHealthz.length < 5) slowHealthz.push(`/healthz took ${ms === Infinity ? 'over 1000' : ms.toFixed(0)} ms while sending ${sending}`);
+    if (ms >= healthzAllowed / 2 && slowHealthz.length < 5) slowHealthz.push(`/healthz took ${ms === Infinity ? `over ${HEALTHZ_CEILING_MS}` : ms.toFixed(0)} ms while sending ${sending}`);
   });
   const stopWatching = async () => {
     if (!watching) return;
@@ -138,9 +142,9 @@ export async function startHostile(file: string, env: Record<string, string> = {
       console.log(
         `[hostile ${file}] ${total} inputs (${[...counts].map(([name, n]) => `${name}: ${n}`).join(', ')}); warm-up ${warmUpInputs}; ` +
           `after a full GC, RSS ${mb(before.rss)} MB -> ${mb(after.rss)} MB (${((after.rss / before.rss - 1) * 100).toFixed(1)} %), heap ${mb(before.heapUsed)} MB -> ${mb(after.heapUsed)} MB; ` +
-          `slowest /healthz ${slowestHealthz.toFixed(0)} ms; generation requests ${generationRequests(simulator)}; ${((performance.now() - started) / 1000).toFixed(1)} s`,
+          `slowest /healthz ${slowestHealthz.toFixed(0)} ms (idle ${idleHealthz.toFixed(0)} ms, allowed ${healthzAllowed.toFixed(0)} ms); generation requests ${generationRequests(simulator)}; ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      return { alive: alive(gateway), rssBefore: before.rss, rssAfter: after.rss, slowestHealthz, slowHealthz, generations: generationRequests(simulator), warmUpProblems };
+      return { alive: alive(gateway), rssBefore: before.rss, rssAfter: after.rss, idleHealthz, healthzAllowed, slowestHealthz, slowHealthz, generations: generationRequests(simulator), warmUpProblems };
     },
     async stop(): Promise<void> {
       await stopWatching();
@@ -153,10 +157,14 @@ export async function startHostile(file: string, env: Record<string, string> = {
 
 export type Hostile = Awaited<ReturnType<typeof startHostile>>;
 
-/** The closing test of each file: up, responsive, flat, and no model server reached (the warm-up round included). */
+/**
+ * The closing test of each file: up, responsive, flat, and no model server reached (the warm-up round included).
+ * Responsive is judged against /healthz from the idle gateway in the same run (support/timing.ts), not a
+ * wall-clock budget: a blocked event loop shows as answers far slower than the idle ones, a busy machine does not.
+ */
 export function expectSoundRun(run: Awaited<ReturnType<Hostile['finish']>>): void {
   expect.soft(run.alive, 'the gateway process is alive').toBe(true);
-  expect.soft(run.slowestHealthz, `slowest /healthz (ms): ${run.slowHealthz.join('; ')}`).toBeLessThan(1000);
+  expect.soft(run.slowestHealthz, `slowest /healthz (ms; idle ${run.idleHealthz.toFixed(0)} ms): ${run.slowHealthz.join('; ')}`).toBeLessThan(run.healthzAllowed);
   expect.soft(run.generations, 'generation requests the simulator received').toBe(0);
   expect.soft(run.rssAfter, `RSS after (before: ${run.rssBefore})`).toBeLessThan(run.rssBefore * 1.2);
   expect.soft(run.warmUpProblems.slice(0, 4), `${run.warmUpProblems.length} bad answers in the warm-up round`).toEqual([]);

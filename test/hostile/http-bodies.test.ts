@@ -121,7 +121,7 @@ describe('hostile HTTP bodies on POST /graphql (NODE_ENV=production)', () => {
   it('refuses empty bodies, whatever their content type and framing', () => hostile.check(CATEGORIES[3]), 60_000);
   it('refuses bodies over MAX_REQUEST_BYTES with 413, sent or only declared', () => hostile.check(CATEGORIES[4]), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

@@ -121,7 +121,7 @@ describe('hostile HTTP requests (NODE_ENV=production)', () => {
   it('answers odd paths with a client error', () => hostile.check(CATEGORIES[3]), 60_000);
   it('ignores bad x-request-id and traceparent headers (a fresh request id instead)', () => hostile.check(CATEGORIES[4]), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

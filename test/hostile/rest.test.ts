@@ -84,7 +84,7 @@ describe('hostile REST requests (NODE_ENV=production)', () => {
   it('refuses prompts that cannot fit the model before calling it', () => hostile.check(CATEGORIES[3]), 60_000);
   it('answers bad paths under /models/{id}/health with a client error', () => hostile.check(CATEGORIES[4]), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

@@ -181,7 +181,7 @@ describe('hostile graphql-ws traffic (NODE_ENV=production)', () => {
   it('answers huge ids, and refuses a duplicate id with 4409 whatever its length', () => hostile.check(CATEGORIES[11]), 60_000);
   it('refuses handshakes that are no graphql-transport-ws upgrade of /graphql', () => hostile.check(handshakes), 60_000);
 
-  it('stays up, answers /healthz within 1 s, never reaches TGI, and keeps its RSS within 20 %', async () => {
+  it('stays up, answers /healthz about as fast as when idle, never reaches TGI, and keeps its RSS within 20 %', async () => {
     expectSoundRun(await hostile.finish());
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { allowed } from '../support/timing.ts';
 
 const KEY = 'sk-shared-0123456789abcd';
 const FRESH = 'sk-fresh-0123456789abcde';
@@ -28,6 +29,8 @@ describeWithRedis('rate limits shared through Redis', () => {
   let a: GatewayProcess;
   let b: GatewayProcess;
   let closed: GatewayProcess;
+  /** The slowest generation answered with Redis up, in this run: "at once" without Redis is judged against it. */
+  let withRedisMs = 0;
   beforeAll(async () => {
     redis = await startRedisServer();
     simulator = await startSimulator({ timeToFirstTokenMs: 1, timePerTokenMs: 1 });
@@ -45,9 +48,10 @@ describeWithRedis('rate limits shared through Redis', () => {
   });
 
   it('two processes count one key together', async () => {
-    const codes = [];
-    for (const gateway of [a, b, a, b, a]) codes.push((await generate(gateway)).code);
-    expect(codes).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    const answers = [];
+    for (const gateway of [a, b, a, b, a]) answers.push(await generate(gateway));
+    expect(answers.map((x) => x.code)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    withRedisMs = Math.max(...answers.map((x) => x.ms));
     expect((await generate(b)).code).toBe('RATE_LIMITED');
     expect((await generate(a)).code).toBe('RATE_LIMITED');
   });
@@ -57,11 +61,11 @@ describeWithRedis('rate limits shared through Redis', () => {
     // "open": this process's own count starts afresh (5 per minute here), answered at once.
     const answers = [await generate(a), await generate(a)];
     expect(answers.map((x) => x.code)).toEqual([undefined, undefined]);
-    for (const answer of answers) expect(answer.ms).toBeLessThan(1000);
+    for (const answer of answers) expect(answer.ms).toBeLessThan(allowed(withRedisMs));
     // "closed": refused, at once, with the code clients retry on.
     const refused = await generate(closed);
     expect(refused.code).toBe('RATE_LIMITED');
-    expect(refused.ms).toBeLessThan(1000);
+    expect(refused.ms).toBeLessThan(allowed(withRedisMs));
     expect(alive(a) && alive(b) && alive(closed)).toBe(true);
     expect(a.log()).toMatch(/redis/i);
   });

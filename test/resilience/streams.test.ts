@@ -11,6 +11,9 @@ const input = (over: Record<string, unknown> = {}) => ({ input: { modelId: 'pool
 const codes = (payloads: { errors?: { extensions?: { code?: string } }[] }[]) =>
   payloads.flatMap((p) => p.errors ?? []).map((e) => e.extensions?.code);
 
+/** The bound on a whole generation here: far above the first-token and idle timeouts, so that which one ended a stream shows on any machine. */
+const TOTAL_TIMEOUT_MS = 4000;
+
 describe('faults while streaming', () => {
   let sims: Simulator[];
   let gateway: Awaited<ReturnType<typeof startGateway>>;
@@ -20,7 +23,7 @@ describe('faults while streaming', () => {
     gateway = await startGateway({ POOL: sims }, {
       UPSTREAM_FIRST_TOKEN_TIMEOUT_MS: '300',
       UPSTREAM_IDLE_TIMEOUT_MS: '150',
-      UPSTREAM_TIMEOUT_MS: '2000',
+      UPSTREAM_TIMEOUT_MS: String(TOTAL_TIMEOUT_MS),
       RETRY_BACKOFF_MS: '0',
       EJECT_AFTER_FAILURES: '1000',
     });
@@ -40,7 +43,8 @@ describe('faults while streaming', () => {
     const payloads = await collectWs(client, GenerateStreamDocument, input());
     await client.dispose();
     expect(codes(payloads)).toEqual(['UPSTREAM_TIMEOUT']);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // Ended by the first-token timeouts (300 ms a replica), not by the overall one.
+    expect(Date.now() - started).toBeLessThan(TOTAL_TIMEOUT_MS);
     await settled(gateway.app, sims);
   });
 

@@ -44,19 +44,21 @@ describe('JSON shaped to be dear to process', () => {
   it('an input variable with more than MAX_JSON_KEYS keys is refused before graphql-js sees it', async () => {
     const body = JSON.stringify({ query: GENERATE, variables: { i: manyKeys(30_000) } });
     let answer: Answer | undefined;
-    const slowest = await slowestHealthzDuring(gateway, async () => {
+    const healthz = await slowestHealthzDuring(gateway, async () => {
       answer = await postJson(gateway.url, body);
     });
     expectRefused(answer!);
     expect(answer!.text).toContain('more than 10000 object keys');
     expect(alive(gateway)).toBe(true);
-    console.info(`30,000 unknown keys (${body.length} bytes): slowest /healthz ${slowest.toFixed(0)} ms`);
+    expect(healthz.slowest).toBeLessThan(healthz.allowed);
+    console.info(`30,000 unknown keys (${body.length} bytes): slowest /healthz ${healthz.slowest.toFixed(0)} ms (idle ${healthz.baseline.toFixed(0)} ms)`);
   });
 
   it('variables nested deeper than MAX_JSON_DEPTH are refused, on the common POST', async () => {
     const body = `{"query":"{ __typename }","variables":{"a":${nested(100_000)}}}`;
-    const slowest = await slowestHealthzDuring(gateway, async () => expectRefused(await postJson(gateway.url, body)));
-    console.info(`variables 100,000 deep (${body.length} bytes): slowest /healthz ${slowest.toFixed(0)} ms`);
+    const healthz = await slowestHealthzDuring(gateway, async () => expectRefused(await postJson(gateway.url, body)));
+    expect(healthz.slowest).toBeLessThan(healthz.allowed);
+    console.info(`variables 100,000 deep (${body.length} bytes): slowest /healthz ${healthz.slowest.toFixed(0)} ms (idle ${healthz.baseline.toFixed(0)} ms)`);
   });
 
   it('a body nested deeper than MAX_JSON_DEPTH is refused, JSON or not', async () => {

@@ -6,8 +6,6 @@ import { GenerateInputSchema } from '../../generation/input.ts';
 import { jsonInputReader } from '../../generation/json-input.ts';
 import { snakeCase } from '../../lib/names.ts';
 
-export { exactSeeds } from '../../generation/json-input.ts';
-
 /** The body under GraphQL's field names in snake_case (top_p), through the one input schema. */
 export const readGenerateInput = jsonInputReader(GenerateInputSchema, snakeCase);
 

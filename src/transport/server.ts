@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
+import { isSingleConnectionMode, SINGLE_CONNECTION_MESSAGE, SINGLE_CONNECTION_REASON } from './guards/event-stream-mode.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
 import { sendGraphQLRefusal } from './http/refusal-answer.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
@@ -83,6 +84,12 @@ export function createGatewayServer(parts: ServerParts) {
     // The page itself is static: its user enters a key in it.
     if (graphql && graphiql && wantsGraphiQL(req)) {
       await graphiql.send(req, res);
+      return;
+    }
+    if (graphql && isSingleConnectionMode(req)) {
+      refused('http', 'BAD_REQUEST', requestId);
+      res.statusMessage = SINGLE_CONNECTION_REASON;
+      sendGraphQLRefusal(req, res, 405, { message: SINGLE_CONNECTION_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } }, { allow: 'GET, POST, OPTIONS' });
       return;
     }
     if (graphql && !passesCsrfCheck(req)) {

@@ -71,7 +71,7 @@ describeWithChromium('the playground in a browser', () => {
 
   beforeAll(async () => {
     browser = await launchChromium();
-  }, 40_000);
+  }, 90_000);
   afterAll(() => browser?.close());
   afterEach(async () => {
     await context?.close();

@@ -41,7 +41,7 @@ describeWithRedis('rate limits shared through Redis', () => {
       startGatewayProcess(env),
       startGatewayProcess({ ...env, RATE_LIMIT_RPM: '1000', REDIS_FAILURE_MODE: 'closed' }),
     ]);
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await Promise.all([a, b, closed].map((g) => g?.stop()));
     await simulator?.close();

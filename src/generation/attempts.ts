@@ -31,6 +31,7 @@ export async function attemptOnReplicas<T>(
   const tried = new Set<Replica>();
   let overloaded: GatewayError | undefined;
   let other: GatewayError | undefined;
+  let requestTied = 0;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // Ended before this attempt (the client left as the generation began): nothing is asked.
     if (signal.aborted) throw signal.reason;
@@ -55,6 +56,8 @@ export async function attemptOnReplicas<T>(
       const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
       if (failure.blamesReplica) replica.failed();
       if (failure.kind !== 'upstream' || !failure.retryable) throw failure.error;
+      // The request caused it: one more replica may tell a glitch from a request no server can serve, a third would only repeat the work.
+      if (failure.requestTied && ++requestTied > 1) throw failure.error;
       if (failure.error.code === 'UPSTREAM_OVERLOADED') overloaded = failure.error;
       else other = failure.error;
     }

@@ -2,7 +2,7 @@
 // it can fail (an attempt before the first token, or a stream under way):
 // whether the replica is to blame (for ejection), and what the client is told.
 import type { GatewayError } from '../errors.ts';
-import { isRetryable, UpstreamError } from '../upstream/errors.ts';
+import { isRequestTied, isRetryable, UpstreamError } from '../upstream/errors.ts';
 import type { Expiry } from './deadlines.ts';
 import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 
@@ -10,8 +10,11 @@ import { blamesReplica, fromUpstream } from './upstream-errors.ts';
 export type Failure =
   /** The generation's signal fired (the client, a budget, shutdown): its reason is the error. */
   | { readonly kind: 'cut'; readonly error: unknown; readonly blamesReplica: boolean }
-  /** The server failed: in the gateway's words, and whether another replica may be asked. */
-  | { readonly kind: 'upstream'; readonly error: GatewayError; readonly blamesReplica: boolean; readonly retryable: boolean }
+  /**
+   * The server failed: in the gateway's words, and whether another replica may be asked.
+   * `requestTied`: the request caused it (asked again at most once, never the replica's blame).
+   */
+  | { readonly kind: 'upstream'; readonly error: GatewayError; readonly blamesReplica: boolean; readonly retryable: boolean; readonly requestTied: boolean }
   /** Not the server's doing (a bug of ours): passed on as it is. */
   | { readonly kind: 'internal'; readonly error: unknown; readonly blamesReplica: false };
 
@@ -37,5 +40,11 @@ export function judgeFailure(error: unknown, context: FailureContext): Failure {
   }
   if (!(error instanceof UpstreamError)) return { kind: 'internal', error, blamesReplica: false };
   const { failure } = error;
-  return { kind: 'upstream', error: fromUpstream(failure, context.modelId), blamesReplica: blamesReplica(failure), retryable: isRetryable(failure) };
+  return {
+    kind: 'upstream',
+    error: fromUpstream(failure, context.modelId),
+    blamesReplica: blamesReplica(failure),
+    retryable: isRetryable(failure),
+    requestTied: isRequestTied(failure),
+  };
 }

@@ -40,6 +40,7 @@ export async function attemptOnReplicas<T>(
     if (!replica) break;
     tried.add(replica);
     generation.attempts = attempt;
+    const queued = replica.full;
     replica.acquire();
     // Cut while this is set, the generation is charged what the call may have cost (generation.ts).
     generation.askingUpstream = true;
@@ -53,7 +54,7 @@ export async function attemptOnReplicas<T>(
     } catch (error) {
       generation.askingUpstream = false;
       replica.release();
-      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
+      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, queued, modelId: model.id });
       if (failure.blamesReplica) replica.failed();
       if (failure.kind !== 'upstream' || !failure.retryable) throw failure.error;
       // The request caused it: one more replica may tell a glitch from a request no server can serve, a third would only repeat the work.

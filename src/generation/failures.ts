@@ -28,15 +28,18 @@ export interface FailureContext {
    * stream's first event comes quickly, a unary answer may simply take long.
    */
   readonly streaming: boolean;
+  /** The replica was full when the call was sent: its silence may be the wait in its queue (load, not failure). */
+  readonly queued?: boolean;
   readonly modelId: string;
 }
 
 export function judgeFailure(error: unknown, context: FailureContext): Failure {
   const { signal, expired } = context;
   if (signal.aborted) {
-    // Silence is the replica's fault (between tokens, or before a stream's first one);
-    // the total budget is the request's own, and the client or shutdown nobody's.
-    return { kind: 'cut', error: signal.reason, blamesReplica: expired === 'idle' || (expired === 'firstToken' && context.streaming) };
+    // Silence is the replica's fault (between tokens, or before a stream's first one, unless it
+    // had requests queued ahead); the total budget is the request's own, and the client or shutdown nobody's.
+    const silent = expired === 'idle' || (expired === 'firstToken' && context.streaming && context.queued !== true);
+    return { kind: 'cut', error: signal.reason, blamesReplica: silent };
   }
   if (!(error instanceof UpstreamError)) return { kind: 'internal', error, blamesReplica: false };
   const { failure } = error;

@@ -75,6 +75,15 @@ export class Replica {
     this.#inFlight += 1;
   }
 
+  /**
+   * Whether a request sent now waits in the server's queue behind this
+   * gateway's own: every slot the server reported (one, when it reports none)
+   * holds one of them. A server that queues is busy, not broken.
+   */
+  get full(): boolean {
+    return this.#inFlight >= (this.#limits.peek()?.maxConcurrentRequests ?? 1);
+  }
+
   release(): void {
     this.#inFlight -= 1;
   }

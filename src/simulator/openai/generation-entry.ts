@@ -141,5 +141,6 @@ export async function handleOpenAiGeneration(
   // vLLM sends no keep-alive comments: a stalled engine is plain silence.
   const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
   sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
-  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage));
+  const framing = { endApart: llama };
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage, framing));
 }

@@ -103,21 +103,21 @@ export class OpenAIClient implements UpstreamClient {
    */
   health(signal: AbortSignal): Promise<HealthProbe> {
     return timedProbe(async () => {
-      let path = '/health';
-      let res = await this.#http.request('GET', path, undefined, { signal });
-      let body = await readBody(res.body, signal);
-      if (res.statusCode === 404) {
-        path = '/v1/models';
-        res = await this.#http.request('GET', path, undefined, { signal });
-        body = await readBody(res.body, signal);
+      const health = await this.#get('/health', signal);
+      const asked = new Set(['/health']);
+      if (health.res.statusCode !== 200 && health.res.statusCode !== 404) return this.#unhealthy(health.res, health.body);
+      // No /health, or not yet known which server this is (and so which route proves the key): its model list says.
+      if (health.res.statusCode === 404 || this.#server.family === null) {
+        const { res, body } = await this.#get('/v1/models', signal);
+        asked.add('/v1/models');
+        if (res.statusCode === 200) this.#identify(res, body);
+        else if (health.res.statusCode === 404 || isRefusedKey(res.statusCode)) return this.#unhealthy(res, body);
       }
-      if (res.statusCode !== 200) return this.#unhealthy(res, body);
       const proof = this.#server.keyProof;
-      if (proof === path) return null;
-      const proved = await this.#http.request('GET', proof, undefined, { signal });
-      const answer = await readBody(proved.body, signal);
+      if (asked.has(proof)) return null;
+      const proved = await this.#get(proof, signal);
       // Only a refused key counts here: a server without that route is not the worse for it.
-      return isRefusedKey(proved.statusCode) ? this.#unhealthy(proved, answer) : null;
+      return isRefusedKey(proved.res.statusCode) ? this.#unhealthy(proved.res, proved.body) : null;
     });
   }
 
@@ -126,11 +126,7 @@ export class OpenAIClient implements UpstreamClient {
     const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
-    const { modelId, entry } = this.#guard(() => parseModelList(body, this.#configuredModel));
-    if (!this.#serverSet) {
-      const family = detectFamily(entry, headerOf(res, 'server'));
-      this.#server = family === null ? GENERIC : DIALECTS[family];
-    }
+    const { modelId, entry } = this.#identify(res, body);
     const server = this.#server;
     let context = servingContext(entry);
     let slots: number | undefined;
@@ -219,6 +215,21 @@ export class OpenAIClient implements UpstreamClient {
     if (res.statusCode === 404 && this.#configuredModel === undefined) this.#servedModel = null;
     return this.#http.passOn(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers), this.#server.requestTied)) as UpstreamError;
   };
+
+  async #get(path: string, signal: AbortSignal): Promise<{ res: Response; body: string }> {
+    const res = await this.#http.request('GET', path, undefined, { signal });
+    return { res, body: await readBody(res.body, signal) };
+  }
+
+  /** The served model's entry of a `/v1/models` answer; which server answered, unless the operator said it. */
+  #identify(res: Response, body: string): ReturnType<typeof parseModelList> {
+    const list = this.#guard(() => parseModelList(body, this.#configuredModel));
+    if (!this.#serverSet) {
+      const family = detectFamily(list.entry, headerOf(res, 'server'));
+      this.#server = family === null ? GENERIC : DIALECTS[family];
+    }
+    return list;
+  }
 
   /** llama.cpp's `/props`: unknown when it cannot be read, but a refused key is the replica's failure. */
   async #props(signal: AbortSignal): Promise<{ context?: number; slots?: number }> {

@@ -139,6 +139,20 @@ describe('OpenAIClient', () => {
   });
 
   describe('generate', () => {
+    it("reads llama.cpp's request-tied 500 as such, its message cleaned of the key", async () => {
+      const { client } = await serve({
+        'POST /v1/completions': (q, res) => json(res, 500, { error: { code: 500, message: `context shift is disabled (${String(q.headers.authorization)})`, type: 'server_error' } }),
+      }, { upstreamModel: 'm' });
+      const failure = await client.generate(PROMPT, { signal: signal() }).then(() => null, (e: { failure: unknown }) => e.failure);
+      expect(failure).toMatchObject({ kind: 'http', status: 500, errorType: 'request', message: 'context shift is disabled (Bearer [redacted])' });
+      expect(JSON.stringify(failure)).not.toContain(KEY);
+    });
+
+    it('leaves any other 500 the replica\'s', async () => {
+      const { client } = await serve({ 'POST /v1/completions': (_q, res) => json(res, 500, { error: { code: 500, message: 'CUDA error', type: 'server_error' } }) }, { upstreamModel: 'm' });
+      await expect(client.generate(PROMPT, { signal: signal() })).rejects.toMatchObject({ failure: { kind: 'http', status: 500, errorType: null } });
+    });
+
     it('asks /v1/models once for the served name when generations come first', async () => {
       const { client, seen } = await serve(withModels({
         'POST /v1/completions': (_q, res) => json(res, 200, { ...completion(' world', 'length'), usage: usage(1, 2) }),

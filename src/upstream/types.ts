@@ -61,7 +61,8 @@ export interface ServerLimits {
 
 export type HealthProbe =
   | { healthy: true; latencyMs: number }
-  | { healthy: false; latencyMs: number | null; error: string };
+  /** `timedOut`: no answer came within the probe's time (a busy server may starve its health route). */
+  | { healthy: false; latencyMs: number | null; error: string; timedOut?: true };
 
 /** Token counts as the server reports them; the gateway never estimates them. */
 export interface TokenUsage {

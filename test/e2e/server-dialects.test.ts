@@ -96,6 +96,27 @@ describe('a llama.cpp replica whose slots are all taken (TGI_<KEY>_MAX_CONCURREN
   });
 });
 
+describe('a llama.cpp build that starves /health while it generates (before 2025)', () => {
+  let pool: Pool;
+  beforeAll(async () => {
+    pool = await startPool('openai', {
+      sim: { flavour: 'llamacpp-legacy', timeToFirstTokenMs: 5, timePerTokenMs: 60 },
+      env: { HEALTH_CACHE_TTL_MS: '0', HEALTH_PROBE_TIMEOUT_MS: '150' },
+    });
+  });
+  afterAll(() => pool.stop());
+
+  it('stays HEALTHY while it serves the gateway, though its /health does not answer in time', async () => {
+    const stream = subscribe('sse', pool, GenerateStreamDocument, input({ maxNewTokens: 12 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const during = (await post(pool.url, ModelsDocument)).data!.models[0]!;
+    expect(during.replicas.map((r) => r.state)).toEqual(['HEALTHY']);
+    expect(during.available).toBe(true);
+    expect(codes(await stream)).toEqual([]);
+    await idle(pool);
+  });
+});
+
 describe('a server whose upstream key is wrong', () => {
   it.each([
     ['llama.cpp, whose /health and /v1/models are public', 'llamacpp'],

@@ -16,8 +16,23 @@ import { METHOD_NOT_ALLOWED, NOT_FOUND, UNAUTHORIZED } from './errors.ts';
 import { handleOpenAiGeneration } from './generation-entry.ts';
 import { llamaModelList, llamaProps } from './llamacpp.ts';
 
+/** How often a starved /health looks whether the slots are free again. */
+const STARVED_POLL_MS = 10;
+
 function sendHealth(context: SimulatorContext, res: ServerResponse): void {
-  sendEmpty(res, context.faults.isUnhealthy() ? 503 : 200);
+  const answer = () => sendEmpty(res, context.faults.isUnhealthy() ? 503 : 200);
+  // llama.cpp builds before September 2025 answered /health from the same loop as the
+  // generations: under load it waited until they were done.
+  if (context.options.flavour !== 'llamacpp-legacy' || context.semaphore.inUse === 0) {
+    answer();
+    return;
+  }
+  const poll = setInterval(() => {
+    if (context.semaphore.inUse > 0) return;
+    clearInterval(poll);
+    answer();
+  }, STARVED_POLL_MS);
+  res.once('close', () => clearInterval(poll));
 }
 
 function sendModels(context: SimulatorContext, res: ServerResponse): void {

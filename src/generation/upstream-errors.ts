@@ -31,6 +31,8 @@ function forClient(f: UpstreamFailure, modelId: string): GatewayError {
       if (typed) return typed;
       if (f.status === 429) return overloaded(modelId, f.retryAfterSeconds);
       if (f.status === 413) return new GatewayError('BAD_USER_INPUT', 'the request is too large for the model server', { field: 'prompt' });
+      // The gateway's own key for the server (TGI_<KEY>_API_KEY) is wrong or missing: not the client's doing.
+      if (f.status === 401 || f.status === 403) return new GatewayError('UPSTREAM_ERROR', `the model server refused the gateway's credentials (upstream authentication, HTTP ${f.status})`);
       if (f.status === 503) return new GatewayError('UPSTREAM_UNAVAILABLE', `model "${modelId}" is unavailable (HTTP 503)`);
       return new GatewayError('UPSTREAM_ERROR', `the model server answered HTTP ${f.status}`);
     }

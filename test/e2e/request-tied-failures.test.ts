@@ -4,9 +4,10 @@
 // with context shift off, or when the output does not fit the asked format.
 // Such a failure is the client's (BAD_USER_INPUT, in the server's words), is
 // asked again at most once, and never counts toward a replica's ejection: no
-// client can take a fleet out of rotation by sending bad requests.
+// client can take a fleet out of rotation by sending bad requests. (The 401
+// and 403 of a wrong upstream key: server-dialects.test.ts.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GenerateDocument, GenerateStreamDocument, ModelsDocument, type GenerateInput } from '../gql/graphql.ts';
+import { ChatDocument, ChatStreamDocument, GenerateDocument, GenerateStreamDocument, ModelsDocument, type GenerateInput } from '../gql/graphql.ts';
 import { post } from './clients.ts';
 import { codes, generationCalls, idle, startPool, subscribe, TRANSPORTS, type Pool } from './protocols.ts';
 
@@ -53,6 +54,14 @@ describe.each([
       expect(codes(payloads)).toEqual(['BAD_USER_INPUT']);
       expect(payloads.flatMap((p) => p.errors ?? [])[0]?.message).toMatch(/does not match the expected tool call format/);
     }
+    expect(await replicaStates(pool)).toEqual(['HEALTHY', 'HEALTHY']);
+  });
+
+  it('holds for chat and chatStream alike', async () => {
+    for (const sim of pool.sims) sim.setFaults({ requestTiedError: 'contextShift' });
+    const chat = { input: { modelId: 'pool', messages: [{ role: 'USER' as const, content: 'Go on forever' }], maxTokens: 5 } };
+    expect((await post(pool.url, ChatDocument, chat)).errors?.[0]).toMatchObject({ message: 'context shift is disabled', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(codes(await subscribe('graphql-ws', pool, ChatStreamDocument, chat))).toEqual(['BAD_USER_INPUT']);
     expect(await replicaStates(pool)).toEqual(['HEALTHY', 'HEALTHY']);
   });
 });

@@ -98,7 +98,8 @@ export const DIALECTS: Readonly<Record<ServerFamily, ServerDialect>> = {
   tgi: {
     ...GENERIC,
     family: 'tgi',
-    rules: { ...GENERIC_RULES, serverKind: 'TGI', refuses: ['typicalP', 'watermark', 'truncate', 'topK'] },
+    // Its seed is a u64 (no maxSeed), and its default --max-stop-sequences is 4.
+    rules: { serverKind: 'TGI', temperatureZero: true, topPOne: true, refuses: ['typicalP', 'watermark', 'truncate', 'topK'], defaultMaxStopSequences: 4 },
     fields: { topK: false, repetitionPenalty: 'repetition_penalty', truncate: false, topPOne: false },
   },
 };

@@ -123,8 +123,7 @@ export class OpenAIClient implements UpstreamClient {
 
   /** `GET /v1/models` (and llama.cpp's `/props`): the served model's limits, and which server it is. */
   async serverLimits(signal: AbortSignal): Promise<ServerLimits> {
-    const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
-    const body = await readBody(res.body, signal);
+    const { res, body } = await this.#get('/v1/models', signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     const { modelId, entry } = this.#identify(res, body);
     const server = this.#server;
@@ -216,6 +215,7 @@ export class OpenAIClient implements UpstreamClient {
     return this.#http.passOn(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers), this.#server.requestTied)) as UpstreamError;
   };
 
+  /** A GET whose (small) body is read whole. */
   async #get(path: string, signal: AbortSignal): Promise<{ res: Response; body: string }> {
     const res = await this.#http.request('GET', path, undefined, { signal });
     return { res, body: await readBody(res.body, signal) };
@@ -233,8 +233,7 @@ export class OpenAIClient implements UpstreamClient {
 
   /** llama.cpp's `/props`: unknown when it cannot be read, but a refused key is the replica's failure. */
   async #props(signal: AbortSignal): Promise<{ context?: number; slots?: number }> {
-    const res = await this.#http.request('GET', '/props', undefined, { signal });
-    const body = await readBody(res.body, signal);
+    const { res, body } = await this.#get('/props', signal);
     if (isRefusedKey(res.statusCode)) throw this.#errorOf(res, body);
     if (res.statusCode !== 200) return {};
     try {

@@ -1,5 +1,6 @@
 // Options of the standalone simulator, read from environment variables.
 
+import { FLAVOURS } from './core/options.ts';
 import type { SimulatorOptions } from './core/types.ts';
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
@@ -34,7 +35,7 @@ function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed:
 /**
  * SIMULATOR_HOST, SIMULATOR_PORT (default 3000, TGI's), SIMULATOR_MODEL_ID, SIMULATOR_TTFT_MS,
  * SIMULATOR_TOKEN_MS, SIMULATOR_PROTOCOL (tgi | openai), SIMULATOR_SERVED_MODEL_NAME,
- * SIMULATOR_API_KEY, SIMULATOR_HEALTH (true | false).
+ * SIMULATOR_API_KEY, SIMULATOR_HEALTH (true | false), SIMULATOR_FLAVOUR (vllm | llamacpp | llamacpp-legacy; openai only).
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
   const options: Partial<SimulatorOptions> = {
@@ -54,6 +55,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions
   // Not trimmed: a key is compared byte for byte.
   const apiKey = env['SIMULATOR_API_KEY'];
   if (apiKey !== undefined && apiKey !== '') options.apiKey = apiKey;
+  const flavour = choice(env, 'SIMULATOR_FLAVOUR', FLAVOURS);
+  if (flavour !== undefined) options.flavour = flavour;
   const health = choice(env, 'SIMULATOR_HEALTH', ['true', 'false'] as const);
   if (health !== undefined) options.health = health === 'true';
   return options;

@@ -3,9 +3,10 @@
 // servers. A protocol lives in its own folder below this one (tgi/, openai/)
 // and turns these into its wire format and back.
 
-import type { Protocol } from '../config/models.ts';
+import type { Protocol, ServerFamily } from '../config/models.ts';
+import type { Dialect } from './dialect.ts';
 
-export type { Protocol };
+export type { Protocol, ServerFamily };
 
 export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE';
 
@@ -52,13 +53,16 @@ export interface ServerLimits {
   maxStopSequences?: number;
   /** Prompt tokens at most. */
   maxInputTokens?: number;
-  /** Prompt plus generated tokens at most: the context. */
+  /** Prompt plus generated tokens at most: the server's serving context (not the model's training context). */
   maxTotalTokens?: number;
+  /** The rules of the server that answered, when it said which family it is (a refinement of its protocol's). */
+  dialect?: Dialect;
 }
 
 export type HealthProbe =
   | { healthy: true; latencyMs: number }
-  | { healthy: false; latencyMs: number | null; error: string };
+  /** `timedOut`: no answer came within the probe's time (a busy server may starve its health route). */
+  | { healthy: false; latencyMs: number | null; error: string; timedOut?: true };
 
 /** Token counts as the server reports them; the gateway never estimates them. */
 export interface TokenUsage {

@@ -35,12 +35,37 @@ function outcomeOf(request: OpenAiRequest, { validated, plan }: PreparedGenerati
 const DONE = '[DONE]';
 const failure = (): string[] => [stringifyJson(GENERATION_CRASHED.body), DONE];
 
-export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGeneration, meta: bodies.VllmMeta, reportsUsage: boolean): StreamEvents {
+/**
+ * How a server frames its stream: vLLM puts the finish on the last token's chunk and lists
+ * token ids when asked; llama.cpp sends the finish in a chunk of its own, of empty text, and
+ * knows no `return_token_ids`.
+ */
+export interface StreamFraming {
+  endApart: boolean;
+}
+
+export const VLLM_FRAMING: StreamFraming = { endApart: false };
+
+export function vllmStreamEvents(
+  request: OpenAiRequest,
+  prepared: PreparedGeneration,
+  meta: bodies.VllmMeta,
+  reportsUsage: boolean,
+  framing: StreamFraming = VLLM_FRAMING,
+): StreamEvents {
   const outcome = outcomeOf(request, prepared, reportsUsage);
   const { pieces } = outcome.text;
   const tokens = prepared.plan.main.tokens;
-  const last = pieces.length - 1;
+  const last = framing.endApart ? -1 : pieces.length - 1;
   const chat = request.kind === 'chat';
+  const returnTokenIds = request.returnTokenIds && !framing.endApart;
+  const ending = (): string[] => {
+    if (!framing.endApart) return [];
+    const payload = chat
+      ? bodies.chatChunk(meta, {}, outcome.ending)
+      : bodies.completionChunk(meta, { text: '', ending: outcome.ending });
+    return [stringifyJson(payload)];
+  };
   const token = (position: number): string[] => {
     const piece = (position === 0 ? outcome.echoed : '') + (pieces[position] ?? '');
     const ending = position === last ? outcome.ending : null;
@@ -48,9 +73,9 @@ export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGener
     if (chat) {
       if (position === 0) payloads.push(bodies.chatChunk(meta, { role: 'assistant', content: '' }, null));
       if (piece !== '' || ending !== null) payloads.push(bodies.chatChunk(meta, piece === '' ? {} : { content: piece }, ending));
-    } else if (piece !== '' || ending !== null || request.returnTokenIds) {
-      const ids = request.returnTokenIds ? { tokenIds: [tokens[position]?.id ?? 0] } : {};
-      const promptIds = request.returnTokenIds && position === 0 ? { promptTokenIds: prepared.validated.promptTokens.map((t) => t.id) } : {};
+    } else if (piece !== '' || ending !== null || returnTokenIds) {
+      const ids = returnTokenIds ? { tokenIds: [tokens[position]?.id ?? 0] } : {};
+      const promptIds = returnTokenIds && position === 0 ? { promptTokenIds: prepared.validated.promptTokens.map((t) => t.id) } : {};
       payloads.push(bodies.completionChunk(meta, { text: piece, ending, ...ids, ...promptIds }));
     }
     return payloads.map((payload) => stringifyJson(payload));
@@ -58,9 +83,9 @@ export function vllmStreamEvents(request: OpenAiRequest, prepared: PreparedGener
   return {
     token,
     finish: () => {
-      if (request.streamOptions?.includeUsage !== true || outcome.usage === undefined) return [DONE];
+      if (request.streamOptions?.includeUsage !== true || outcome.usage === undefined) return [...ending(), DONE];
       const object = chat ? 'chat.completion.chunk' : 'text_completion';
-      return [stringifyJson(bodies.usageChunk(meta, object, outcome.usage)), DONE];
+      return [...ending(), stringifyJson(bodies.usageChunk(meta, object, outcome.usage)), DONE];
     },
     failure,
   };

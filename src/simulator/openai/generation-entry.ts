@@ -1,6 +1,8 @@
 // vLLM's /v1/completions and /v1/chat/completions. Unlike TGI, every refusal (bad body,
 // unknown model, invalid sampling, a full server) is an HTTP error before any byte of a
-// stream; once streaming, only a generation failure is in-band. Faults, pacing, permits and
+// stream; once streaming, only a generation failure is in-band. As llama.cpp, a request
+// waits for a free slot instead of a 503, and some failures it caused answer HTTP 500 (or,
+// on a legacy build's stream, an `error:` line). Faults, pacing, permits and
 // counters are the shared core's, as on TGI's routes.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,7 +12,10 @@ import { admitGeneration } from '../core/front-door.ts';
 import { readJsonBody } from '../core/http-io.ts';
 import { parseJson } from '../core/json-parser.ts';
 import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from '../core/openai-style-request.ts';
-import { servedModelName } from '../core/options.ts';
+import { isLlamaCpp, servedModelName } from '../core/options.ts';
+import { stringifyJson } from '../core/json.ts';
+import type { RequestTiedError } from '../core/types.ts';
+import { requestTiedError } from './llamacpp.ts';
 import { planned } from '../core/prepared-generation.ts';
 import { SseWriter } from '../core/sse.ts';
 import { answerWhenGenerated } from '../core/token-answer.ts';
@@ -41,6 +46,27 @@ async function readRequest(
 function nextMeta(context: SimulatorContext, kind: OpenAiKind, model: string): VllmMeta {
   const serial = (context.nextResponseId++).toString(16).padStart(32, '0');
   return { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${serial}`, created: Math.floor(Date.now() / 1000), model };
+}
+
+/**
+ * llama.cpp's answer to a request it cannot serve: HTTP 500, though the request caused it;
+ * a stream of a build before September 2025 answered 200 and sent it as an `error:` line.
+ */
+function failForRequest(context: SimulatorContext, exchange: Exchange, res: ServerResponse, stream: boolean, kind: RequestTiedError): void {
+  const error = requestTiedError(kind);
+  context.stats.failed('generation');
+  if (!(stream && context.options.flavour === 'llamacpp-legacy')) {
+    exchange.settle('errored');
+    sendOpenAiError(res, error);
+    return;
+  }
+  const { lineEnding, chunkBytes } = context.options;
+  const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
+  sse.open({ 'content-type': 'text/event-stream' });
+  const { message, type, code } = error.body.error;
+  sse.send(stringifyJson({ code, message, type }), 'error');
+  sse.send('[DONE]');
+  sse.end(() => exchange.settle('errored'));
 }
 
 export async function handleOpenAiGeneration(
@@ -84,7 +110,22 @@ export async function handleOpenAiGeneration(
     refuse(validated, 'validation');
     return;
   }
-  const permit = faults.overloaded ? null : context.semaphore.tryAcquire(1);
+  if (faults.requestTiedError !== undefined) {
+    failForRequest(context, exchange, res, request.stream, faults.requestTiedError);
+    return;
+  }
+  const llama = isLlamaCpp(context.options);
+  let permit = faults.overloaded && !llama ? null : context.semaphore.tryAcquire(1);
+  if (permit === null && llama) {
+    // llama.cpp never refuses for load: the request waits for a slot.
+    exchange.enterQueue();
+    permit = await context.semaphore.acquire(1, () => exchange.settled);
+    if (permit === null) return;
+    if (exchange.settled) {
+      permit.release();
+      return;
+    }
+  }
   if (permit === null) {
     refuse(queueFull(context.options.maxConcurrentRequests), 'overloaded');
     return;
@@ -100,5 +141,6 @@ export async function handleOpenAiGeneration(
   // vLLM sends no keep-alive comments: a stalled engine is plain silence.
   const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
   sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
-  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage));
+  const framing = { endApart: llama };
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage, framing));
 }

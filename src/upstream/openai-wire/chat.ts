@@ -11,7 +11,7 @@
 // ends before any finish reason was cut off (`broken`); an `{"error": ...}`
 // event is thrown as an in-band failure (see errors.ts).
 import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason } from '../types.ts';
-import { inBandError } from './errors.ts';
+import { inBandError, type RequestTiedMessages } from './errors.ts';
 import { finishOf, stopTail, toFinishReason } from './finish.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from './shape.ts';
@@ -26,6 +26,8 @@ export interface ChatCodecOptions {
    * with one is STOP_SEQUENCE. Leave unset for servers that report it.
    */
   inferStopFrom?: readonly string[];
+  /** The server's messages of failures the request caused (see errors.ts). */
+  requestTied?: RequestTiedMessages;
 }
 
 export function buildChatRequest(
@@ -80,7 +82,7 @@ export async function* decodeChatStream(body: AsyncIterable<Uint8Array>, options
   let tail = '';
   /** The held last event, once the finish chunk has come. */
   let final: { delta: string; finishReason: FinishReason } | null = null;
-  for await (const chunk of streamChunks(body)) {
+  for await (const chunk of streamChunks(body, options.requestTied)) {
     if (chunk.kind === 'end') {
       yield { delta: final!.delta, finishReason: final!.finishReason, usage: chunk.usage };
       continue;

@@ -12,10 +12,14 @@ export interface WireSampling {
   top_k?: number;
   /** vLLM, SGLang extension (llama.cpp calls it repeat_penalty and ignores this). */
   repetition_penalty?: number;
+  /** llama.cpp's name for it. */
+  repeat_penalty?: number;
+  /** llama.cpp extension: locally typical sampling. */
+  typical_p?: number;
   frequency_penalty?: number;
   presence_penalty?: number;
   stop?: string[];
-  /** u64 here: a bigint, written as a bare JSON number (vLLM itself takes int64). */
+  /** u64 here: a bigint, written as a bare JSON number (vLLM takes int64, llama.cpp 32 bits: the dialect bounds it). */
   seed?: bigint;
   /** vLLM extension: keep only the last N prompt tokens. */
   truncate_prompt_tokens?: number;

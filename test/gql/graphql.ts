@@ -204,6 +204,20 @@ export type ModelQueryVariables = Exact<{
 
 export type ModelQuery = { model: { id: string, name: string, available: boolean, health: { status: HealthStatus, healthy: boolean, error: string | null } } | null };
 
+export type ChatWithToolsMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatWithToolsMutation = { chat: { modelId: string, finishReason: FinishReason, parsedContent: unknown, validationErrors: Array<string>, message: { role: ChatRole, content: string, toolCalls: Array<{ id: string, name: string, arguments: string, parsedArguments: unknown, validationErrors: Array<string> }> }, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
+
+export type ChatStreamWithToolsSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatStreamWithToolsSubscription = { chatStream: { index: number, delta: string, finishReason: FinishReason | null, partialContent: unknown, toolCallDeltas: Array<{ index: number, id: string | null, name: string | null, argumentsDelta: string, partialArguments: unknown }>, toolCalls: Array<{ id: string, name: string, arguments: string, parsedArguments: unknown, validationErrors: Array<string> }> | null, usage: { completionTokens: number } | null } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -401,3 +415,56 @@ export const ModelDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ModelQuery, ModelQueryVariables>;
+export const ChatWithToolsDocument = new TypedDocumentString(`
+    mutation ChatWithTools($input: ChatInput!) {
+  chat(input: $input) {
+    modelId
+    message {
+      role
+      content
+      toolCalls {
+        id
+        name
+        arguments
+        parsedArguments
+        validationErrors
+      }
+    }
+    finishReason
+    parsedContent
+    validationErrors
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatWithToolsMutation, ChatWithToolsMutationVariables>;
+export const ChatStreamWithToolsDocument = new TypedDocumentString(`
+    subscription ChatStreamWithTools($input: ChatInput!) {
+  chatStream(input: $input) {
+    index
+    delta
+    finishReason
+    toolCallDeltas {
+      index
+      id
+      name
+      argumentsDelta
+      partialArguments
+    }
+    toolCalls {
+      id
+      name
+      arguments
+      parsedArguments
+      validationErrors
+    }
+    partialContent
+    usage {
+      completionTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatStreamWithToolsSubscription, ChatStreamWithToolsSubscriptionVariables>;

@@ -57,7 +57,9 @@ export function buildTgiChatRequest(request: ChatRequest, options: { stream: boo
 
 /** The 200 body of a non-streamed TGI chat completion. */
 export function parseTgiChatResponse(text: string, request: ChatRequest): ChatOutput {
-  return parseChatResponse(text, { inferStopFrom: request.parameters.stop });
+  const output = parseChatResponse(text, { inferStopFrom: request.parameters.stop });
+  // TGI's unary id is always "0": not an id a conversation could send back. The gateway makes one.
+  return output.toolCalls.length === 0 ? output : { ...output, toolCalls: output.toolCalls.map((call) => ({ ...call, id: '' })) };
 }
 
 /** The events of TGI's chat stream (role-only and empty chunks dropped; the last carries finish and usage). */

@@ -4,6 +4,7 @@
 // worker: the event loop, and /healthz with it, does not wait. Judged against
 // the same gateway idle in the same run, and against 100 ms.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FACTOR } from '../support/timing.ts';
 import { alive, slowestHealthzDuring, startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
 
 const CHAT = 'mutation($i: ChatInput!) { chat(input: $i) { finishReason message { toolCalls { name validationErrors } } } }';
@@ -51,8 +52,9 @@ describe('hostile JSON Schemas', () => {
     }
     expect(alive(gateway)).toBe(true);
     console.info(`3 requests of 128 tools (${JSON.stringify(heavyTools('a', 24, 2)).length} bytes of schemas each): slowest /healthz ${healthz.slowest.toFixed(0)} ms (idle ${healthz.baseline.toFixed(0)} ms)`);
-    // 100 ms, unless the machine itself is that slow right now (three times the idle gateway's slowest answer).
-    expect(healthz.slowest).toBeLessThan(Math.max(100, 3 * healthz.baseline));
+    // 100 ms, unless the machine itself is slow right now (the idle gateway's slowest answer, by the
+    // tests' usual factor). Compiled on the event loop, these schemas held it for seconds.
+    expect(healthz.slowest).toBeLessThan(Math.max(100, FACTOR * healthz.baseline));
   });
 
   it('a schema past the bounds is refused with why, before anything is compiled', async () => {

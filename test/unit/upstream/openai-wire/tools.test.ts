@@ -42,6 +42,8 @@ describe('the request', () => {
     });
     expect(buildChatRequest('m', { ...REQUEST, responseFormat: { type: 'json_object' } }, { stream: false }).response_format).toEqual({ type: 'json_object' });
     expect(buildChatRequest('m', { messages: [], parameters: {}, responseFormat: { type: 'text' } }, { stream: false })).not.toHaveProperty('response_format');
+    // NONE without tools is no tools: vLLM refuses a tool_choice without them.
+    expect(buildChatRequest('m', { messages: [], parameters: {}, toolChoice: { mode: 'none' } }, { stream: false })).not.toHaveProperty('tool_choice');
   });
 
   it("TGI's grammar for a JSON answer: {type: json, value: schema}", () => {

@@ -91,9 +91,11 @@ function breaking(schema: PlainObject | null): Plain {
   return Object.fromEntries(required.map((key) => [key, isObject(properties[key]) && properties[key].type === 'string' ? 12345 : 'wrong type']));
 }
 
-function jsonText(schema: PlainObject | null, prng: Prng, fault: BadJson | undefined): string {
+/** `schema` null: any object (a JSON_OBJECT answer), or `{}` for a tool that takes no arguments (`noArguments`). */
+function jsonText(schema: PlainObject | null, prng: Prng, fault: BadJson | undefined, noArguments = false): string {
   if (fault === 'breaks-schema') return JSON.stringify(breaking(schema));
-  const text = JSON.stringify(schema === null ? { answer: WORDS[prng.between(0, WORDS.length - 1)] } : instanceOf(schema, prng));
+  const free = noArguments ? {} : { answer: WORDS[prng.between(0, WORDS.length - 1)]! };
+  const text = JSON.stringify(schema === null ? free : instanceOf(schema, prng));
   // Cut short: not JSON any more.
   return fault === 'not-json' ? text.slice(0, Math.max(1, text.length - 1)) : text;
 }
@@ -116,7 +118,7 @@ function chosenTool(structured: Structured, messages: readonly SimMessage[]): { 
 export function toolAnswer(structured: Structured, messages: readonly SimMessage[], seed: bigint | null, fault: BadJson | undefined): ToolAnswer {
   const prng = new Prng(messages.map((m) => `${m.role}:${m.content}`).join('\n'), seed);
   const chosen = chosenTool(structured, messages);
-  if (chosen) return { kind: 'call', name: chosen.tool.name, arguments: jsonText(chosen.tool.parameters, prng, fault), named: chosen.named };
+  if (chosen) return { kind: 'call', name: chosen.tool.name, arguments: jsonText(chosen.tool.parameters, prng, fault, true), named: chosen.named };
   if (structured.json) return { kind: 'fixed', text: jsonText(structured.json.schema, prng, fault) };
   const last = messages.at(-1);
   if (last?.role === 'tool') return { kind: 'fixed', text: `The tool answered: ${last.content}` };

@@ -9,7 +9,6 @@ import type { ChatAnswer, CheckedToolCall } from './chat-answer.ts';
 import { checkAgainst } from './schema-checker.ts';
 import type { AnswerChecks } from './tool-rules.ts';
 
-const NOT_JSON = 'is not valid JSON';
 
 /** The text parsed, or undefined when it is not JSON. */
 export function parseJson(text: string): JsonValue | undefined {
@@ -22,7 +21,7 @@ export function parseJson(text: string): JsonValue | undefined {
 
 export async function checkToolCall(call: ToolCall, checks: AnswerChecks): Promise<CheckedToolCall> {
   const parsed = parseJson(call.arguments);
-  if (parsed === undefined) return { ...call, parsedArguments: null, validationErrors: [`the arguments ${NOT_JSON}`] };
+  if (parsed === undefined) return { ...call, parsedArguments: null, validationErrors: ['the arguments are not valid JSON'] };
   if (!checks.tools.has(call.name)) return { ...call, parsedArguments: parsed, validationErrors: [`"${call.name.slice(0, 64)}" is not one of the tools given`] };
   const schema = checks.tools.get(call.name);
   return { ...call, parsedArguments: parsed, validationErrors: schema === undefined ? [] : await checkAgainst(schema, parsed) };
@@ -32,7 +31,7 @@ export async function checkToolCall(call: ToolCall, checks: AnswerChecks): Promi
 export async function checkContent(content: string, checks: AnswerChecks): Promise<Pick<ChatAnswer, 'parsedContent' | 'validationErrors'>> {
   if (checks.content.kind === 'text') return { parsedContent: null, validationErrors: [] };
   const parsed = parseJson(content);
-  if (parsed === undefined) return { parsedContent: null, validationErrors: [`the content ${NOT_JSON}`] };
+  if (parsed === undefined) return { parsedContent: null, validationErrors: ['the content is not valid JSON'] };
   const { schema } = checks.content;
   return { parsedContent: parsed, validationErrors: schema === undefined ? [] : await checkAgainst(schema, parsed) };
 }

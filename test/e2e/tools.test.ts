@@ -155,7 +155,7 @@ describe.each(PROTOCOLS)('tool calls on a %s model', (protocol) => {
     const { data } = await post(pool.url, ChatWithToolsDocument, input({ tools: [WEATHER], toolChoice: { mode: 'REQUIRED' } }));
     const call = data!.chat.message.toolCalls[0]!;
     expect(call.parsedArguments).toBeNull();
-    expect(call.validationErrors).toEqual(['the arguments is not valid JSON']);
+    expect(call.validationErrors).toEqual(['the arguments are not valid JSON']);
   });
 
   it('arguments that break the schema: parsed, and the errors say where', async () => {
@@ -164,6 +164,12 @@ describe.each(PROTOCOLS)('tool calls on a %s model', (protocol) => {
     const call = data!.chat.message.toolCalls[0]!;
     expect(call.parsedArguments).toEqual({ city: 12345, days: 'wrong type' });
     expect(call.validationErrors).toEqual(expect.arrayContaining([expect.stringMatching(/^\/city must be string/), expect.stringMatching(/^\/days must be integer/)]));
+  });
+
+  it('a JSON answer that is not JSON: parsedContent null and one validation error saying so', async () => {
+    pool.sims[0]!.setFaults({ badJson: 'not-json' });
+    const { data } = await post(pool.url, ChatWithToolsDocument, input({ messages: [{ role: 'USER', content: 'A film' }], responseFormat: { type: 'JSON_OBJECT' } }));
+    expect(data!.chat).toMatchObject({ parsedContent: null, validationErrors: ['the content is not valid JSON'] });
   });
 
   it('a JSON answer that breaks its schema says where', async () => {

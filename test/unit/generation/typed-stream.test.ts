@@ -72,7 +72,7 @@ describe('typedChatStream', () => {
       end(),
     ]);
     expect(events.at(-1)!.toolCalls!.map((c) => [c.parsedArguments, c.validationErrors])).toEqual([
-      [null, ['the arguments is not valid JSON']],
+      [null, ['the arguments are not valid JSON']],
       [{ city: 7 }, ['/city must be string']],
     ]);
   });

@@ -34,12 +34,12 @@ export function chatChunk(meta: MessagesMeta, content: string, finish: Finish | 
 }
 
 /**
- * A piece of a streamed call, as TGI 3 writes it: the role again, `tool_calls` with
- * index 0 and an empty id on every chunk, the name on the first only; no finish
- * reason follows the last one.
+ * A piece of a streamed call, as TGI 3 writes it (router/src/chat.rs): the role again,
+ * `tool_calls` with index 0 and the same id ("0") on every chunk, the name on the first
+ * only; no finish reason follows the last one.
  */
 export function toolCallChunk(meta: MessagesMeta, name: string | null, piece: string): unknown {
-  const call = { index: 0, id: '', type: 'function', function: { name, arguments: piece } };
+  const call = { index: 0, id: '0', type: 'function', function: { name, arguments: piece } };
   const choice = { index: 0, delta: { role: 'assistant', tool_calls: [call] }, logprobs: null, finish_reason: null };
   return { ...head(meta, 'chat.completion.chunk'), choices: [choice], usage: null };
 }

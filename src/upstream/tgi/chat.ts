@@ -13,9 +13,11 @@
 //   other `stop` EOS_TOKEN (a model that ends, by EOS, right after writing a stop string
 //   would be misread; no better evidence exists on this route). TGI 2.0's `eos_token` /
 //   `stop_sequence` are read as they are.
-// - Tools: OpenAI's `tools` and `tool_choice`; the unary call's id is always "0" (the
-//   gateway makes unique ones), and a streamed call ends with no finish reason: the
-//   stream closes after its last argument piece. A JSON answer is TGI's grammar
+// - Tools: OpenAI's `tools` and `tool_choice`; the call's id is always "0" (unary) or one id
+//   repeated on every streamed piece (router/src/chat.rs): the gateway makes unique ones. A
+//   streamed call ends with no finish reason (the end-of-sequence token, which carries it,
+//   comes after the call's JSON closed and is not sent): the stream closes after the last
+//   argument piece and the usage chunk. A JSON answer is TGI's grammar
 //   (`response_format: {type: "json", value: schema}`), which cannot go with tools.
 // - Errors: a non-2xx body is TGI's usual `{error, error_type}` (parse.ts
 //   parseErrorResponse reads it); in the stream an error arrives as
@@ -63,6 +65,11 @@ export function parseTgiChatResponse(text: string, request: ChatRequest): ChatOu
 }
 
 /** The events of TGI's chat stream (role-only and empty chunks dropped; the last carries finish and usage). */
-export function decodeTgiChatStream(body: AsyncIterable<Uint8Array>, request: ChatRequest): AsyncGenerator<ChatDelta, void, undefined> {
-  return decodeChatStream(body, { inferStopFrom: request.parameters.stop });
+export async function* decodeTgiChatStream(body: AsyncIterable<Uint8Array>, request: ChatRequest): AsyncGenerator<ChatDelta, void, undefined> {
+  for await (const event of decodeChatStream(body, { inferStopFrom: request.parameters.stop })) {
+    // TGI repeats one id on every piece of a call ("0", or empty): not a call's id. The gateway makes one.
+    yield event.toolCallDeltas.some((d) => d.id !== undefined)
+      ? { ...event, toolCallDeltas: event.toolCallDeltas.map(({ id: _id, ...delta }) => delta) }
+      : event;
+  }
 }

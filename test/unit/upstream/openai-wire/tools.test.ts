@@ -4,7 +4,7 @@
 // call and, before 3.x, sent one object instead of a list).
 import { describe, expect, it } from 'vitest';
 import { buildChatRequest, decodeChatStream, parseChatResponse } from '../../../../src/upstream/openai-wire/chat.ts';
-import { buildTgiChatRequest } from '../../../../src/upstream/tgi/chat.ts';
+import { buildTgiChatRequest, decodeTgiChatStream } from '../../../../src/upstream/tgi/chat.ts';
 import type { ChatRequest } from '../../../../src/upstream/types.ts';
 import { body, drain, sse } from '../openai/streams.ts';
 
@@ -88,6 +88,12 @@ describe('calls read back', () => {
     ]);
     expect(events.at(-1)).toMatchObject({ finishReason: 'TOOL_CALLS', usage: { promptTokens: 9 } });
     expect((await decode(piece('f', '{}'), '[DONE]')).events.at(-1)).toMatchObject({ finishReason: 'TOOL_CALLS', usage: null });
+  });
+
+  it('TGI 3 repeats one id ("0") on every piece: the TGI adapter drops it, and the gateway makes one', async () => {
+    const piece = (name: string | null, args: string) => choice({ role: 'assistant', tool_calls: [{ index: 0, id: '0', type: 'function', function: { name, arguments: args } }] });
+    const { events } = await drain(decodeTgiChatStream(body(sse([piece('f', '{'), piece(null, '}'), '[DONE]'])), { messages: [], parameters: {} }));
+    expect(events.map((e) => e.toolCallDeltas)).toEqual([[{ index: 0, name: 'f', argumentsDelta: '{' }], [{ index: 0, argumentsDelta: '}' }], []]);
   });
 
   it('TGI 2.x sent one call object instead of a list', async () => {

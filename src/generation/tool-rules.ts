@@ -97,7 +97,8 @@ const MODES = { AUTO: 'auto', NONE: 'none', REQUIRED: 'required' } as const;
 
 function checkToolChoice(input: ChatInput, tools: ReadonlyMap<string, unknown>): ToolChoice | undefined {
   const choice = input.toolChoice;
-  if (!isSet(choice)) return undefined;
+  // Absent with tools is AUTO, said explicitly: servers differ in their default (TGI 2 forced a call).
+  if (!isSet(choice)) return isSet(input.tools) ? { mode: 'auto' } : undefined;
   const { mode, function: name } = choice;
   if (isSet(mode) === isSet(name)) throw badInput('toolChoice', 'toolChoice must set exactly one of mode and function');
   if (!isSet(input.tools) && mode !== 'NONE') throw badInput('toolChoice', 'toolChoice needs tools (only mode NONE may come without them)');

@@ -97,6 +97,7 @@ describe.each(PROTOCOLS)('tool calls on a %s model', (protocol) => {
   it('AUTO (the default with tools) calls the tool the message names, and answers in text when it names none', async () => {
     const called = await post(pool.url, ChatWithToolsDocument, input({ tools: [TIME, WEATHER] }));
     expect(called.data!.chat.message.toolCalls.map((c) => c.name)).toEqual(['get_weather']);
+    expect(sent()).toMatchObject({ tool_choice: 'auto' });
     const text = await post(pool.url, ChatWithToolsDocument, input({ tools: [TIME, WEATHER], messages: [{ role: 'USER', content: 'Hello there' }] }));
     expect(text.data!.chat.message.toolCalls).toEqual([]);
     expect(text.data!.chat.finishReason).not.toBe('TOOL_CALLS');

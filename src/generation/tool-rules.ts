@@ -42,6 +42,8 @@ export interface ToolSupport {
 export type ToolFields = Pick<ChatRequest, 'tools' | 'toolChoice' | 'parallelToolCalls' | 'responseFormat'>;
 
 const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
+/** An empty list offers no tools, as an absent one: nothing is sent. */
+const offersTools = (input: ChatInput): input is ChatInput & { tools: NonNullable<ChatInput['tools']> } => isSet(input.tools) && input.tools.length > 0;
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Bounded here (one cheap pass), compiled later with the request's other schemas, in the worker. */
@@ -70,7 +72,7 @@ async function compileAll(pending: readonly Pending[]): Promise<void> {
 
 function checkTools(input: ChatInput, support: ToolSupport, pending: Pending[]): { tools?: ToolDefinition[]; checks: Map<string, SchemaText | undefined> } {
   const checks = new Map<string, SchemaText | undefined>();
-  if (!isSet(input.tools)) return { checks };
+  if (!offersTools(input)) return { checks };
   if (!support.tools) throw badInput('tools', "tools are not supported by this model's servers");
   if (input.tools.length > MAX_TOOLS) throw badInput('tools', `tools must hold at most ${MAX_TOOLS} tools. Given: ${input.tools.length}`);
   const tools = input.tools.map((tool, i): ToolDefinition => {
@@ -98,10 +100,10 @@ const MODES = { AUTO: 'auto', NONE: 'none', REQUIRED: 'required' } as const;
 function checkToolChoice(input: ChatInput, tools: ReadonlyMap<string, unknown>): ToolChoice | undefined {
   const choice = input.toolChoice;
   // Absent with tools is AUTO, said explicitly: servers differ in their default (TGI 2 forced a call).
-  if (!isSet(choice)) return isSet(input.tools) ? { mode: 'auto' } : undefined;
+  if (!isSet(choice)) return offersTools(input) ? { mode: 'auto' } : undefined;
   const { mode, function: name } = choice;
   if (isSet(mode) === isSet(name)) throw badInput('toolChoice', 'toolChoice must set exactly one of mode and function');
-  if (!isSet(input.tools) && mode !== 'NONE') throw badInput('toolChoice', 'toolChoice needs tools (only mode NONE may come without them)');
+  if (!offersTools(input) && mode !== 'NONE') throw badInput('toolChoice', 'toolChoice needs tools (only mode NONE may come without them)');
   if (isSet(name)) {
     if (!tools.has(name)) throw badInput('toolChoice', `toolChoice.function names "${name.slice(0, 64)}", which is not one of the tools given`);
     return { function: name };

@@ -33,6 +33,7 @@ const RULES: [string, string, Partial<ChatInput>][] = [
   ['toolChoice naming a tool not given', 'toolChoice', { tools: [tool('get_weather')], toolChoice: { function: 'get_time' } }],
   ['toolChoice without tools (REQUIRED)', 'toolChoice', { toolChoice: { mode: 'REQUIRED' } }],
   ['toolChoice without tools (a function)', 'toolChoice', { toolChoice: { function: 'get_weather' } }],
+  ['toolChoice with an empty list of tools', 'toolChoice', { tools: [], toolChoice: { mode: 'REQUIRED' } }],
   ['a TOOL message without toolCallId', 'messages', { messages: [USER, { role: 'ASSISTANT', content: '', toolCalls: [CALL] }, { role: 'TOOL', content: 'sunny' }] }],
   ['a TOOL message answering a call nobody made', 'messages', { messages: [USER, { role: 'ASSISTANT', content: '', toolCalls: [CALL] }, { role: 'TOOL', content: 'sunny', toolCallId: 'call_2' }] }],
   ['a TOOL message before the call it answers', 'messages', { messages: [USER, { role: 'TOOL', content: 'sunny', toolCallId: 'call_1' }, { role: 'ASSISTANT', content: '', toolCalls: [CALL] }] }],
@@ -70,6 +71,7 @@ describe.each(PROTOCOLS)('tool input checked before any upstream call, on a %s m
   it('takes what the rules allow: mode NONE without tools, a draft-07 schema, tools without parameters, a call round trip', async () => {
     const allowed: Partial<ChatInput>[] = [
       { toolChoice: { mode: 'NONE' } },
+      { tools: [] },
       { tools: [tool('get_weather', { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: {} })] },
       { tools: [{ name: 'ping' }], toolChoice: { mode: 'REQUIRED' } },
       { tools: [tool('get_weather')], messages: [USER, { role: 'ASSISTANT', content: '', toolCalls: [CALL] }, { role: 'TOOL', content: 'sunny', toolCallId: 'call_1' }] },

@@ -89,7 +89,11 @@ export function assertFaults(value: unknown): asserts value is Partial<Simulator
   if (tied !== undefined && tied !== 'contextShift' && tied !== 'outputFormat') {
     throw new TypeError('fault requestTiedError must be "contextShift" or "outputFormat"');
   }
-  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus', 'requestTiedError']);
+  const badJson = record['badJson'];
+  if (badJson !== undefined && badJson !== 'not-json' && badJson !== 'breaks-schema') {
+    throw new TypeError('fault badJson must be "not-json" or "breaks-schema"');
+  }
+  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus', 'requestTiedError', 'badJson']);
   const unknown = Object.keys(record).find((key) => !known.has(key));
   if (unknown !== undefined) throw new TypeError(`unknown fault ${unknown}`);
 }

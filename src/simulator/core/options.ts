@@ -23,6 +23,7 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   lineEnding: '\n',
   chunkBytes: 0,
   reportsUsage: true,
+  autoToolChoice: true,
 };
 
 export const FLAVOURS: readonly SimulatorFlavour[] = ['vllm', 'llamacpp', 'llamacpp-legacy'];
@@ -65,7 +66,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
       throw new RangeError(`simulator option ${field} must be a non-empty string or null`);
     }
   }
-  for (const field of ['health', 'reportsUsage'] as const) {
+  for (const field of ['health', 'reportsUsage', 'autoToolChoice'] as const) {
     if (typeof options[field] !== 'boolean') throw new RangeError(`simulator option ${field} must be a boolean`);
   }
   if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {

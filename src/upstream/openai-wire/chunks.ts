@@ -52,8 +52,17 @@ export type StreamChunk =
   /** After the finish: the usage the server reported for the whole stream, if any. */
   | { kind: 'end'; usage: TokenUsage | null };
 
-/** `requestTied`: the dialect's messages of failures the request caused (see errors.ts). */
-export async function* streamChunks(body: AsyncIterable<Uint8Array>, requestTied?: RequestTiedMessages): AsyncGenerator<StreamChunk, void, undefined> {
+export interface ChunkOptions {
+  /** The dialect's messages of failures the request caused (see errors.ts). */
+  requestTied?: RequestTiedMessages;
+  /**
+   * Asked when the stream closes before any finish reason: whether that end is
+   * whole (TGI streams no finish reason after a tool call); else it was cut.
+   */
+  endsWithoutFinish?: () => boolean;
+}
+
+export async function* streamChunks(body: AsyncIterable<Uint8Array>, options: ChunkOptions = {}): AsyncGenerator<StreamChunk, void, undefined> {
   let finished = false;
   let ended = false;
   const end = (usage: TokenUsage | null): StreamChunk => {
@@ -61,14 +70,15 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>, requestTied
     return { kind: 'end', usage };
   };
   for await (const data of readEvents(body, DATA_EVENTS)) {
-    if (data !== DONE && typeof data !== 'string') throw errorLine(data, requestTied ?? []);
+    if (data !== DONE && typeof data !== 'string') throw errorLine(data, options.requestTied ?? []);
     if (data === DONE) {
+      if (!finished && options.endsWithoutFinish?.()) finished = true;
       if (!finished) throw endedEarly('stream ended without a finish reason');
       if (!ended) yield end(null);
       continue; // on to the end of the body
     }
     const chunk = parseJsonObject(data, 'stream event');
-    const error = inBandError(chunk, requestTied);
+    const error = inBandError(chunk, options.requestTied);
     if (error) throw error;
     if (ended) continue;
     const usage = parseUsage(chunk.usage);
@@ -78,7 +88,14 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>, requestTied
       continue;
     }
     const choice = firstChoice(chunk, 'stream event');
-    if (!choice) continue;
+    if (!choice) {
+      // A usage chunk with no finish before it: the end of a stream that states none (TGI after a call).
+      if (usage && options.endsWithoutFinish?.()) {
+        finished = true;
+        yield end(usage);
+      }
+      continue;
+    }
     const finish = finishOf(choice);
     yield { kind: 'choice', choice, finish };
     if (finish === null) continue;
@@ -86,6 +103,7 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>, requestTied
     // A server that puts usage on the finish chunk sends no separate one.
     if (usage) yield end(usage);
   }
+  if (!finished && options.endsWithoutFinish?.()) finished = true;
   if (!finished) throw endedEarly('stream ended before its final event');
   // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
   if (!ended) yield end(null);

@@ -70,7 +70,7 @@ export async function* decodeCompletionStream(
   };
 
   try {
-    for await (const chunk of streamChunks(body, options.requestTied)) {
+    for await (const chunk of streamChunks(body, { requestTied: options.requestTied })) {
       if (chunk.kind === 'end') {
         yield last(chunk.usage);
         continue;

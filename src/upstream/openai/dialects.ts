@@ -45,6 +45,7 @@ const GENERIC_RULES: Dialect = {
   maxSeed: { value: SIGNED_64, why: 'an OpenAI-compatible API takes a signed 64-bit seed' },
   // The servers set no limit of their own: this is the gateway's cap.
   defaultMaxStopSequences: 16,
+  toolsWithJsonFormat: true,
 };
 
 export const GENERIC: ServerDialect = {
@@ -99,7 +100,7 @@ export const DIALECTS: Readonly<Record<ServerFamily, ServerDialect>> = {
     ...GENERIC,
     family: 'tgi',
     // Its seed is a u64 (no maxSeed), and its default --max-stop-sequences is 4.
-    rules: { serverKind: 'TGI', temperatureZero: true, topPOne: true, refuses: ['typicalP', 'watermark', 'truncate', 'topK'], defaultMaxStopSequences: 4 },
+    rules: { serverKind: 'TGI', temperatureZero: true, topPOne: true, refuses: ['typicalP', 'watermark', 'truncate', 'topK'], defaultMaxStopSequences: 4, toolsWithJsonFormat: false },
     fields: { topK: false, repetitionPenalty: 'repetition_penalty', truncate: false, topPOne: false },
   },
 };

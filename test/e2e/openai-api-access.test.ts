@@ -216,3 +216,29 @@ describe('requests on /v1', () => {
     expect(await deep.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
 });
+
+describe('/v1 during a shutdown', () => {
+  it('refuses new requests with 503 gateway_shutting_down, and cuts a stream still running at the deadline with one error event', async () => {
+    const sims = await startSimulators(1, { timePerTokenMs: 20 });
+    const gateway = await startLoggedGateway({ POOL: sims });
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'pool', messages: MESSAGES, max_tokens: 500, stream: true }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // the stream is under way
+    const stopped = gateway.app.stop(300);
+    const refused = await caught(sdk(gateway).chat.completions.create({ model: 'pool', messages: MESSAGES, max_tokens: 2 }));
+    expect(refused).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(refused).toMatchObject({ status: 503, code: 'gateway_shutting_down' });
+    let text = '';
+    for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
+    const events = text.split('\n\n').filter((e) => e !== '');
+    expect(events.at(-1)).not.toContain('[DONE]');
+    expect(JSON.parse(events.at(-1)!.replace(/^data: /, ''))).toMatchObject({ error: { code: 'gateway_shutting_down', type: 'server_error' } });
+    await stopped;
+    expect(sims[0]!.stats()).toMatchObject({ activeStreams: 0, abortedStreams: 1, tokensAfterAbort: 0 });
+    await sims[0]!.close();
+  });
+});

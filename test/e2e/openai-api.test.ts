@@ -170,14 +170,18 @@ describe.each(PROTOCOLS)('the OpenAI-compatible API in front of a %s model', (pr
       [{ n: 2 }, 'n', 'unsupported_parameter'],
       [{ logprobs: true }, 'logprobs', 'unsupported_parameter'],
       [{ audio: { voice: 'alloy', format: 'wav' }, modalities: ['text', 'audio'] }, 'audio', 'unsupported_parameter'],
-      [{ tools: [{ type: 'function', function: { name: 'weather' } }] }, 'tools', 'unsupported_parameter'],
-      [{ response_format: { type: 'json_object' } }, 'response_format', 'unsupported_parameter'],
+      [{ functions: [{ name: 'weather' }] }, 'functions', 'unsupported_parameter'],
+      [{ tools: [{ type: 'code_interpreter' }] }, 'tools[0].type', 'invalid_value'],
+      [{ response_format: { type: 'json_schema' } }, 'response_format.json_schema', 'invalid_value'],
+      [{ tools: [{ type: 'function', function: { name: 'a b' } }] }, 'tools', 'invalid_value'],
+      [{ tool_choice: 'required' }, 'tool_choice', 'invalid_value'],
       [{ temperature: -1 }, 'temperature', 'invalid_value'],
       [{ max_tokens: 0 }, 'max_tokens', 'invalid_value'],
       [{ top_p: 'high' }, 'top_p', 'invalid_value'],
       [{ messages: [] }, 'messages', 'invalid_value'],
       [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }, 'messages[0].content[0]', 'unsupported_parameter'],
-      [{ messages: [{ role: 'tool', content: 'x', tool_call_id: 'a' }] }, 'messages[0].role', 'unsupported_parameter'],
+      [{ messages: [{ role: 'function', content: 'x', name: 'f' }] }, 'messages[0].role', 'unsupported_parameter'],
+      [{ messages: [{ role: 'tool', content: 'x', tool_call_id: 'a' }] }, 'messages', 'invalid_value'],
     ])('chat refuses %j with 400 naming %s, before any upstream call', async (body, param, code) => {
       expect(await badRequest(body)).toMatchObject({ status: 400, type: 'invalid_request_error', param, code });
     });

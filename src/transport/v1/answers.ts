@@ -3,7 +3,7 @@
 // service's neutral outputs; nothing here knows which protocol the model's
 // servers speak.
 import { randomBytes } from 'node:crypto';
-import type { FinishReason, TokenUsage } from '../../upstream/types.ts';
+import type { FinishReason, TokenUsage, ToolCall, ToolCallDelta } from '../../upstream/types.ts';
 
 /** What every object of one answer repeats: its id, when it was made, the gateway's model id. */
 export interface AnswerHead {
@@ -17,10 +17,19 @@ export function answerHead(kind: 'chat' | 'completion', model: string): AnswerHe
   return { id, created: Math.floor(Date.now() / 1000), model };
 }
 
-type OpenAIFinish = 'stop' | 'length';
+type OpenAIFinish = 'stop' | 'length' | 'tool_calls';
 
 /** A stop sequence and the end-of-sequence token are both OpenAI's `stop`. */
-export const openAIFinish = (reason: FinishReason): OpenAIFinish => (reason === 'LENGTH' ? 'length' : 'stop');
+export const openAIFinish = (reason: FinishReason): OpenAIFinish => (reason === 'LENGTH' ? 'length' : reason === 'TOOL_CALLS' ? 'tool_calls' : 'stop');
+
+/** A call as OpenAI writes it. */
+const openAICall = (call: ToolCall) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } });
+
+/** A piece of a streamed call: id, type and name on the call's first piece only. */
+export function openAICallDelta(delta: ToolCallDelta) {
+  const first = delta.id === undefined ? {} : { id: delta.id, type: 'function' as const };
+  return { index: delta.index, ...first, function: { ...(delta.name === undefined ? {} : { name: delta.name }), arguments: delta.argumentsDelta } };
+}
 
 export interface OpenAIUsage {
   prompt_tokens: number;
@@ -37,11 +46,15 @@ export const openAIUsage = (usage: TokenUsage): OpenAIUsage => ({
 /** The server's counts when it reported them; absent otherwise (the gateway never estimates them). */
 const usageField = (usage: TokenUsage | null | undefined) => (usage ? { usage: openAIUsage(usage) } : {});
 
-export function chatCompletion(head: AnswerHead, content: string, finish: FinishReason, usage: TokenUsage | null | undefined) {
+/** An answer that only called tools has null content, as OpenAI's. */
+export function chatCompletion(head: AnswerHead, content: string, toolCalls: readonly ToolCall[], finish: FinishReason, usage: TokenUsage | null | undefined) {
+  const message = toolCalls.length === 0
+    ? { role: 'assistant' as const, content, refusal: null }
+    : { role: 'assistant' as const, content: content === '' ? null : content, refusal: null, tool_calls: toolCalls.map(openAICall) };
   return {
     ...head,
     object: 'chat.completion' as const,
-    choices: [{ index: 0, message: { role: 'assistant' as const, content, refusal: null }, logprobs: null, finish_reason: openAIFinish(finish) }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: openAIFinish(finish) }],
     ...usageField(usage),
   };
 }
@@ -55,8 +68,15 @@ export function textCompletion(head: AnswerHead, text: string, finish: FinishRea
   };
 }
 
-/** A chat stream's chunk: the role on the first, content after it, the finish on the last. */
-export function chatChunk(head: AnswerHead, delta: { role?: 'assistant'; content?: string }, finish: FinishReason | null) {
+/** What a chat chunk's `delta` may carry. */
+export interface ChunkDelta {
+  role?: 'assistant';
+  content?: string;
+  tool_calls?: ReturnType<typeof openAICallDelta>[];
+}
+
+/** A chat stream's chunk: the role on the first, content and call pieces after it, the finish on the last. */
+export function chatChunk(head: AnswerHead, delta: ChunkDelta, finish: FinishReason | null) {
   return {
     ...head,
     object: 'chat.completion.chunk' as const,

@@ -1,8 +1,10 @@
 // A Chat Completions body (POST /v1/chat/completions) as the generation
 // service's chat input: OpenAI's names read onto the one ChatInput, text
-// content parts joined, and what cannot be relayed refused by name.
+// content parts joined, tools and formats read (chat-tools.ts), and what
+// cannot be relayed refused by name.
 import { z } from 'zod';
 import type { ChatInput, ChatMessageInput } from '../../generation/input.ts';
+import { toolCallInput, ToolCallField, toolChatFields, TOOL_FIELDS } from './chat-tools.ts';
 import { unsupported } from './errors.ts';
 import { COMMON_FIELDS, COMMON_REFUSALS, defined, readFields, refuseUnrelayed, stopList, type Refusals } from './request-fields.ts';
 
@@ -20,7 +22,8 @@ const Message = z.looseObject(
   {
     role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function'], { error: 'must be one of system, developer, user, assistant, tool' }),
     content: z.union([z.string(), z.array(ContentPart)], { error: 'must be a string or a list of content parts' }).nullish(),
-    tool_calls: z.array(z.unknown(), { error: 'must be a list' }).nullish(),
+    tool_calls: z.array(ToolCallField, { error: 'must be a list of tool calls' }).nullish(),
+    tool_call_id: z.string({ error: 'must be a string' }).nullish(),
   },
   { error: 'must be an object' },
 );
@@ -29,9 +32,10 @@ const ChatBody = z.object({
   ...COMMON_FIELDS,
   messages: z.array(Message, { error: 'is required and must be a list of messages' }),
   max_completion_tokens: COMMON_FIELDS.max_tokens,
+  ...TOOL_FIELDS,
 });
 
-const TOOLS_LATER = 'tool calls are not relayed by this gateway yet';
+const FUNCTIONS = 'the deprecated functions API is not relayed: use tools';
 
 /** Understood, not relayed: refused naming the field. */
 const CHAT_REFUSALS: Refusals = [
@@ -42,16 +46,11 @@ const CHAT_REFUSALS: Refusals = [
   ['modalities', 'only text output is relayed by this gateway', (value) => Array.isArray(value) && value.every((m) => m === 'text')],
   ['prediction', 'predicted outputs are not relayed by this gateway'],
   ['web_search_options', 'web search is not offered by this gateway'],
-  ['tools', TOOLS_LATER],
-  ['functions', TOOLS_LATER],
-  ['tool_choice', TOOLS_LATER, (value) => value === 'none' || value === 'auto'],
-  ['function_call', TOOLS_LATER, (value) => value === 'none' || value === 'auto'],
-  ['response_format', 'only response_format {"type": "text"} is relayed by this gateway yet', (value) => isTextFormat(value)],
+  ['functions', FUNCTIONS],
+  ['function_call', FUNCTIONS, (value) => value === 'none' || value === 'auto'],
 ];
 
-const isTextFormat = (value: unknown): boolean => typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'text';
-
-const ROLES = { system: 'SYSTEM', developer: 'SYSTEM', user: 'USER', assistant: 'ASSISTANT' } as const;
+const ROLES = { system: 'SYSTEM', developer: 'SYSTEM', user: 'USER', assistant: 'ASSISTANT', tool: 'TOOL' } as const;
 
 export function readChatRequest(body: unknown): ChatRequest {
   const fields = readFields(ChatBody, body);
@@ -68,15 +67,19 @@ export function readChatRequest(body: unknown): ChatRequest {
       frequencyPenalty: fields.frequency_penalty,
       presencePenalty: fields.presence_penalty,
     }),
+    ...toolChatFields(fields),
   };
   return { input, stream: fields.stream === true, includeUsage: fields.stream_options?.include_usage === true };
 }
 
 function messageInput(message: z.output<typeof Message>, index: number): ChatMessageInput {
   const at = `messages[${index}]`;
-  if (message.role === 'tool' || message.role === 'function') throw unsupported(`${at}.role`, `${at}.role: ${TOOLS_LATER}`);
-  if (message.tool_calls && message.tool_calls.length > 0) throw unsupported(`${at}.tool_calls`, `${at}.tool_calls: ${TOOLS_LATER}`);
-  return { role: ROLES[message.role], content: contentText(message.content, `${at}.content`) };
+  if (message.role === 'function') throw unsupported(`${at}.role`, `${at}.role: ${FUNCTIONS}`);
+  const input: ChatMessageInput = { role: ROLES[message.role], content: contentText(message.content, `${at}.content`) };
+  // Set only where given: the service refuses them on any other role, naming the message.
+  if (message.tool_calls && message.tool_calls.length > 0) input.toolCalls = message.tool_calls.map(toolCallInput);
+  if (message.tool_call_id !== null && message.tool_call_id !== undefined) input.toolCallId = message.tool_call_id;
+  return input;
 }
 
 /** Text parts joined by newlines (as vLLM joins them); any other part is refused by its kind. */

@@ -11,6 +11,11 @@ const OPENAI_NAMES: ReadonlyMap<string, string> = new Map([
   ['frequencyPenalty', 'frequency_penalty'],
   ['presencePenalty', 'presence_penalty'],
   ['returnFullText', 'echo'],
+  ['toolChoice', 'tool_choice'],
+  ['parallelToolCalls', 'parallel_tool_calls'],
+  ['responseFormat', 'response_format'],
+  ['toolCalls', 'tool_calls'],
+  ['toolCallId', 'tool_call_id'],
 ]);
 
 const SERVICE_NAME = new RegExp(`\\b(?:${[...OPENAI_NAMES.keys()].join('|')})\\b`, 'g');

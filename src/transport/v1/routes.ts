@@ -13,11 +13,12 @@ import type { GenerationService } from '../../generation/service.ts';
 import type { InFlight } from '../../lib/in-flight.ts';
 import type { Logger } from '../../logger.ts';
 import type { Registry } from '../../registry/registry.ts';
-import type { ChatDelta, StreamToken } from '../../upstream/types.ts';
+import type { ChatEvent } from '../../generation/chat-answer.ts';
+import type { StreamToken } from '../../upstream/types.ts';
 import type { RefusalListener } from '../common/refusal.ts';
 import { sendJson } from '../common/send-json.ts';
 import { readJson, type BodyLimits } from '../rest/json-body.ts';
-import { answerHead, chatChunk, chatCompletion, textChunk, textCompletion, usageChunk, type AnswerHead } from './answers.ts';
+import { answerHead, chatChunk, chatCompletion, openAICallDelta, textChunk, textCompletion, usageChunk, type AnswerHead, type ChunkDelta } from './answers.ts';
 import { readChatRequest } from './chat-request.ts';
 import { readCompletionRequest } from './completion-request.ts';
 import { OpenAIError, sendOpenAIError, toOpenAIError } from './errors.ts';
@@ -71,7 +72,7 @@ export function createV1Handler(services: V1Services, bodyLimits: BodyLimits, lo
       const head = answerHead('chat', prepared.model.id);
       if (!stream) {
         const output = await generation.chat(prepared, request.signal);
-        sendJson(res, 200, chatCompletion(head, output.content, output.finishReason, output.usage));
+        sendJson(res, 200, chatCompletion(head, output.content, output.toolCalls, output.finishReason, output.usage));
         return;
       }
       await relay(res, generation.chatStream(prepared, request.signal), chatShape(head), includeUsage, request.signal);
@@ -135,10 +136,15 @@ export function createV1Handler(services: V1Services, bodyLimits: BodyLimits, lo
 
 const infoOf = ({ caller, requestId, traceparent }: V1Request, operation: Operation) => ({ caller, requestId, traceparent, operation, transport: 'openai' as const });
 
-function chatShape(head: AnswerHead): ChunkShape<ChatDelta> {
+function chatShape(head: AnswerHead): ChunkShape<ChatEvent> {
   return {
     opening: [chatChunk(head, { role: 'assistant', content: '' }, null)],
-    chunks: (event) => (event.delta === '' && event.finishReason === null ? [] : [chatChunk(head, event.delta === '' ? {} : { content: event.delta }, event.finishReason)]),
+    chunks: (event) => {
+      const delta: ChunkDelta = {};
+      if (event.delta !== '') delta.content = event.delta;
+      if (event.toolCallDeltas.length > 0) delta.tool_calls = event.toolCallDeltas.map(openAICallDelta);
+      return delta.content === undefined && delta.tool_calls === undefined && event.finishReason === null ? [] : [chatChunk(head, delta, event.finishReason)];
+    },
     usage: (event) => event.usage,
     usageChunk: (usage) => usageChunk(head, 'chat.completion.chunk', usage),
   };

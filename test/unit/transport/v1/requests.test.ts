@@ -43,8 +43,8 @@ describe('a chat completions body', () => {
     [{ top_logprobs: 3 }, 'top_logprobs'],
     [{ modalities: ['text', 'audio'] }, 'modalities'],
     [{ logit_bias: { 50256: -100 } }, 'logit_bias'],
-    [{ tool_choice: 'required' }, 'tool_choice'],
-    [{ response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }, 'response_format'],
+    [{ functions: [{ name: 'f' }] }, 'functions'],
+    [{ function_call: { name: 'f' } }, 'function_call'],
   ])('refuses %j by name', (extra, param) => {
     expect(refusal(() => readChatRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra }))).toEqual({ status: 400, param, code: 'unsupported_parameter' });
   });
@@ -53,11 +53,41 @@ describe('a chat completions body', () => {
     expect(() => readChatRequest({ model: 'm', messages: [], n: 1, logprobs: false, tools: [], response_format: { type: 'text' }, tool_choice: 'none', logit_bias: {} })).not.toThrow();
   });
 
+  it("reads OpenAI's tools, tool choice, response format, and earlier calls and results onto the service's fields", () => {
+    const parameters = { type: 'object', properties: { city: { type: 'string' } } };
+    const { input } = readChatRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', content: 'sunny', tool_call_id: 'c1' },
+      ],
+      tools: [{ type: 'function', function: { name: 'get_weather', description: 'The weather.', parameters } }, { type: 'function', function: { name: 'get_time' } }],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      parallel_tool_calls: false,
+      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
+    });
+    expect(input).toMatchObject({
+      messages: [
+        { role: 'USER', content: 'weather?' },
+        { role: 'ASSISTANT', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+        { role: 'TOOL', content: 'sunny', toolCallId: 'c1' },
+      ],
+      tools: [{ name: 'get_weather', description: 'The weather.', parameters }, { name: 'get_time', description: null, parameters: null }],
+      toolChoice: { function: 'get_weather' },
+      parallelToolCalls: false,
+      responseFormat: { type: 'JSON_SCHEMA', name: 'answer', schema: { type: 'object' } },
+    });
+    expect(readChatRequest({ model: 'm', messages: [], tool_choice: 'required', response_format: { type: 'json_object' } }).input).toMatchObject({ toolChoice: { mode: 'REQUIRED' }, responseFormat: { type: 'JSON_OBJECT' } });
+  });
+
   it('names the JSON path of a field of the wrong kind', () => {
     expect(refusal(() => readChatRequest({ model: 'm', messages: [{ role: 'user', content: 5 }] }))).toMatchObject({ param: 'messages[0].content', code: 'invalid_value' });
     expect(refusal(() => readChatRequest({ model: 'm', messages: [{ role: 'robot', content: 'x' }] }))).toMatchObject({ param: 'messages[0].role' });
     expect(refusal(() => readChatRequest({ messages: [] }))).toMatchObject({ param: 'model' });
     expect(refusal(() => readChatRequest([]))).toMatchObject({ param: 'body' });
+    expect(refusal(() => readChatRequest({ model: 'm', messages: [], tools: [{ type: 'web_search' }] }))).toMatchObject({ param: 'tools[0].type' });
+    expect(refusal(() => readChatRequest({ model: 'm', messages: [{ role: 'assistant', tool_calls: [{ id: 'a', function: { name: 'f', arguments: {} } }] }] }))).toMatchObject({ param: 'messages[0].tool_calls[0].function.arguments' });
   });
 });
 

@@ -194,6 +194,14 @@ describe('requests on /v1', () => {
     const res = await chat({ headers: { origin: 'http://app.example' }, body: JSON.stringify({ model: 'pool', messages: MESSAGES, max_tokens: 2 }) });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('http://app.example');
+    // What the openai SDK adds in a browser is allowed too.
+    const sdkHeaders = ['x-stainless-os', 'x-stainless-lang', 'x-stainless-arch', 'x-stainless-runtime', 'x-stainless-runtime-version', 'x-stainless-package-version', 'x-stainless-retry-count', 'x-stainless-timeout'];
+    const sdk = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': ['authorization', 'content-type', ...sdkHeaders].join(',') },
+    });
+    const allowed = sdk.headers.get('access-control-allow-headers')!.split(', ');
+    expect(allowed).toEqual(expect.arrayContaining(sdkHeaders));
     const other = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();

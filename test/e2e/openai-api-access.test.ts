@@ -96,7 +96,9 @@ describe('keys on /v1', () => {
     const stream = await sdk(gateway).chat.completions.create({ model: 'pool', messages: MESSAGES, max_tokens: 2, stream: true });
     for await (const _chunk of stream);
     await sdk(gateway).completions.create({ model: 'pool', prompt: 'Hi', max_tokens: 2 });
-    await caught(sdk(gateway, 'sk-wrong-key-000000000').models.list());
+    // The SDK reads the request id of a failure from x-request-id.
+    const refused = await caught(sdk(gateway, 'sk-wrong-key-000000000').models.list());
+    expect(refused!.requestID).toMatch(/^[0-9a-f-]{36}$/);
 
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     const requests = (operation: string) => `tgi_gateway_requests_total{model="pool",protocol="tgi",operation="${operation}",transport="openai",code="OK"}`;

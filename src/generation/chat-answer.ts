@@ -18,6 +18,11 @@ export interface ChatAnswer extends Omit<ChatOutput, 'toolCalls'> {
   validationErrors: string[];
 }
 
+/**
+ * Partial values (`partialArguments`, `partialContent`) grow in place as the
+ * stream goes on, so that each delta costs its own length: a consumer that
+ * keeps an event past the next read copies them (the JSON scalar does).
+ */
 export interface TypedToolCallDelta extends ToolCallDelta {
   /** The call's arguments so far, as a stream-stable partial JSON value. */
   partialArguments: JsonValue | null;

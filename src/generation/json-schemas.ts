@@ -42,7 +42,7 @@ export class SchemaRefused extends Error {
 
 /** Patterns on RE2: linear time in the text, whatever the pattern; what RE2 cannot compile is refused. */
 const linearPatterns = Object.assign(
-  (pattern: string): { test(text: string): boolean } => {
+  (pattern: string): { test(text: string): boolean; toString(): string } => {
     if (pattern.length > MAX_PATTERN_LENGTH) throw new SchemaRefused(`a pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
     let re: RE2JS;
     try {
@@ -50,7 +50,8 @@ const linearPatterns = Object.assign(
     } catch (error) {
       throw new SchemaRefused(`the pattern ${JSON.stringify(pattern.slice(0, 80))} is not supported (${(error as Error).message}); patterns run on a linear-time engine without lookaround or backreferences`);
     }
-    return { test: (text) => re.matcher(text).find() };
+    // ajv keeps one compiled pattern per toString(): it must name the pattern, as a RegExp's does.
+    return { test: (text) => re.matcher(text).find(), toString: () => `/${pattern}/` };
   },
   { code: 'linearPatterns' },
 );

@@ -2,9 +2,10 @@
 // (schema-worker.ts): ajv spends milliseconds compiling a schema, and a
 // request may carry 128 of them, which on the event loop would hold every
 // other request and /healthz. The worker starts on first use and is
-// referenced only while it has work. A job that takes longer than
-// JOB_TIMEOUT_MS ends the worker (the next job starts a new one): a schema
-// refused for its cost, a value left unchecked, and nothing else waits on it.
+// referenced only while it has work. It takes jobs in order; the one it is on
+// may take JOB_TIMEOUT_MS (counted from when it reached the head of the
+// queue), else the worker is ended and the jobs fail (a schema refused for its
+// cost, a value left unchecked); the next job starts a new worker.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -17,23 +18,31 @@ const JOB_TIMEOUT_MS = 5_000;
 // The worker's file beside this one, whatever this one is (.ts from source, .js once built).
 const WORKER_URL = new URL(`./schema-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
-type Pending = { resolve: (reply: SchemaReply) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+type Pending = { resolve: (reply: SchemaReply) => void; reject: (error: Error) => void };
 type Ask = SchemaRequest extends infer R ? (R extends SchemaRequest ? Omit<R, 'id'> : never) : never;
 
 class SchemaWorker {
   #worker: Worker | undefined;
+  /** In the order sent, which is the order the worker answers. */
   readonly #pending = new Map<number, Pending>();
   #nextId = 0;
+  /** The deadline of the job at the head of the queue. */
+  #timer: NodeJS.Timeout | undefined;
 
   ask(request: Ask): Promise<SchemaReply> {
     const worker = this.#started();
     const id = this.#nextId++;
     return new Promise<SchemaReply>((resolve, reject) => {
-      const timer = setTimeout(() => this.#end(worker, new Error(`the schema work took over ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS);
-      this.#pending.set(id, { resolve, reject, timer });
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#arm(worker);
       worker.ref();
       worker.postMessage({ ...request, id });
     });
+  }
+
+  #arm(worker: Worker): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#end(worker, new Error(`the schema work took over ${JOB_TIMEOUT_MS} ms`)), JOB_TIMEOUT_MS);
   }
 
   #started(): Worker {
@@ -44,8 +53,9 @@ class SchemaWorker {
       const pending = this.#pending.get(reply.id);
       if (!pending) return;
       this.#pending.delete(reply.id);
-      clearTimeout(pending.timer);
+      clearTimeout(this.#timer);
       if (this.#pending.size === 0) worker.unref();
+      else this.#arm(worker);
       pending.resolve(reply);
     });
     worker.on('error', (error) => this.#end(worker, error));
@@ -59,10 +69,8 @@ class SchemaWorker {
     if (this.#worker !== worker) return;
     this.#worker = undefined;
     void worker.terminate();
-    for (const pending of this.#pending.values()) {
-      clearTimeout(pending.timer);
-      pending.reject(error);
-    }
+    clearTimeout(this.#timer);
+    for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
   }
 }

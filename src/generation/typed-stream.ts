@@ -1,5 +1,6 @@
 // A chat stream as clients receive it: each call's deltas with its id and
-// name once, its arguments so far as a partial value, a JSON answer's content
+// name once and an index of its own (0, 1, … in the order calls began,
+// whatever indices the server used), its arguments so far as a partial value, a JSON answer's content
 // so far as one, and on the last event the calls assembled and checked as
 // `chat` returns them. The wrapper maps each event as it is pulled and passes
 // return() and cancel() straight through, so that ending the stream still
@@ -17,6 +18,8 @@ interface GenerationStream<E> extends AsyncGenerator<E, void, undefined> {
 }
 
 interface CallSoFar {
+  /** The id the server gave on the call's first delta, if any. */
+  serverId: string | undefined;
   id: string;
   name: string;
   /** The argument pieces, joined once at the end. */
@@ -25,20 +28,27 @@ interface CallSoFar {
 }
 
 export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: AnswerChecks): GenerationStream<ChatEvent> {
+  /** Each call by its index in this answer. */
   const calls = new Map<number, CallSoFar>();
+  /** The server's index → ours: a server that reuses an index for a new call (a new id) gets a new one. */
+  const slots = new Map<number, number>();
   const ids = new CallIds();
   const content = checks.content.kind === 'json' ? new PartialJson() : undefined;
 
   const callDelta = (delta: ChatDelta['toolCallDeltas'][number]): TypedToolCallDelta => {
-    let call = calls.get(delta.index);
+    let index = slots.get(delta.index);
+    let call = index === undefined ? undefined : calls.get(index);
+    if (call && delta.id !== undefined && call.serverId !== undefined && delta.id !== call.serverId) call = undefined;
     const first = call === undefined;
     if (!call) {
-      call = { id: ids.take(delta.id), name: delta.name ?? '', pieces: [], partial: new PartialJson() };
-      calls.set(delta.index, call);
+      index = calls.size;
+      slots.set(delta.index, index);
+      call = { serverId: delta.id, id: ids.take(delta.id), name: delta.name ?? '', pieces: [], partial: new PartialJson() };
+      calls.set(index, call);
     }
     call.pieces.push(delta.argumentsDelta);
     call.partial.push(delta.argumentsDelta);
-    const typed: TypedToolCallDelta = { index: delta.index, argumentsDelta: delta.argumentsDelta, partialArguments: call.partial.value ?? null };
+    const typed: TypedToolCallDelta = { index: index!, argumentsDelta: delta.argumentsDelta, partialArguments: call.partial.value ?? null };
     if (first) {
       typed.id = call.id;
       typed.name = call.name;

@@ -8,5 +8,7 @@ export const JsonRef = builder.scalarType('JSON', {
   // Variables arrive parsed from JSON already; a literal is read as the value it spells.
   parseValue: (value) => value as NonNullable<unknown>,
   parseLiteral: (node, variables) => valueFromASTUntyped(node, variables) as NonNullable<unknown>,
-  serialize: (value) => value,
+  // A partial value grows in place as its stream goes on (generation/partial-json.ts): each
+  // event's payload gets a copy of it as it is now, whenever the transport writes it.
+  serialize: (value) => (value !== null && typeof value === 'object' ? structuredClone(value) : value),
 });

@@ -51,7 +51,8 @@ export function toolRequestFields(request: ChatRequest, responseFormat: Response
       function: { name: t.name, ...(t.description === undefined ? {} : { description: t.description }), ...(t.parameters ? { parameters: t.parameters } : {}) },
     }));
   }
-  if (request.toolChoice) fields.tool_choice = wireChoice(request.toolChoice);
+  // Without tools only NONE gets here, which is what no tools means: vLLM refuses a tool_choice without tools.
+  if (request.toolChoice && request.tools) fields.tool_choice = wireChoice(request.toolChoice);
   if (request.parallelToolCalls !== undefined) fields.parallel_tool_calls = request.parallelToolCalls;
   const format = request.responseFormat && responseFormat(request.responseFormat);
   if (format) fields.response_format = format;

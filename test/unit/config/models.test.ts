@@ -16,6 +16,13 @@ describe('readModels', () => {
     expect(() => readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_PROTOCOL: 'grpc' })).toThrow(/TGI_V_PROTOCOL/);
   });
 
+  it('reads TGI_<KEY>_TOOLS: absent means the servers take tools, false that they take none', () => {
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1' })[0]!.tools).toBeUndefined();
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'true' })[0]!.tools).toBeUndefined();
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'false' })[0]!.tools).toBe(false);
+    expect(() => readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'maybe' })).toThrow(/TGI_V_TOOLS/);
+  });
+
   it('derives the id by lower-casing the key and turning _ into -', () => {
     expect(readModels({ TGI_LLAMA_3_8B_ENDPOINT: 'http://gpu:80' })[0]).toMatchObject({ key: 'LLAMA_3_8B', id: 'llama-3-8b' });
   });

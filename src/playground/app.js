@@ -332,7 +332,7 @@ function end(state, how, failure) {
   } else {
     const reason = state.finishReason ?? 'no finish reason';
     setStatus(ui.status, `✓ Finished (${reason}) after ${tokens}.`, 'good');
-    state.answer.finish(state.toolCalls.length ? `Waiting for the results of ${state.toolCalls.length} tool call(s).` : `Finished: ${reason}.`);
+    state.answer.finish(`Finished: ${reason}.`);
   }
   setRunning(false);
 }
@@ -351,16 +351,19 @@ function askForResults(calls) {
   if (calls.length > 0) announcer.say(`The model called ${calls.map((c) => c.name).join(', ')}: answer below the conversation.`);
 }
 
-/** Keeps keyboard focus on a usable control as Send and Stop trade places. */
+/**
+ * Keeps keyboard focus on a usable control as Send and Stop trade places; when
+ * the answer ends with calls, on the first call's result (the chat cannot go
+ * on without it), else on the message box.
+ */
 function setRunning(running) {
   const focused = document.activeElement;
   ui.send.disabled = running;
   ui.stop.disabled = !running;
   ui.sendResults.disabled = running;
   if (running && (focused === ui.send || focused === ui.sendResults)) ui.stop.focus();
-  if (!running && (focused === ui.stop || focused === document.body || ui.toolAnswers.contains(focused))) {
-    (pendingCalls[0]?.field ?? ui.message).focus();
-  }
+  const inChat = [ui.stop, ui.message, document.body].includes(focused) || ui.toolAnswers.contains(focused);
+  if (!running && inChat) (pendingCalls[0]?.field ?? ui.message).focus();
 }
 
 function newChat() {

@@ -1,5 +1,5 @@
 // The model registry as declared in the environment: TGI_<KEY>_ENDPOINT and its companions.
-import { ConfigError, parseBaseUrl, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
+import { ConfigError, parseBaseUrl, readBool, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
 
 /** Per-model overrides of the global upstream timeouts; unset means "use the global value". */
 export interface TimeoutOverrides {
@@ -22,6 +22,8 @@ export interface ModelConfig {
   maxConcurrent?: number;
   /** How the replicas talk, and as whom; every replica of a model speaks the same. */
   upstream: UpstreamConfig;
+  /** TGI_<KEY>_TOOLS=false: its servers take no tools, and requests with tools are refused before any call. Absent: true. */
+  tools?: boolean;
 }
 
 export interface UpstreamConfig {
@@ -86,6 +88,7 @@ function readModel(env: Env, key: string): ModelConfig {
       idleMs: timeout('IDLE_TIMEOUT_MS'),
     }),
   };
+  if (!readBool(env, `${prefix}_TOOLS`, true)) model.tools = false;
   const hfName = readOptionalString(env, `${prefix}_HF_NAME`);
   if (hfName) model.hfName = hfName;
   const maxConcurrent = readOptionalInt(env, `${prefix}_MAX_CONCURRENT`, { min: 1 });

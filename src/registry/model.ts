@@ -24,6 +24,8 @@ export class Model {
   readonly protocol: Protocol;
   /** What its servers take: validation reads it before any of them is asked. */
   readonly dialect: Dialect;
+  /** Whether its servers take tools (TGI_<KEY>_TOOLS). */
+  readonly tools: boolean;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
   #inFlight = 0;
@@ -31,6 +33,7 @@ export class Model {
   constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[]) {
     this.id = config.id;
     this.dialect = dialect;
+    this.tools = config.tools ?? true;
     this.name = config.name;
     this.replicas = replicas;
     this.timeouts = config.timeouts;

@@ -20,6 +20,8 @@ export interface Dialect {
   readonly maxSeed?: { readonly value: bigint; readonly why: string };
   /** Stop sequences a request may carry while the server has not said its own limit. */
   readonly defaultMaxStopSequences: number;
+  /** Whether one request may carry tools and a JSON response format (TGI applies one grammar only). */
+  readonly toolsWithJsonFormat: boolean;
 }
 
 export interface ClientOptions {

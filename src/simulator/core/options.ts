@@ -22,6 +22,7 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   lineEnding: '\n',
   chunkBytes: 0,
   reportsUsage: true,
+  autoToolChoice: true,
 };
 
 const COUNT_FIELDS = [
@@ -56,7 +57,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
       throw new RangeError(`simulator option ${field} must be a non-empty string or null`);
     }
   }
-  for (const field of ['health', 'reportsUsage'] as const) {
+  for (const field of ['health', 'reportsUsage', 'autoToolChoice'] as const) {
     if (typeof options[field] !== 'boolean') throw new RangeError(`simulator option ${field} must be a boolean`);
   }
   if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {

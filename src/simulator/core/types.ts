@@ -44,6 +44,11 @@ export interface SimulatorFaults {
    * OpenAI-style routes), otherwise 424 (TGI) or 500 (openai).
    */
   errorAfterTokens?: number;
+  /**
+   * Chat with tools or a JSON answer: the arguments (or the JSON answer) are `not-json`
+   * (cut short), or JSON that `breaks-schema` (each required property of the wrong type).
+   */
+  badJson?: 'not-json' | 'breaks-schema';
   /** Apply the generation faults to the next `times` generation requests only, then clear them. */
   times?: number;
 }
@@ -78,6 +83,11 @@ export interface SimulatorOptions extends SimulatorTiming {
   chunkBytes: number;
   /** false: in openai mode no answer or stream carries `usage`, as some llama.cpp builds. */
   reportsUsage: boolean;
+  /**
+   * false: in openai mode tool_choice "auto" (or tools without a tool_choice) is refused with
+   * vLLM's 400, as a server started without --enable-auto-tool-choice does.
+   */
+  autoToolChoice: boolean;
 }
 
 export interface SimulatorStats {

@@ -18,6 +18,8 @@ import { streamTokens } from '../core/token-stream.ts';
 import type { VllmMeta } from './bodies.ts';
 import { badRequest, modelNotFound, openAiError, queueFull, sendOpenAiError, type OpenAiError } from './errors.ts';
 import { vllmAnswer, vllmStreamEvents } from './events.ts';
+import { toolAnswer } from '../core/tool-answer.ts';
+import { toolRequestError } from './tools.ts';
 import { isOpenAiError, validateOpenAi } from './validation.ts';
 
 async function readRequest(
@@ -79,6 +81,11 @@ export async function handleOpenAiGeneration(
     refuse(modelNotFound(request.model), 'validation');
     return;
   }
+  const toolError = toolRequestError(request, context.options.autoToolChoice);
+  if (toolError !== null) {
+    refuse(toolError, 'validation');
+    return;
+  }
   const validated = validateOpenAi(request, context.options.maxTotalTokens);
   if (isOpenAiError(validated)) {
     refuse(validated, 'validation');
@@ -92,13 +99,14 @@ export async function handleOpenAiGeneration(
   exchange.holdPermit(permit);
   const prepared = planned(validated);
   const meta = nextMeta(context, kind, model);
+  const answer = toolAnswer(request.structured, request.messages ?? [], request.seed, faults.badJson);
   if (!request.stream) {
-    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta, context.options.reportsUsage));
+    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta, context.options.reportsUsage, answer));
     return;
   }
   const { lineEnding, chunkBytes } = context.options;
   // vLLM sends no keep-alive comments: a stalled engine is plain silence.
   const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
   sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
-  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage));
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage, answer));
 }

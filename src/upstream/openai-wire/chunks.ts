@@ -34,7 +34,15 @@ export type StreamChunk =
   /** After the finish: the usage the server reported for the whole stream, if any. */
   | { kind: 'end'; usage: TokenUsage | null };
 
-export async function* streamChunks(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamChunk, void, undefined> {
+export interface ChunkOptions {
+  /**
+   * Asked when the stream closes before any finish reason: whether that end is
+   * whole (TGI streams no finish reason after a tool call); else it was cut.
+   */
+  endsWithoutFinish?: () => boolean;
+}
+
+export async function* streamChunks(body: AsyncIterable<Uint8Array>, options: ChunkOptions = {}): AsyncGenerator<StreamChunk, void, undefined> {
   let finished = false;
   let ended = false;
   const end = (usage: TokenUsage | null): StreamChunk => {
@@ -43,6 +51,7 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>): AsyncGener
   };
   for await (const data of readEvents(body, DATA_EVENTS)) {
     if (data === DONE) {
+      if (!finished && options.endsWithoutFinish?.()) finished = true;
       if (!finished) throw endedEarly('stream ended without a finish reason');
       if (!ended) yield end(null);
       continue; // on to the end of the body
@@ -58,7 +67,14 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>): AsyncGener
       continue;
     }
     const choice = firstChoice(chunk, 'stream event');
-    if (!choice) continue;
+    if (!choice) {
+      // A usage chunk with no finish before it: the end of a stream that states none (TGI after a call).
+      if (usage && options.endsWithoutFinish?.()) {
+        finished = true;
+        yield end(usage);
+      }
+      continue;
+    }
     const finish = finishOf(choice);
     yield { kind: 'choice', choice, finish };
     if (finish === null) continue;
@@ -66,6 +82,7 @@ export async function* streamChunks(body: AsyncIterable<Uint8Array>): AsyncGener
     // A server that puts usage on the finish chunk sends no separate one.
     if (usage) yield end(usage);
   }
+  if (!finished && options.endsWithoutFinish?.()) finished = true;
   if (!finished) throw endedEarly('stream ended before its final event');
   // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
   if (!ended) yield end(null);

@@ -14,6 +14,7 @@ export const OPENAI: UpstreamProtocol = {
     // vLLM and its kin take a signed 64-bit seed: above it, the server would refuse the request after the call.
     maxSeed: { value: 2n ** 63n - 1n, why: 'an OpenAI-compatible API takes a signed 64-bit seed' },
     // The servers set no limit of their own: this is the gateway's cap.
+    toolsWithJsonFormat: true,
     defaultMaxStopSequences: 16,
   },
   connect: (baseUrl, options) => new OpenAIClient(baseUrl, options),

@@ -11,6 +11,7 @@ export const TGI: UpstreamProtocol = {
     topPOne: false,
     refuses: [],
     // TGI's default --max-stop-sequences, until a replica's /info says its own.
+    toolsWithJsonFormat: false,
     defaultMaxStopSequences: 4,
   },
   connect: (baseUrl, options) => new TgiClient(baseUrl, options),

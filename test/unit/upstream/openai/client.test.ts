@@ -289,7 +289,7 @@ describe('OpenAIClient', () => {
           usage: usage(5, 2),
         }),
       }));
-      expect(await client.chat(CHAT, { signal: signal() })).toEqual({ content: 'Hello!', finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
+      expect(await client.chat(CHAT, { signal: signal() })).toEqual({ content: 'Hello!', toolCalls: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
       expect(JSON.parse(seen.at(-1)!.body)).toEqual({ model: 'served/model', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, stream: false });
     });
 
@@ -307,9 +307,9 @@ describe('OpenAIClient', () => {
       const { events: deltas, failure } = await drain(await client.chatStream(CHAT, { signal: signal() }));
       expect(failure).toBeUndefined();
       expect(deltas).toEqual([
-        { delta: 'Hel', finishReason: null, usage: null },
-        { delta: 'lo', finishReason: null, usage: null },
-        { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } },
+        { delta: 'Hel', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: 'lo', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } },
       ]);
       expect(JSON.parse(seen[0]!.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
       expect(JSON.parse(seen[0]!.body)).not.toHaveProperty('return_token_ids');

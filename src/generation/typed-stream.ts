@@ -1,0 +1,87 @@
+// A chat stream as clients receive it: each call's deltas with its id and
+// name once, its arguments so far as a partial value, a JSON answer's content
+// so far as one, and on the last event the calls assembled and checked as
+// `chat` returns them. The wrapper maps each event as it is pulled and passes
+// return() and cancel() straight through, so that ending the stream still
+// aborts the upstream request at once.
+import type { ChatDelta, ToolCall } from '../upstream/types.ts';
+import { checkToolCall } from './answer-checks.ts';
+import { CallIds } from './call-ids.ts';
+import type { ChatEvent, TypedToolCallDelta } from './chat-answer.ts';
+import { PartialJson } from './partial-json.ts';
+import type { AnswerChecks } from './tool-rules.ts';
+
+/** The service's GenerationStream, restated here so that the service may import this file. */
+interface GenerationStream<E> extends AsyncGenerator<E, void, undefined> {
+  cancel(reason: unknown): void;
+}
+
+interface CallSoFar {
+  id: string;
+  name: string;
+  /** The argument pieces, joined once at the end. */
+  pieces: string[];
+  partial: PartialJson;
+}
+
+export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: AnswerChecks): GenerationStream<ChatEvent> {
+  const calls = new Map<number, CallSoFar>();
+  const ids = new CallIds();
+  const content = checks.content.kind === 'json' ? new PartialJson() : undefined;
+
+  const callDelta = (delta: ChatDelta['toolCallDeltas'][number]): TypedToolCallDelta => {
+    let call = calls.get(delta.index);
+    const first = call === undefined;
+    if (!call) {
+      call = { id: ids.take(delta.id), name: delta.name ?? '', pieces: [], partial: new PartialJson() };
+      calls.set(delta.index, call);
+    }
+    call.pieces.push(delta.argumentsDelta);
+    call.partial.push(delta.argumentsDelta);
+    const typed: TypedToolCallDelta = { index: delta.index, argumentsDelta: delta.argumentsDelta, partialArguments: call.partial.value ?? null };
+    if (first) {
+      typed.id = call.id;
+      typed.name = call.name;
+    }
+    return typed;
+  };
+
+  const typed = (event: ChatDelta): ChatEvent => {
+    const toolCallDeltas = event.toolCallDeltas.map(callDelta);
+    if (content && event.delta.length > 0) content.push(event.delta);
+    const last = event.finishReason !== null;
+    if (last) {
+      content?.end();
+      for (const call of calls.values()) call.partial.end();
+    }
+    const assembled = last
+      ? [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]): ToolCall => ({ id: c.id, name: c.name, arguments: c.pieces.join('') }))
+      : null;
+    return {
+      delta: event.delta,
+      toolCallDeltas,
+      // Whatever the server said (vLLM: `stop` after a named call; TGI: none), an answer of calls ends with TOOL_CALLS.
+      finishReason: last && calls.size > 0 ? 'TOOL_CALLS' : event.finishReason,
+      usage: event.usage,
+      toolCalls: assembled && assembled.map((call) => checkToolCall(call, checks)),
+      partialContent: content?.value ?? null,
+    };
+  };
+
+  const mapped = async (read: Promise<IteratorResult<ChatDelta, void>>): Promise<IteratorResult<ChatEvent, void>> => {
+    const result = await read;
+    return result.done ? result : { done: false, value: typed(result.value) };
+  };
+
+  const wrapper: GenerationStream<ChatEvent> = {
+    next: () => mapped(stream.next()),
+    return: (value) => mapped(stream.return(value)),
+    throw: (error) => mapped(stream.throw(error)),
+    cancel: (reason) => stream.cancel(reason),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    [Symbol.asyncDispose]: () => stream[Symbol.asyncDispose](),
+  };
+  return wrapper;
+}

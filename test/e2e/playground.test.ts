@@ -243,16 +243,79 @@ describeWithChromium('the playground in a browser', () => {
       expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Hello');
     });
 
-    it('turns off tools and JSON, saying why, when the schema lacks them; plain chat still works', async () => {
+    /** Every distinct text the page showed in `selector` (within the conversation) from now on, in order. */
+    async function recordTexts(page: Page, selector: string): Promise<() => Promise<string[]>> {
+      await page.evaluate((sel) => {
+        const seen: string[] = [];
+        (globalThis as unknown as { seen: string[] }).seen = seen;
+        new MutationObserver(() => {
+          const text = document.querySelector(`#conversation article:last-of-type ${sel}`)?.textContent;
+          if (text && text !== seen.at(-1)) seen.push(text);
+        }).observe(document.getElementById('conversation')!, { subtree: true, childList: true, characterData: true });
+      }, selector);
+      return () => page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
+    }
+
+    it('a tool round trip: the call streams in (name, then arguments filling in), its result goes back as a TOOL message, and the model answers with it', async () => {
       const page = await open(stack);
-      await page.locator('#structured-hint').filter({ hasText: /has no tool calls|Tool calls stream in/ }).waitFor();
-      const hint = await text(page, 'structured-hint');
-      if (/has no tool calls/.test(hint)) {
-        expect(await page.getByLabel('Tools (JSON array)').isDisabled()).toBe(true);
-        expect(await page.getByLabel('Tool choice').isDisabled()).toBe(true);
+      await page.locator('#structured-hint').filter({ hasText: 'Tool calls stream in' }).waitFor();
+      await page.getByRole('button', { name: 'Insert an example' }).click();
+      expect(await page.getByLabel('Tool choice').locator('option').allInnerTexts()).toContain('Call get_weather');
+      const shown = await recordTexts(page, '.call .arguments');
+      await say(page, 'What does get_weather say for Paris?', '12');
+
+      const call = page.locator('#conversation article.assistant .call');
+      await call.locator('code').filter({ hasText: 'get_weather' }).waitFor();
+      await statusSays(page, '✓ Finished (TOOL_CALLS)');
+      expect(await page.locator('#announcer').innerText()).toContain('Calling the tool get_weather.');
+      // The arguments filled in as partial objects, each one a step on from the last, ending in the whole call.
+      const steps = (await shown()).map((text) => JSON.parse(text) as Record<string, string>);
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+      const final = steps.at(-1)!;
+      expect(final).toEqual({ city: expect.any(String), unit: 'celsius' });
+      for (const step of steps) for (const [key, value] of Object.entries(step)) expect(final[key]!.startsWith(value)).toBe(true);
+
+      // The page asks for the result, focused on it; the call's id labels it.
+      const sent = lastChatBody(stack)!;
+      expect(sent.messages).toHaveLength(2);
+      const result = page.getByLabel(/^Result of get_weather \(call_\w+\)$/);
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('tool-result-1');
+      const label = await page.locator('#tool-answer-fields label').innerText();
+      const callId = /\((call_\w+)\)/.exec(label)![1]!;
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'Answer the tool calls first' }).waitFor();
+
+      await result.fill('{"temperature": 21}');
+      await page.keyboard.press('Control+Enter');
+      await statusSays(page, '✓ Finished (EOS_TOKEN)');
+      expect(await page.locator('#conversation article.assistant .content').last().innerText()).toContain('{"temperature": 21}');
+      expect(lastChatBody(stack)!.messages.slice(1)).toMatchObject([
+        { role: 'user', content: 'What does get_weather say for Paris?' },
+        { role: 'assistant', tool_calls: [{ id: callId, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify(final) } }] },
+        { role: 'tool', content: '{"temperature": 21}', tool_call_id: callId },
+      ]);
+      expect(await messages(page).locator('h3').allInnerTexts()).toEqual(['You', 'Assistant', `Tool result for get_weather (${callId})`, 'Assistant']);
+      expect(await page.locator('#tool-answers').isHidden()).toBe(true);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('message');
+    });
+
+    it('in JSON mode, shows the object as it fills in, ending in an instance of the schema', async () => {
+      const page = await open(stack);
+      await page.locator('#structured-hint').filter({ hasText: 'JSON answers show the object' }).waitFor();
+      await page.getByLabel('Answer format').selectOption('JSON_SCHEMA');
+      await page.getByLabel('Schema name').fill('book');
+      const shown = await recordTexts(page, '.object');
+      await say(page, 'A book, please', '12');
+      await statusSays(page, '✓ Finished');
+      expect(lastChatBody(stack)!).toMatchObject({ response_format: expect.anything() });
+      const steps = (await shown()).map((text) => JSON.parse(text) as Record<string, unknown>);
+      expect(steps.length).toBeGreaterThanOrEqual(3);
+      expect(steps.at(-1)).toEqual({ title: expect.any(String), year: expect.any(Number) });
+      // Stream-stable: a key once shown stays, with the same type.
+      for (const [i, step] of steps.entries()) {
+        for (const [key, value] of Object.entries(step)) expect(typeof steps[i + 1]?.[key]).toBe(i + 1 < steps.length ? typeof value : 'undefined');
       }
-      await say(page, 'Hello', '3');
-      await statusSays(page, '✓ Finished (LENGTH) after 3 tokens');
+      expect(await page.locator('#conversation article.assistant .content').isHidden()).toBe(true);
     });
   });
 

@@ -23,6 +23,7 @@ const ui = {
   rate: byId('tokens-per-second'), first: byId('first-token'), finish: byId('finish-reason'),
 };
 const announcer = new Announcer(byId('announcer'));
+const follower = new EndFollower(ui.conversation);
 
 let apiKey = ''; // memory only: never written to storage
 let client; // one graphql-ws client per key, connected while something runs
@@ -226,13 +227,14 @@ function ask(added, restore) {
   ui.emptyNote.hidden = true;
   const views = added.map((message) => {
     const view = messageView(message, message.toolName);
-    keepAtEnd(ui.conversation, () => ui.conversation.append(view));
+    ui.conversation.append(view);
     return view;
   });
+  follower.follow();
   announcer.reset();
   const state = {
     added: sent.map((message, i) => ({ message, element: views[i] })), restore,
-    answer: new AnswerView(ui.conversation), text: '', toolCalls: [],
+    answer: new AnswerView(ui.conversation, follower), text: '', toolCalls: [],
     startedAt: performance.now(), firstAt: 0, lastAt: 0, events: 0, usage: null, finishReason: null,
     failure: null, ended: false,
   };

@@ -24,13 +24,35 @@ function messageView(message, toolName) {
 }
 
 /**
- * Keeps the conversation scrolled to its end while an answer grows, unless
- * its reader has scrolled up to read something earlier.
+ * Keeps the conversation scrolled to its end as it grows, unless its reader
+ * has scrolled up to read something earlier. Scrolls at most once a frame:
+ * measuring the layout on every delta of a fast stream would cost more than drawing it.
  */
-function keepAtEnd(container, change) {
-  const atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 48;
-  change();
-  if (atEnd) container.scrollTop = container.scrollHeight;
+class EndFollower {
+  #container;
+  #atEnd = true;
+  #frame = 0;
+
+  constructor(container) {
+    this.#container = container;
+    container.addEventListener('scroll', () => {
+      this.#atEnd = container.scrollHeight - container.scrollTop - container.clientHeight < 48;
+    });
+  }
+
+  /** Back to the end and following it: the reader has just sent something. */
+  follow() {
+    this.#atEnd = true;
+    this.grew();
+  }
+
+  grew() {
+    if (!this.#atEnd) return;
+    this.#frame ||= requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#container.scrollTop = this.#container.scrollHeight;
+    });
+  }
 }
 
 /**
@@ -39,7 +61,7 @@ function keepAtEnd(container, change) {
  * most once a frame, as a fast stream brings many events per frame.
  */
 class AnswerView {
-  #container;
+  #follower;
   #content = el('div', { className: 'content' });
   #object = el('pre', { className: 'object', hidden: true, 'aria-label': 'The JSON answer so far' });
   #calls = el('ol', { className: 'calls', hidden: true, 'aria-label': 'Tool calls' });
@@ -50,16 +72,18 @@ class AnswerView {
   #partialContent;
   #frame = 0;
 
-  constructor(container) {
-    this.#container = container;
+  constructor(container, follower) {
+    this.#follower = follower;
     this.#content.append(this.#text);
     this.element = el('article', { className: 'message assistant', 'aria-busy': 'true' },
       el('h3', {}, 'Assistant'), this.#content, this.#object, this.#calls, this.#note);
-    keepAtEnd(container, () => container.append(this.element));
+    container.append(this.element);
+    follower.grew();
   }
 
   appendText(text) {
-    keepAtEnd(this.#container, () => this.#text.appendData(text));
+    this.#text.appendData(text);
+    this.#follower.grew();
   }
 
   /** One ToolCallDelta; returns the call's name when this delta is its first (to announce it). */
@@ -132,19 +156,18 @@ class AnswerView {
   #redraw() {
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
-    keepAtEnd(this.#container, () => {
-      if (this.#partialContent !== undefined) {
-        this.#object.textContent = pretty(this.#partialContent);
-        this.#object.hidden = false;
-        this.#content.hidden = true; // the same answer, shown as the object it is becoming
-      }
-      for (const call of this.#callsByIndex.values()) {
-        call.view.name.textContent = call.name || '…';
-        call.view.id.textContent = call.id ? `(${call.id})` : '';
-        call.view.args.textContent = call.partial !== undefined ? pretty(call.partial) : call.text;
-        call.view.problems.replaceChildren(...call.problems.map((p) => el('li', {}, `✗ ${p}`)));
-      }
-    });
+    if (this.#partialContent !== undefined) {
+      this.#object.textContent = pretty(this.#partialContent);
+      this.#object.hidden = false;
+      this.#content.hidden = true; // the same answer, shown as the object it is becoming
+    }
+    for (const call of this.#callsByIndex.values()) {
+      call.view.name.textContent = call.name || '…';
+      call.view.id.textContent = call.id ? `(${call.id})` : '';
+      call.view.args.textContent = call.partial !== undefined ? pretty(call.partial) : call.text;
+      call.view.problems.replaceChildren(...call.problems.map((p) => el('li', {}, `✗ ${p}`)));
+    }
+    this.#follower.grew();
   }
 }
 

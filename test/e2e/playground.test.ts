@@ -299,6 +299,20 @@ describeWithChromium('the playground in a browser', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('message');
     });
 
+    it('refuses tools that are not JSON before sending anything, marking the editor', async () => {
+      const page = await open(stack);
+      await page.locator('#structured-hint').filter({ hasText: 'Tool calls stream in' }).waitFor();
+      const chats = () => stack.simulators[0]!.requests().filter((r) => r.route === 'POST /v1/chat/completions').length;
+      const before = chats();
+      await page.getByLabel('Tools (JSON array)').fill('[{"name": "get_weather",');
+      await say(page, 'What does get_weather say?', '5');
+      await page.getByRole('alert').filter({ hasText: /Tools is not JSON/ }).waitFor();
+      expect(await page.getByLabel('Tools (JSON array)').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('What does get_weather say?');
+      expect(await messages(page).count()).toBe(0);
+      expect(chats()).toBe(before);
+    });
+
     it('in JSON mode, shows the object as it fills in, ending in an instance of the schema', async () => {
       const page = await open(stack);
       await page.locator('#structured-hint').filter({ hasText: 'JSON answers show the object' }).waitFor();

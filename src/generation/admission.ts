@@ -71,7 +71,7 @@ export class Admission {
       const model = this.#usableModel(input.modelId, info);
       const parameters = chatParameters(input, await model.serverLimits(), model.dialect);
       const messages = chatMessages(input.messages);
-      const { fields, checks } = toolFields(input, { tools: model.tools, toolsWithJsonFormat: model.dialect.toolsWithJsonFormat, serverKind: model.dialect.serverKind });
+      const { fields, checks } = await toolFields(input, { tools: model.tools, toolsWithJsonFormat: model.dialect.toolsWithJsonFormat, serverKind: model.dialect.serverKind });
       return { ...this.#prepared(model, info, { messages, parameters, ...fields }), checks };
     } catch (error) {
       throw this.#refused(this.#models.get(input.modelId), info, error);

@@ -6,6 +6,7 @@
 import type { ChatOutput, JsonValue, ToolCall } from '../upstream/types.ts';
 import { CallIds } from './call-ids.ts';
 import type { ChatAnswer, CheckedToolCall } from './chat-answer.ts';
+import { checkAgainst } from './schema-checker.ts';
 import type { AnswerChecks } from './tool-rules.ts';
 
 const NOT_JSON = 'is not valid JSON';
@@ -19,31 +20,32 @@ export function parseJson(text: string): JsonValue | undefined {
   }
 }
 
-export function checkToolCall(call: ToolCall, checks: AnswerChecks): CheckedToolCall {
+export async function checkToolCall(call: ToolCall, checks: AnswerChecks): Promise<CheckedToolCall> {
   const parsed = parseJson(call.arguments);
   if (parsed === undefined) return { ...call, parsedArguments: null, validationErrors: [`the arguments ${NOT_JSON}`] };
   if (!checks.tools.has(call.name)) return { ...call, parsedArguments: parsed, validationErrors: [`"${call.name.slice(0, 64)}" is not one of the tools given`] };
-  const check = checks.tools.get(call.name);
-  return { ...call, parsedArguments: parsed, validationErrors: check ? check(parsed) : [] };
+  const schema = checks.tools.get(call.name);
+  return { ...call, parsedArguments: parsed, validationErrors: schema === undefined ? [] : await checkAgainst(schema, parsed) };
 }
 
 /** The content's JSON and what it breaks; a text answer has neither. */
-export function checkContent(content: string, checks: AnswerChecks): Pick<ChatAnswer, 'parsedContent' | 'validationErrors'> {
+export async function checkContent(content: string, checks: AnswerChecks): Promise<Pick<ChatAnswer, 'parsedContent' | 'validationErrors'>> {
   if (checks.content.kind === 'text') return { parsedContent: null, validationErrors: [] };
   const parsed = parseJson(content);
   if (parsed === undefined) return { parsedContent: null, validationErrors: [`the content ${NOT_JSON}`] };
-  return { parsedContent: parsed, validationErrors: checks.content.check?.(parsed) ?? [] };
+  const { schema } = checks.content;
+  return { parsedContent: parsed, validationErrors: schema === undefined ? [] : await checkAgainst(schema, parsed) };
 }
 
-export function checkAnswer(output: ChatOutput, checks: AnswerChecks): ChatAnswer {
+export async function checkAnswer(output: ChatOutput, checks: AnswerChecks): Promise<ChatAnswer> {
   const ids = new CallIds();
-  const calls = output.toolCalls.map((call) => checkToolCall({ ...call, id: ids.take(call.id) }, checks));
+  const calls = await Promise.all(output.toolCalls.map((call) => checkToolCall({ ...call, id: ids.take(call.id) }, checks)));
   return {
     ...output,
     // Whatever the server said, an answer of calls ends with TOOL_CALLS.
     finishReason: calls.length > 0 ? 'TOOL_CALLS' : output.finishReason,
     toolCalls: calls,
     // An answer of calls has no content to check.
-    ...(output.toolCalls.length > 0 ? { parsedContent: null, validationErrors: [] } : checkContent(output.content, checks)),
+    ...(output.toolCalls.length > 0 ? { parsedContent: null, validationErrors: [] } : await checkContent(output.content, checks)),
   };
 }

@@ -76,7 +76,7 @@ export class GenerationService {
 
   /** The answer checked against the schemas the client sent. */
   async chat(prepared: PreparedChat, signal: AbortSignal): Promise<ChatAnswer> {
-    return checkAnswer(await this.#unary(prepared, signal, CHAT), prepared.checks);
+    return await checkAnswer(await this.#unary(prepared, signal, CHAT), prepared.checks);
   }
 
   generateStream(prepared: PreparedGeneration, signal: AbortSignal): GenerationStream<StreamToken> {

@@ -6,17 +6,28 @@
 import { badInput } from '../errors.ts';
 import type { ChatMessage, ChatRequest, JsonObject, ResponseFormat, ToolChoice, ToolDefinition } from '../upstream/types.ts';
 import type { ChatInput, ChatMessageInput } from './input.ts';
-import { compileSchema, SchemaRefused, type SchemaCheck } from './json-schemas.ts';
+import { checkBounds, SchemaRefused } from './json-schemas.ts';
+import { compileSchemas } from './schema-checker.ts';
 
 export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_TOOLS = 128;
 
+/** A client's schema as JSON text: the schema worker's cache key (schema-checker.ts). */
+export type SchemaText = string;
+
 /** What the answer is checked against: each tool's arguments schema, and the content's format. */
 export interface AnswerChecks {
   /** Every tool offered, by name; undefined where it takes no arguments schema. */
-  readonly tools: ReadonlyMap<string, SchemaCheck | undefined>;
+  readonly tools: ReadonlyMap<string, SchemaText | undefined>;
   /** `text`: not JSON; `json`: any JSON, or JSON that holds `schema`. */
-  readonly content: { kind: 'text' } | { kind: 'json'; check?: SchemaCheck };
+  readonly content: { kind: 'text' } | { kind: 'json'; schema?: SchemaText };
+}
+
+/** A schema to compile before the call, and where it stands in the request. */
+interface Pending {
+  field: string;
+  what: string;
+  text: SchemaText;
 }
 
 /** What a model's servers can take, for the rules that depend on them. */
@@ -33,17 +44,32 @@ export type ToolFields = Pick<ChatRequest, 'tools' | 'toolChoice' | 'parallelToo
 const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function compiled(field: string, what: string, schema: JsonObject): SchemaCheck {
+/** Bounded here (one cheap pass), compiled later with the request's other schemas, in the worker. */
+function bounded(field: string, what: string, schema: JsonObject, pending: Pending[]): SchemaText {
   try {
-    return compileSchema(schema);
+    checkBounds(schema);
   } catch (error) {
     if (error instanceof SchemaRefused) throw badInput(field, `${what} is refused: ${error.message}`);
     throw error;
   }
+  const text = JSON.stringify(schema);
+  pending.push({ field, what, text });
+  return text;
 }
 
-function checkTools(input: ChatInput, support: ToolSupport): { tools?: ToolDefinition[]; checks: Map<string, SchemaCheck | undefined> } {
-  const checks = new Map<string, SchemaCheck | undefined>();
+/** Compiles every schema of the request at once; the first refused is the request's refusal. */
+async function compileAll(pending: readonly Pending[]): Promise<void> {
+  try {
+    await compileSchemas(pending.map((p) => p.text));
+  } catch (error) {
+    if (!(error instanceof SchemaRefused)) throw error;
+    const at = pending[error.index] ?? pending[0]!;
+    throw badInput(at.field, `${at.what} is refused: ${error.message}`);
+  }
+}
+
+function checkTools(input: ChatInput, support: ToolSupport, pending: Pending[]): { tools?: ToolDefinition[]; checks: Map<string, SchemaText | undefined> } {
+  const checks = new Map<string, SchemaText | undefined>();
   if (!isSet(input.tools)) return { checks };
   if (!support.tools) throw badInput('tools', "tools are not supported by this model's servers");
   if (input.tools.length > MAX_TOOLS) throw badInput('tools', `tools must hold at most ${MAX_TOOLS} tools. Given: ${input.tools.length}`);
@@ -52,13 +78,13 @@ function checkTools(input: ChatInput, support: ToolSupport): { tools?: ToolDefin
     if (checks.has(tool.name)) throw badInput('tools', `tools[${i}].name "${tool.name}" is given twice; tool names must be unique`);
     const definition: ToolDefinition = { name: tool.name };
     if (isSet(tool.description)) definition.description = tool.description;
-    let check: SchemaCheck | undefined;
+    let check: SchemaText | undefined;
     if (isSet(tool.parameters)) {
       const schema = tool.parameters;
       if (!isObject(schema) || schema.type !== 'object') {
         throw badInput('tools', `tools[${i}].parameters must be an object schema (a JSON Schema with "type": "object")`);
       }
-      check = compiled('tools', `tools[${i}].parameters`, schema);
+      check = bounded('tools', `tools[${i}].parameters`, schema, pending);
       definition.parameters = schema;
     }
     checks.set(tool.name, check);
@@ -82,7 +108,7 @@ function checkToolChoice(input: ChatInput, tools: ReadonlyMap<string, unknown>):
   return { mode: MODES[mode!] };
 }
 
-function checkResponseFormat(input: ChatInput): { format?: ResponseFormat; content: AnswerChecks['content'] } {
+function checkResponseFormat(input: ChatInput, pending: Pending[]): { format?: ResponseFormat; content: AnswerChecks['content'] } {
   const format = input.responseFormat;
   if (!isSet(format)) return { content: { kind: 'text' } };
   if (format.type !== 'JSON_SCHEMA') {
@@ -94,8 +120,8 @@ function checkResponseFormat(input: ChatInput): { format?: ResponseFormat; conte
   }
   if (!isSet(format.schema)) throw badInput('responseFormat', 'responseFormat.schema is required with JSON_SCHEMA');
   if (!isObject(format.schema)) throw badInput('responseFormat', 'responseFormat.schema must be a JSON Schema object');
-  const check = compiled('responseFormat', 'responseFormat.schema', format.schema);
-  return { format: { type: 'json_schema', name: format.name, schema: format.schema }, content: { kind: 'json', check } };
+  const schema = bounded('responseFormat', 'responseFormat.schema', format.schema, pending);
+  return { format: { type: 'json_schema', name: format.name, schema: format.schema }, content: { kind: 'json', schema } };
 }
 
 const isJsonText = (text: string): boolean => {
@@ -137,13 +163,15 @@ export function chatMessages(messages: readonly ChatMessageInput[]): ChatMessage
 }
 
 /** The request's tool and format fields, checked; and what its answer will be checked against. */
-export function toolFields(input: ChatInput, support: ToolSupport): { fields: ToolFields; checks: AnswerChecks } {
-  const { tools, checks } = checkTools(input, support);
+export async function toolFields(input: ChatInput, support: ToolSupport): Promise<{ fields: ToolFields; checks: AnswerChecks }> {
+  const pending: Pending[] = [];
+  const { tools, checks } = checkTools(input, support, pending);
   const toolChoice = checkToolChoice(input, checks);
-  const { format, content } = checkResponseFormat(input);
+  const { format, content } = checkResponseFormat(input, pending);
   if (tools && content.kind === 'json' && !support.toolsWithJsonFormat) {
     throw badInput('responseFormat', `tools and a JSON responseFormat cannot go together on ${support.serverKind} (it applies one grammar per request)`);
   }
+  await compileAll(pending);
   const fields: ToolFields = {};
   if (tools) fields.tools = tools;
   if (toolChoice) fields.toolChoice = toolChoice;

@@ -46,7 +46,7 @@ export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: Ans
     return typed;
   };
 
-  const typed = (event: ChatDelta): ChatEvent => {
+  const typed = (event: ChatDelta): { event: ChatEvent; assembled: ToolCall[] | null } => {
     const toolCallDeltas = event.toolCallDeltas.map(callDelta);
     if (content && event.delta.length > 0) content.push(event.delta);
     const last = event.finishReason !== null;
@@ -57,20 +57,25 @@ export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: Ans
     const assembled = last
       ? [...calls.entries()].sort(([a], [b]) => a - b).map(([, c]): ToolCall => ({ id: c.id, name: c.name, arguments: c.pieces.join('') }))
       : null;
-    return {
+    const typedEvent: ChatEvent = {
       delta: event.delta,
       toolCallDeltas,
       // Whatever the server said (vLLM: `stop` after a named call; TGI: none), an answer of calls ends with TOOL_CALLS.
       finishReason: last && calls.size > 0 ? 'TOOL_CALLS' : event.finishReason,
       usage: event.usage,
-      toolCalls: assembled && assembled.map((call) => checkToolCall(call, checks)),
+      toolCalls: assembled === null ? null : [],
       partialContent: content?.value ?? null,
     };
+    return { event: typedEvent, assembled };
   };
 
   const mapped = async (read: Promise<IteratorResult<ChatDelta, void>>): Promise<IteratorResult<ChatEvent, void>> => {
     const result = await read;
-    return result.done ? result : { done: false, value: typed(result.value) };
+    if (result.done) return result;
+    const { event, assembled } = typed(result.value);
+    // Only the last event waits: for its calls, checked in the schema worker.
+    if (assembled && assembled.length > 0) event.toolCalls = await Promise.all(assembled.map((call) => checkToolCall(call, checks)));
+    return { done: false, value: event };
   };
 
   const wrapper: GenerationStream<ChatEvent> = {

@@ -54,29 +54,6 @@ subscription Chat {
   }
 }
 
-# A tool call: the model may call get_weather (the simulator does when the message names it).
-# The call's id and name come on its first delta, then its arguments fill in, with
-# partialArguments the object so far; the last event holds the call assembled and checked.
-# Answer it with { role: TOOL, content: "…", toolCallId: "<its id>" } after the assistant's
-# { role: ASSISTANT, content: "", toolCalls: [{ id, name, arguments }] }.
-subscription ToolCall {
-  chatStream(input: {
-    modelId: "${modelId}"
-    messages: [{ role: USER, content: "What does get_weather say for Paris?" }]
-    tools: [{
-      name: "get_weather"
-      description: "The current weather in a city."
-      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
-    }]
-    maxTokens: 40
-  }) {
-    delta
-    toolCallDeltas { index id name argumentsDelta partialArguments }
-    finishReason
-    toolCalls { id name arguments parsedArguments validationErrors }
-  }
-}
-
 # The same reply in one answer.
 mutation Reply {
   chat(input: { modelId: "${modelId}", messages: [{ role: USER, content: "Tell me about GPUs" }], maxTokens: 40 }) {

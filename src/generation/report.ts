@@ -5,8 +5,18 @@ import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import type { Protocol } from '../upstream/types.ts';
 
-/** The generation operations (one each per request). */
-export type Operation = 'generate' | 'generateStream' | 'chat' | 'chatStream';
+/**
+ * The generation operations (one each per request): GraphQL's fields, whose
+ * names /v1/chat/completions shares; /v1/completions is `completions`.
+ */
+export type Operation = 'generate' | 'generateStream' | 'chat' | 'chatStream' | 'completions' | 'completionsStream';
+
+const STREAMED: ReadonlySet<Operation> = new Set(['generateStream', 'chatStream', 'completionsStream']);
+
+/** Whether the operation relays its tokens as they come (a stream), rather than one answer. */
+export function isStreamed(operation: Operation): boolean {
+  return STREAMED.has(operation);
+}
 /** Where the request came in: GraphQL over HTTP, SSE or graphql-ws; REST; the OpenAI-compatible API (/v1). */
 export type Transport = 'http' | 'sse' | 'ws' | 'rest' | 'openai';
 

@@ -2,7 +2,7 @@
 // generation, when it ends (never per token); gauges are read from the live
 // state when /metrics is scraped, so they cost nothing in between.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { GenerationReport } from '../generation/report.ts';
+import { isStreamed, type GenerationReport } from '../generation/report.ts';
 import type { Generation } from '../generation/generation.ts';
 import type { Registry as ModelRegistry } from '../registry/registry.ts';
 import type { Replica, ReplicaEvent, ReplicaState } from '../registry/replica.ts';
@@ -117,14 +117,14 @@ export class Metrics implements Observer {
     });
     new Gauge({
       name: `${PREFIX}active_subscriptions`,
-      help: 'generateStream and chatStream subscriptions under way, by transport.',
+      help: 'Streams under way (generateStream, chatStream, /v1 with stream: true), by transport.',
       labelNames: ['transport'],
       registers: [registry],
       collect() {
         this.reset();
         for (const transport of ['ws', 'sse', 'http'] as const) this.set({ transport }, 0);
         for (const generation of sources.active()) {
-          if (generation.request.operation === 'generateStream' || generation.request.operation === 'chatStream') this.inc({ transport: generation.request.transport });
+          if (isStreamed(generation.request.operation)) this.inc({ transport: generation.request.transport });
         }
       },
     });
@@ -174,7 +174,7 @@ export class Metrics implements Observer {
     this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
     if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
     if (report.generatedTokens > 0) this.#tokens.inc({ model, protocol, operation }, report.generatedTokens);
-    if ((operation === 'generateStream' || operation === 'chatStream') && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
+    if (isStreamed(operation) && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
       this.#perToken.observe({ model }, (report.totalMs - report.timeToFirstTokenMs) / 1000 / (report.generatedTokens - 1));
     }
   }

@@ -104,7 +104,7 @@ describe('keys on /v1', () => {
     const requests = (operation: string) => `tgi_gateway_requests_total{model="pool",protocol="tgi",operation="${operation}",transport="openai",code="OK"}`;
     expect(sample(metrics, requests('chat'))).toBeGreaterThanOrEqual(1);
     expect(sample(metrics, requests('chatStream'))).toBe(1);
-    expect(sample(metrics, requests('generate'))).toBe(1);
+    expect(sample(metrics, requests('completions'))).toBe(1);
     expect(sample(metrics, 'tgi_gateway_refused_requests_total{transport="openai",code="UNAUTHENTICATED"}')).toBeGreaterThanOrEqual(1);
 
     await eventually(() => gateway.log().includes('"requestId":"v1-req-1"'), 2000, 'the access log line');

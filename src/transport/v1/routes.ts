@@ -79,7 +79,7 @@ export function createV1Handler(services: V1Services, bodyLimits: BodyLimits, lo
     },
     async completions(req: IncomingMessage, res: ServerResponse, request: V1Request) {
       const { input, stream, includeUsage, echo } = readCompletionRequest(await readBody(req, request));
-      const prepared = await generation.prepare(input, infoOf(request, stream ? 'generateStream' : 'generate'));
+      const prepared = await generation.prepare(input, infoOf(request, stream ? 'completionsStream' : 'completions'));
       const head = answerHead('completion', prepared.model.id);
       if (!stream) {
         const output = await generation.generate(prepared, request.signal);

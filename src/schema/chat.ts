@@ -9,7 +9,8 @@ import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { relayStream, type StreamItem } from './stream-relay.ts';
+import { RESUMABLE, startStream, type ResumableInput } from './start-stream.ts';
+import type { StreamItem } from './stream-relay.ts';
 
 const ChatRole = builder.enumType('ChatRole', { values: ChatRoleSchema.options });
 
@@ -21,7 +22,7 @@ const ChatMessageInputRef = builder.inputRef<ChatMessageInput>('ChatMessageInput
   }) satisfies EveryField<ChatMessageInput>,
 });
 
-const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
+const ChatInputRef = builder.inputRef<ChatInput & ResumableInput>('ChatInput').implement({
   description: 'One chat turn: the conversation so far; checked before any upstream call.',
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -33,7 +34,8 @@ const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
     seed: t.field({ type: SeedRef }),
     frequencyPenalty: t.float({ description: 'From -2 to 2.' }),
     presencePenalty: t.float({ description: 'From -2 to 2.' }),
-  }) satisfies EveryField<ChatInput>,
+    resumable: t.boolean({ defaultValue: false, description: RESUMABLE }),
+  }) satisfies EveryField<ChatInput & ResumableInput>,
 });
 
 const ChatMessageRef = builder.objectRef<{ role: 'ASSISTANT'; content: string }>('ChatMessage').implement({
@@ -54,7 +56,7 @@ const ChatCompletionRef = builder.objectRef<ChatOutput & { modelId: string }>('C
 
 type DeltaItem = Extract<StreamItem<ChatDelta>, { event: unknown }>;
 
-const ChatStreamEventRef = builder.objectRef<DeltaItem>('ChatStreamEvent').implement({
+export const ChatStreamEventRef = builder.objectRef<DeltaItem>('ChatStreamEvent').implement({
   description: 'One content delta; only the last event carries finishReason and usage, and only it may have an empty delta.',
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
@@ -87,8 +89,9 @@ builder.subscriptionField('chatStream', (t) =>
     extensions: startsGeneration,
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     subscribe: async (_root, { input }, ctx) => {
+      ctx.services.resumes.check(input.resumable);
       const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));
-      return relayStream(ctx, prepared.model.id, ctx.services.generation.chatStream(prepared, ctx.signal));
+      return startStream(ctx, input.resumable, prepared.model.id, ctx.services.resumes.chat, (signal) => ctx.services.generation.chatStream(prepared, signal));
     },
     resolve: (item: StreamItem<ChatDelta>) => {
       // A failure after the stream started is one payload with the error, then the end.

@@ -5,10 +5,11 @@ import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { relayStream, type StreamItem } from './stream-relay.ts';
+import { RESUMABLE, startStream, type ResumableInput } from './start-stream.ts';
+import type { StreamItem } from './stream-relay.ts';
 
 // Typed against the one input schema (src/generation/input.ts): a field missing, extra or of another type fails the build.
-const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implement({
+const GenerateInputRef = builder.inputRef<GenerateInput & ResumableInput>('GenerateInput').implement({
   description: "Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call.",
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -26,7 +27,8 @@ const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implem
     frequencyPenalty: t.float(),
     returnFullText: t.boolean(),
     watermark: t.boolean(),
-  }) satisfies EveryField<GenerateInput>,
+    resumable: t.boolean({ defaultValue: false, description: RESUMABLE }),
+  }) satisfies EveryField<GenerateInput & ResumableInput>,
 });
 
 const DetailsRef = builder.objectRef<GenerationDetails>('GenerationDetails').implement({
@@ -57,7 +59,7 @@ const TokenRef = builder.objectRef<Token>('Token').implement({
 
 type TokenItem = Extract<StreamItem<StreamToken>, { event: unknown }>;
 
-const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
+export const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
   description: "One event of the model server's stream: every event carries its token; only the last carries generatedText and details.",
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
@@ -94,8 +96,9 @@ builder.subscriptionType({
       extensions: startsGeneration,
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
+        ctx.services.resumes.check(input.resumable);
         const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));
-        return relayStream(ctx, prepared.model.id, ctx.services.generation.generateStream(prepared, ctx.signal));
+        return startStream(ctx, input.resumable, prepared.model.id, ctx.services.resumes.generate, (signal) => ctx.services.generation.generateStream(prepared, signal));
       },
       resolve: (item: StreamItem<StreamToken>) => {
         // A failure after the stream started is one payload with the error, then the end.

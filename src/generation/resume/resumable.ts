@@ -1,0 +1,172 @@
+// One resumable generation: its upstream stream, pumped into its event log
+// whether or not anyone reads, and the followers that read it. It stops when
+// the last attached follower asks to stop, when `cancelGeneration` says so,
+// or when nobody has been attached for the resume time; once ended, its
+// events stay readable for that time, then it is forgotten. While followers
+// are attached the pump keeps pace with the slowest of them (a client that
+// reads slowly holds the model server back, as any stream does); detached, it
+// runs at the server's pace into the bounded log.
+import { failureCode } from '../report.ts';
+import type { GenerationStream } from '../service.ts';
+import { EventLog, type LogEnd } from './event-log.ts';
+import { Follower, type FollowedGeneration } from './follower.ts';
+
+export interface ResumableParts<E> {
+  readonly id: string;
+  /** The API key's caller id that started it; undefined when keys are off (the id is the capability). */
+  readonly owner: string | undefined;
+  readonly modelId: string;
+  /** The generation's events, not yet read: reading starts it. */
+  readonly stream: GenerationStream<E>;
+  readonly resumeMs: number;
+  readonly maxBytes: number;
+  /** Bytes an event costs to keep (its size as sent). */
+  readonly sizeOf: (event: E) => number;
+  /** Called once, when it is to be forgotten. */
+  readonly forget: (generation: ResumableGeneration<E>) => void;
+}
+
+/** Stopped with no reader attached for the resume time: no failure of anyone's. */
+const NOBODY_ATTACHED = new DOMException('no client resumed the stream in time', 'AbortError');
+/** Stopped by its last reader, or by cancelGeneration. */
+const STOPPED = new DOMException('the client stopped the generation', 'AbortError');
+
+export class ResumableGeneration<E> implements FollowedGeneration<E> {
+  readonly id: string;
+  readonly owner: string | undefined;
+  readonly modelId: string;
+  readonly log: EventLog<E>;
+  readonly #parts: ResumableParts<E>;
+  readonly #attached = new Set<Follower<E>>();
+  #pumping = false;
+  #disposed = false;
+  #stopReason: unknown;
+  /** Armed while nobody is attached and it runs; then, once it ended, until it is forgotten. */
+  #timer: NodeJS.Timeout | undefined;
+  /** The pump waits here while an attached follower lags too far behind. */
+  #room: PromiseWithResolvers<void> | undefined;
+
+  constructor(parts: ResumableParts<E>) {
+    this.#parts = parts;
+    this.id = parts.id;
+    this.owner = parts.owner;
+    this.modelId = parts.modelId;
+    this.log = new EventLog(parts.maxBytes);
+  }
+
+  get running(): boolean {
+    return this.log.end === undefined;
+  }
+
+  get attached(): number {
+    return this.#attached.size;
+  }
+
+  /** A reader from `afterIndex` on; the caller has checked that the log keeps what it asks for. */
+  follow(afterIndex: number): Follower<E> {
+    const follower = new Follower(this, afterIndex);
+    this.#attached.add(follower);
+    if (this.running) clearTimeout(this.#timer);
+    return follower;
+  }
+
+  /** Ends it now with `reason` if it runs (its upstream request is aborted at once); false if it had ended. */
+  stop(reason: unknown = STOPPED): boolean {
+    if (!this.running || this.#stopReason !== undefined) return false;
+    this.#stopReason = reason;
+    this.#parts.stream.cancel(reason);
+    this.#makeRoom();
+    // Never read, the stream never began: nothing will close the log but this.
+    if (!this.#pumping) this.#ended(endOf(reason));
+    return true;
+  }
+
+  /** The gateway stops: it ends now if it runs, and arms no timer any more. */
+  dispose(): void {
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    this.stop();
+  }
+
+  reading(): void {
+    if (this.#pumping || !this.running) return;
+    this.#pumping = true;
+    void this.#pump();
+  }
+
+  moved(): void {
+    if (this.#room && !this.#lagging()) this.#makeRoom();
+  }
+
+  left(follower: Follower<E>, how: 'detached' | 'stopped' | 'finished'): void {
+    if (!this.#attached.delete(follower)) return;
+    this.#makeRoom();
+    if (this.#attached.size > 0 || !this.running) return;
+    if (how === 'stopped') this.stop(STOPPED);
+    else this.#arm(() => this.#expire());
+  }
+
+  async #pump(): Promise<void> {
+    const { stream, sizeOf } = this.#parts;
+    let end: LogEnd;
+    try {
+      for (;;) {
+        if (this.#lagging()) {
+          this.#room ??= Promise.withResolvers<void>();
+          await this.#room.promise;
+        }
+        if (this.#stopReason !== undefined) throw this.#stopReason;
+        const read = await stream.next();
+        if (read.done) break;
+        this.log.append(read.value, sizeOf(read.value));
+      }
+      // A stream cut by stop() may end as if whole: its reason is the end.
+      end = this.#stopReason === undefined ? { as: 'completed' } : endOf(this.#stopReason);
+    } catch (error) {
+      end = endOf(this.#stopReason ?? error);
+    }
+    this.#ended(end);
+  }
+
+  #ended(end: LogEnd): void {
+    this.log.close(end);
+    // Ran out of time with nobody attached: forgotten at once, else readable for the resume time.
+    if (this.#stopReason === NOBODY_ATTACHED) this.#forget();
+    else this.#arm(() => this.#forget());
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    this.stop(NOBODY_ATTACHED);
+  }
+
+  #forget(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#parts.forget(this);
+  }
+
+  #arm(then: () => void): void {
+    clearTimeout(this.#timer);
+    if (this.#disposed) return;
+    this.#timer = setTimeout(then, this.#parts.resumeMs);
+  }
+
+  /** An attached follower has more than half the bound unread: the next event would push its oldest out. */
+  #lagging(): boolean {
+    const limit = this.#parts.maxBytes / 2;
+    for (const follower of this.#attached) if (this.log.unreadBytes(follower.cursor) > limit) return true;
+    return false;
+  }
+
+  #makeRoom(): void {
+    const room = this.#room;
+    this.#room = undefined;
+    room?.resolve();
+  }
+}
+
+/** A client's stop is a quiet end; anything else (a failure, shutdown) is passed on to readers. */
+function endOf(reason: unknown): LogEnd {
+  return failureCode(reason) === 'CANCELLED' ? { as: 'stopped' } : { as: 'failed', failure: reason };
+}

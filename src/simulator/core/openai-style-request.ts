@@ -32,6 +32,10 @@ export interface OpenAiRequest {
   returnTokenIds: boolean;
   truncatePromptTokens: number | null;
   n: number | null;
+  /** Chat only (vLLM's chat template options): end the prompt with the assistant's turn ... */
+  addGenerationPrompt: boolean;
+  /** ... or continue the final (assistant) message instead, its text the start of the answer. */
+  continueFinalMessage: boolean;
 }
 
 export class BodyError extends Error {
@@ -155,10 +159,14 @@ export function decodeOpenAiRequest(body: JsonValue, kind: OpenAiKind): OpenAiRe
     returnTokenIds: flag('return_token_ids', field('return_token_ids')),
     truncatePromptTokens: integer('truncate_prompt_tokens', field('truncate_prompt_tokens')),
     n: integer('n', field('n')),
+    // vLLM's defaults: a generation prompt, no continued message.
+    addGenerationPrompt: body['add_generation_prompt'] === undefined ? true : flag('add_generation_prompt', field('add_generation_prompt')),
+    continueFinalMessage: flag('continue_final_message', field('continue_final_message')),
   };
 }
 
 /** The prompt the model sees: the completion prompt, or the messages through the chat template. */
 export function renderedPrompt(request: OpenAiRequest): string {
-  return request.messages !== null ? renderChat(request.messages) : (request.prompt ?? '');
+  if (request.messages === null) return request.prompt ?? '';
+  return renderChat(request.messages, request.continueFinalMessage ? 'continue' : request.addGenerationPrompt ? 'answer' : 'none');
 }

@@ -20,6 +20,8 @@ export interface Dialect {
   readonly maxSeed?: { readonly value: bigint; readonly why: string };
   /** Stop sequences a request may carry while the server has not said its own limit. */
   readonly defaultMaxStopSequences: number;
+  /** Whether its chat route can go on with a final assistant message (a stream continued on another replica). */
+  readonly continuesChat: boolean;
 }
 
 export interface ClientOptions {

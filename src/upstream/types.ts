@@ -108,6 +108,8 @@ export interface ChatMessage {
 export interface ChatRequest {
   messages: ChatMessage[];
   parameters: SamplingParameters;
+  /** The final (assistant) message is the start of the answer: the server goes on from its text. */
+  continueFinalMessage?: boolean;
 }
 
 export interface ChatOutput {

@@ -47,4 +47,7 @@ export interface WireChatRequest extends WireSampling {
   messages: WireChatMessage[];
   stream: boolean;
   stream_options?: WireStreamOptions;
+  /** vLLM's and SGLang's chat template options: go on with the final (assistant) message. */
+  continue_final_message?: boolean;
+  add_generation_prompt?: boolean;
 }

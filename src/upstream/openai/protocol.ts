@@ -15,6 +15,8 @@ export const OPENAI: UpstreamProtocol = {
     maxSeed: { value: 2n ** 63n - 1n, why: 'an OpenAI-compatible API takes a signed 64-bit seed' },
     // The servers set no limit of their own: this is the gateway's cap.
     defaultMaxStopSequences: 16,
+    // vLLM's and SGLang's continue_final_message.
+    continuesChat: true,
   },
   connect: (baseUrl, options) => new OpenAIClient(baseUrl, options),
 };

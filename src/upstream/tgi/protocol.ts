@@ -12,6 +12,8 @@ export const TGI: UpstreamProtocol = {
     refuses: [],
     // TGI's default --max-stop-sequences, until a replica's /info says its own.
     defaultMaxStopSequences: 4,
+    // TGI's Messages API has no way to continue an assistant message.
+    continuesChat: false,
   },
   connect: (baseUrl, options) => new TgiClient(baseUrl, options),
 };

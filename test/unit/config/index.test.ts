@@ -32,6 +32,10 @@ describe('loadConfig', () => {
       expect(config.resume).toEqual({ resumeMs: 30_000, maxBytes: 1_048_576 });
     });
 
+    it('continues a stream whose replica fails mid-stream, once', () => {
+      expect(config.failover).toEqual({ continue: true, max: 1 });
+    });
+
     it('bounds GraphQL documents: 64 KiB, 2,000 tokens, one generation, depth 8, 15 aliases, 20 directives, cost 5,000', () => {
       expect(config.documents).toEqual({
         maxBytes: 65_536, maxTokens: 2_000, maxGenerations: 1, maxDepth: 8, maxAliases: 15, maxDirectives: 20, maxCost: 5_000, introspection: true,
@@ -87,6 +91,8 @@ describe('loadConfig', () => {
         WS_MAX_BUFFERED_BYTES: '262144',
         STREAM_RESUME_MS: '0',
         STREAM_RESUME_MAX_BYTES: '4096',
+        STREAM_FAILOVER: 'off',
+        STREAM_FAILOVER_MAX: '3',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -105,6 +111,7 @@ describe('loadConfig', () => {
         retry: { maxAttempts: 1 },
         shutdownDrainMs: 0,
         resume: { resumeMs: 0, maxBytes: 4096 },
+        failover: { continue: false, max: 3 },
       });
     });
 
@@ -149,6 +156,8 @@ describe('loadConfig', () => {
       ['SHUTDOWN_DRAIN_MS', '-1'],
       ['STREAM_RESUME_MS', '-1'],
       ['STREAM_RESUME_MAX_BYTES', '100'],
+      ['STREAM_FAILOVER', 'retry'],
+      ['STREAM_FAILOVER_MAX', '11'],
     ])('throws a ConfigError naming %s for %j', (name, value) => {
       const error = configErrorOf(() => loadConfig({ [name]: value }));
       expect(error).toBeInstanceOf(ConfigError);

@@ -86,7 +86,9 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   const { firstTokenMs, idleMs, totalMs } = config.upstream;
   const generation = new GenerationService(registry, { retry: config.retry, failover: config.failover, budgets: { firstTokenMs, idleMs, totalMs }, rateLimits, observer });
   const about = { name: pkg.name, version: pkg.version, startedAt: Date.now() };
-  const resumes = new Resumes(config.resume);
+  const { url: redisUrl } = config.redis;
+  const shared = redisUrl === undefined ? undefined : { url: redisUrl, runMs: totalMs, logger: logger.child({ component: 'resume' }) };
+  const resumes = new Resumes(config.resume, shared);
   const services: Services = { registry, generation, resumes, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
   const lifecycle: Lifecycle = { draining: false };
   /** A request refused before anything ran: counted, and logged once under its request id. */
@@ -151,7 +153,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
       resumes.drain();
       await generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
-      resumes.close();
+      await resumes.close();
       await webSockets.dispose(LAST_WORDS_MS);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -26,9 +26,9 @@ builder.subscriptionField('resumeChatStream', (t) =>
       generationId: t.arg.id({ required: true }),
       afterIndex: t.arg.int({ required: true, defaultValue: 0 }),
     },
-    subscribe: (_root, { generationId, afterIndex }, ctx) => {
+    subscribe: async (_root, { generationId, afterIndex }, ctx) => {
       const id = String(generationId);
-      const { modelId, follower } = ctx.services.resumes.chat.follow(ctx.caller, id, afterIndex);
+      const { modelId, follower } = await ctx.services.resumes.follow('chat', ctx.caller, id, afterIndex);
       return followStream(ctx, modelId, id, follower);
     },
     resolve: eventOrFailure,
@@ -43,9 +43,9 @@ builder.subscriptionField('resumeGenerateStream', (t) =>
       generationId: t.arg.id({ required: true }),
       afterIndex: t.arg.int({ required: true, defaultValue: 0 }),
     },
-    subscribe: (_root, { generationId, afterIndex }, ctx) => {
+    subscribe: async (_root, { generationId, afterIndex }, ctx) => {
       const id = String(generationId);
-      const { modelId, follower } = ctx.services.resumes.generate.follow(ctx.caller, id, afterIndex);
+      const { modelId, follower } = await ctx.services.resumes.follow('generate', ctx.caller, id, afterIndex);
       return followStream(ctx, modelId, id, follower);
     },
     resolve: eventOrFailure,

@@ -7,7 +7,7 @@
 // stop. Both are read off the operation's one signal, which the transport
 // fires with its reason before it returns the iterator.
 import { tagRequest } from '../errors.ts';
-import type { Follower } from '../generation/resume/follower.ts';
+import type { Reader } from '../generation/resume/follower.ts';
 import { isTransportLost } from '../lib/transport-lost.ts';
 import type { GatewayContext } from './context.ts';
 import type { StreamItem } from './stream-relay.ts';
@@ -18,7 +18,7 @@ export function followStream<E>(
   ctx: GatewayContext,
   modelId: string,
   generationId: string,
-  follower: Follower<E>,
+  follower: Reader<E>,
 ): AsyncIterableIterator<StreamItem<E>, undefined> {
   let finished = false;
   let settle: (() => void) | undefined;

@@ -10,6 +10,14 @@ import type { EventLog } from './event-log.ts';
 /** An event with its index in the generation, or the failure that ended it (the last item). */
 export type FollowedItem<E> = { readonly index: number; readonly event: E } | { readonly failure: unknown };
 
+/** A reader of a generation, here or through another process's events in Redis. */
+export interface Reader<E> extends AsyncIterableIterator<FollowedItem<E>, undefined> {
+  /** The transport is lost: the generation runs on without this reader. */
+  detach(): void;
+  /** The client asked to stop. */
+  stop(): void;
+}
+
 /** What a follower tells the generation it reads. */
 export interface FollowedGeneration<E> {
   readonly log: EventLog<E>;
@@ -26,7 +34,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 export const eventsExpired = () =>
   new GatewayError('GENERATION_EXPIRED', 'the events asked for are no longer kept (STREAM_RESUME_MAX_BYTES): resume from a later index or start again');
 
-export class Follower<E> implements AsyncIterableIterator<FollowedItem<E>, undefined> {
+export class Follower<E> implements Reader<E> {
   readonly #generation: FollowedGeneration<E>;
   #cursor: number;
   #over = false;

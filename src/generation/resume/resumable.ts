@@ -10,6 +10,7 @@ import { failureCode } from '../report.ts';
 import type { GenerationStream } from '../service.ts';
 import { EventLog, type LogEnd } from './event-log.ts';
 import { Follower, type FollowedGeneration } from './follower.ts';
+import type { EventMirror } from './mirror.ts';
 
 export interface ResumableParts<E> {
   readonly id: string;
@@ -24,6 +25,10 @@ export interface ResumableParts<E> {
   readonly sizeOf: (event: E) => number;
   /** Called once, when it is to be forgotten. */
   readonly forget: (generation: ResumableGeneration<E>) => void;
+  /** Where its events are copied for other processes, if anywhere. */
+  readonly mirror?: EventMirror<E> | undefined;
+  /** The gateway is draining: a generation left with nobody attached ends now (with this reason). */
+  readonly draining?: () => unknown;
 }
 
 /** Stopped with no reader attached for the resume time: no failure of anyone's. */
@@ -45,6 +50,7 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
   #timer: NodeJS.Timeout | undefined;
   /** The pump waits here while an attached follower lags too far behind. */
   #room: PromiseWithResolvers<void> | undefined;
+  readonly #finished = Promise.withResolvers<void>();
 
   constructor(parts: ResumableParts<E>) {
     this.#parts = parts;
@@ -60,6 +66,11 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
 
   get attached(): number {
     return this.#attached.size;
+  }
+
+  /** Resolves once it has ended and its end was handed to the log (and the mirror). */
+  get finished(): Promise<void> {
+    return this.#finished.promise;
   }
 
   /** A reader from `afterIndex` on; the caller has checked that the log keeps what it asks for. */
@@ -102,7 +113,9 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
     if (!this.#attached.delete(follower)) return;
     this.#makeRoom();
     if (this.#attached.size > 0 || !this.running) return;
+    const draining = this.#parts.draining?.();
     if (how === 'stopped') this.stop(STOPPED);
+    else if (draining !== undefined) this.stop(draining);
     else this.#arm(() => this.#expire());
   }
 
@@ -119,6 +132,7 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
         const read = await stream.next();
         if (read.done) break;
         this.log.append(read.value, sizeOf(read.value));
+        this.#parts.mirror?.appended(this.log.last, read.value);
       }
       // A stream cut by stop() may end as if whole: its reason is the end.
       end = this.#stopReason === undefined ? { as: 'completed' } : endOf(this.#stopReason);
@@ -130,6 +144,8 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
 
   #ended(end: LogEnd): void {
     this.log.close(end);
+    this.#parts.mirror?.closed(end);
+    this.#finished.resolve();
     // Ran out of time with nobody attached: forgotten at once, else readable for the resume time.
     if (this.#stopReason === NOBODY_ATTACHED) this.#forget();
     else this.#arm(() => this.#forget());
@@ -137,7 +153,17 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
 
   #expire(): void {
     this.#timer = undefined;
-    this.stop(NOBODY_ATTACHED);
+    const { mirror } = this.#parts;
+    if (!mirror) {
+      this.stop(NOBODY_ATTACHED);
+      return;
+    }
+    // A reader through another process keeps it running as one here would.
+    void mirror.followedElsewhere().then((followed) => {
+      if (this.#attached.size > 0 || !this.running) return;
+      if (followed) this.#arm(() => this.#expire());
+      else this.stop(NOBODY_ATTACHED);
+    });
   }
 
   #forget(): void {

@@ -1,13 +1,18 @@
 // The resumable generations this process runs, by id: started by a stream
 // with `resumable: true`, found again by a resume or a cancel. Ownership is
 // checked here: with keys, only the key that started a generation finds it;
-// any other gets the same GENERATION_NOT_FOUND as an unknown id.
+// any other gets the same GENERATION_NOT_FOUND as an unknown id. With Redis,
+// every generation's events are copied there too, and a resume or cancel of
+// a generation another process runs is served from there.
 import type { Caller } from '../../access/caller.ts';
 import { badInput, GatewayError, shuttingDown } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 import type { ChatDelta, StreamToken } from '../../upstream/types.ts';
 import type { GenerationStream } from '../service.ts';
-import { eventsExpired, type Follower } from './follower.ts';
+import { eventsExpired, type Follower, type Reader } from './follower.ts';
 import { newGenerationId } from './generation-id.ts';
+import { RedisEvents } from './redis-events.ts';
+import { RemoteFollower } from './remote-follower.ts';
 import { ResumableGeneration } from './resumable.ts';
 
 export interface ResumeSettings {
@@ -16,6 +21,17 @@ export interface ResumeSettings {
   /** Most bytes of events kept per generation. */
   readonly maxBytes: number;
 }
+
+/** Redis shared by every gateway process (REDIS_URL), and the longest a generation may run. */
+export interface SharedEvents {
+  readonly url: string;
+  readonly runMs: number;
+  readonly logger: Logger;
+}
+
+/** The two kinds of stream, and their events. */
+type Kinds = { chat: ChatDelta; generate: StreamToken };
+type Kind = keyof Kinds;
 
 /** A resumable stream's first reader, with the id a client resumes it by. */
 export interface Started<E> {
@@ -28,15 +44,31 @@ const notFound = () => new GatewayError('GENERATION_NOT_FOUND', 'no resumable ge
 /** The owner a caller's generations are kept under: its key; without keys, nobody (the id alone is enough). */
 const ownerOf = (caller: Caller): string | undefined => (caller.kind === 'key' ? caller.id : undefined);
 
+const checkIndex = (afterIndex: number) => {
+  if (!Number.isInteger(afterIndex) || afterIndex < 0) throw badInput('afterIndex', 'afterIndex must be 0 or more');
+};
+
+/** How long closing waits for stopped generations to hand over their ends. */
+const CLOSE_WAIT_MS = 1000;
+
+/** Bytes an event takes at least as JSON: how many events the Redis copy may hold for the byte bound. */
+const SMALLEST_EVENT_BYTES = 64;
+
 /** The generations of one kind of stream (token streams, chat streams). */
 export class ResumeTable<E> {
   readonly #settings: ResumeSettings;
   readonly #sizeOf: (event: E) => number;
   readonly #byId = new Map<string, ResumableGeneration<E>>();
+  readonly #kind: Kind;
+  readonly #redis: RedisEvents | undefined;
+  /** Set when a drain starts: the reason a generation left with nobody attached ends with. */
+  drainReason: unknown = undefined;
 
-  constructor(settings: ResumeSettings, sizeOf: (event: E) => number) {
+  constructor(kind: Kind, settings: ResumeSettings, sizeOf: (event: E) => number, redis: RedisEvents | undefined) {
+    this.#kind = kind;
     this.#settings = settings;
     this.#sizeOf = sizeOf;
+    this.#redis = redis;
   }
 
   get size(): number {
@@ -49,14 +81,18 @@ export class ResumeTable<E> {
 
   /** Runs `stream` as a resumable generation of `caller`'s; its first reader starts it. */
   start(caller: Caller, modelId: string, stream: GenerationStream<E>): Started<E> {
+    const id = newGenerationId();
+    const owner = ownerOf(caller);
     const generation = new ResumableGeneration<E>({
-      id: newGenerationId(),
-      owner: ownerOf(caller),
+      id,
+      owner,
       modelId,
       stream,
+      mirror: this.#redis?.mirror<E>({ id, kind: this.#kind, owner, modelId }),
       ...this.#settings,
       sizeOf: this.#sizeOf,
       forget: (ended) => this.#byId.delete(ended.id),
+      draining: () => this.drainReason,
     });
     this.#byId.set(generation.id, generation);
     return { generationId: generation.id, follower: generation.follow(0) };
@@ -64,7 +100,7 @@ export class ResumeTable<E> {
 
   /** A reader of the events after `afterIndex`, then the live ones; refused with the contract's codes. */
   follow(caller: Caller, generationId: string, afterIndex: number): { modelId: string; follower: Follower<E> } {
-    if (!Number.isInteger(afterIndex) || afterIndex < 0) throw badInput('afterIndex', 'afterIndex must be 0 or more');
+    checkIndex(afterIndex);
     const generation = this.find(caller, generationId);
     if (!generation.log.keeps(afterIndex)) throw eventsExpired();
     return { modelId: generation.modelId, follower: generation.follow(afterIndex) };
@@ -79,6 +115,10 @@ export class ResumeTable<E> {
   has(generationId: string): boolean {
     return this.#byId.has(generationId);
   }
+
+  get(generationId: string): ResumableGeneration<E> | undefined {
+    return this.#byId.get(generationId);
+  }
 }
 
 /** Every resumable generation of the process, both kinds. */
@@ -86,11 +126,19 @@ export class Resumes {
   readonly chat: ResumeTable<ChatDelta>;
   readonly generate: ResumeTable<StreamToken>;
   readonly #settings: ResumeSettings;
+  readonly #redis: RedisEvents | undefined;
 
-  constructor(settings: ResumeSettings) {
+  constructor(settings: ResumeSettings, shared?: SharedEvents) {
     this.#settings = settings;
-    this.chat = new ResumeTable<ChatDelta>(settings, sizeAsSent);
-    this.generate = new ResumeTable<StreamToken>(settings, sizeAsSent);
+    this.#redis =
+      shared && settings.resumeMs > 0
+        ? new RedisEvents(
+            { ...shared, resumeMs: settings.resumeMs, maxEvents: Math.max(64, Math.floor(settings.maxBytes / SMALLEST_EVENT_BYTES)) },
+            (id) => this.#local(id)?.stop(),
+          )
+        : undefined;
+    this.chat = new ResumeTable<ChatDelta>('chat', settings, sizeAsSent, this.#redis);
+    this.generate = new ResumeTable<StreamToken>('generate', settings, sizeAsSent, this.#redis);
   }
 
   /** `resumable: true` is refused where resume is off (STREAM_RESUME_MS=0), before anything runs. */
@@ -103,25 +151,55 @@ export class Resumes {
     return this.chat.size + this.generate.size;
   }
 
+  /** A reader of a `kind` generation after `afterIndex`: here if this process runs it, else through Redis. */
+  async follow<K extends Kind>(kind: K, caller: Caller, generationId: string, afterIndex: number): Promise<{ modelId: string; follower: Reader<Kinds[K]> }> {
+    const table = this[kind] as unknown as ResumeTable<Kinds[K]>;
+    if (table.has(generationId) || !this.#redis) return table.follow(caller, generationId, afterIndex);
+    checkIndex(afterIndex);
+    const remote = await this.#redis.find(generationId);
+    if (!remote || remote.kind !== kind || (remote.owner !== undefined && remote.owner !== ownerOf(caller))) throw notFound();
+    const first = await this.#redis.firstIndex(generationId);
+    if (first !== undefined && first > afterIndex + 1) throw eventsExpired();
+    return { modelId: remote.modelId, follower: new RemoteFollower<Kinds[K]>(this.#redis, generationId, afterIndex) };
+  }
+
   /** Stops the caller's generation: true if it was running, false if it had ended; GENERATION_NOT_FOUND otherwise. */
-  cancel(caller: Caller, generationId: string): boolean {
-    const table = this.chat.has(generationId) ? this.chat : this.generate;
-    return table.find(caller, generationId).stop();
+  async cancel(caller: Caller, generationId: string): Promise<boolean> {
+    const table = this.chat.has(generationId) ? this.chat : this.generate.has(generationId) ? this.generate : undefined;
+    if (table || !this.#redis) return (table ?? this.generate).find(caller, generationId).stop();
+    const remote = await this.#redis.find(generationId);
+    if (!remote || (remote.owner !== undefined && remote.owner !== ownerOf(caller))) throw notFound();
+    if (remote.ended) return false;
+    await this.#redis.cancel(generationId);
+    return true;
   }
 
   /** A drain starts: generations nobody is reading end now with GATEWAY_SHUTTING_DOWN; their events stay readable. */
   drain(): void {
+    const reason = shuttingDown('the gateway is shutting down; the detached generation was ended');
+    // Those whose client leaves during the drain end as they detach.
+    this.chat.drainReason = this.generate.drainReason = reason;
     for (const generation of this.#all()) {
-      if (generation.attached === 0) generation.stop(shuttingDown('the gateway is shutting down; the detached generation was ended'));
+      if (generation.attached === 0) generation.stop(reason);
     }
   }
 
-  /** The gateway has stopped: whatever still runs ends, and no timer stays armed. */
-  close(): void {
-    for (const generation of [...this.#all()]) generation.dispose();
+  /** The gateway has stopped: whatever still runs ends, no timer stays armed, and what Redis is owed is written. */
+  async close(): Promise<void> {
+    const all = [...this.#all()];
+    for (const generation of all) generation.dispose();
+    // Their ends reach the mirror once their upstream reads settle: bounded, as any last words.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(all.map((g) => g.finished)), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    await this.#redis?.close();
   }
 
-  *#all(): Iterable<Pick<ResumableGeneration<unknown>, 'attached' | 'stop' | 'dispose'>> {
+  #local(id: string): Pick<ResumableGeneration<unknown>, 'stop'> | undefined {
+    return this.chat.get(id) ?? this.generate.get(id);
+  }
+
+  *#all(): Iterable<Pick<ResumableGeneration<unknown>, 'attached' | 'stop' | 'dispose' | 'finished'>> {
     yield* this.chat.generations;
     yield* this.generate.generations;
   }

@@ -74,7 +74,7 @@ const somebody: Caller = { kind: 'anonymous', id: 'ip:10.0.0.1' };
 const elsewhere: Caller = { kind: 'anonymous', id: 'ip:10.9.9.9' };
 
 const table = (settings: { resumeMs?: number; maxBytes?: number } = {}) =>
-  new ResumeTable<string>({ resumeMs: 60_000, maxBytes: 1 << 20, ...settings }, (event) => event.length);
+  new ResumeTable<string>('generate', { resumeMs: 60_000, maxBytes: 1 << 20, ...settings }, (event) => event.length, undefined);
 
 /** Reads `n` items (fewer if the follower ends). */
 async function take(follower: Follower<string>, n: number): Promise<FollowedItem<string>[]> {
@@ -259,20 +259,20 @@ describe('ends', () => {
     resumes.drain();
     expect(((detached as unknown as FedStream).cancelled as GatewayError).code).toBe('GATEWAY_SHUTTING_DOWN');
     expect((attached as unknown as FedStream).cancelled).toBeUndefined();
-    resumes.close();
+    await resumes.close();
     expect((attached as unknown as FedStream).cancelled).toBeDefined();
   });
 });
 
 describe('ownership', () => {
-  it('with keys, only the starting key resumes or cancels; any other gets GENERATION_NOT_FOUND', () => {
+  it('with keys, only the starting key resumes or cancels; any other gets GENERATION_NOT_FOUND', async () => {
     const resumes = new Resumes({ resumeMs: 60_000, maxBytes: 1 << 20 });
     const { generationId } = resumes.chat.start(alice, 'm', new FedStream() as unknown as GenerationStream<never>);
     expect(codeOf(() => resumes.chat.follow(bob, generationId, 0))).toBe('GENERATION_NOT_FOUND');
-    expect(codeOf(() => resumes.cancel(bob, generationId))).toBe('GENERATION_NOT_FOUND');
+    await expect(resumes.cancel(bob, generationId)).rejects.toMatchObject({ code: 'GENERATION_NOT_FOUND' });
     expect(codeOf(() => resumes.chat.follow(alice, generationId, 0))).toBe('no error');
-    expect(resumes.cancel(alice, generationId)).toBe(true);
-    resumes.close();
+    expect(await resumes.cancel(alice, generationId)).toBe(true);
+    await resumes.close();
   });
 
   it('without keys, the id is the capability: a client on another address resumes it', () => {

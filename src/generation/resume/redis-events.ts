@@ -1,0 +1,147 @@
+// Resumable generations' events in Redis (REDIS_URL), so that any gateway
+// process can serve a resume while another runs the generation. Per
+// generation: a Redis Stream of its events (capped, expiring) and a hash of
+// what it is (owner, model, kind, whether it ended). Events are written in
+// batches, one pipeline per event-loop turn, never a round trip per token;
+// cancels travel on one channel to the process that runs the generation.
+import { Redis } from 'ioredis';
+import { GatewayError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import type { LogEnd } from './event-log.ts';
+import type { EventMirror, MirroredGeneration } from './mirror.ts';
+
+export interface RedisEventsOptions {
+  readonly url: string;
+  /** How long an ended generation stays readable (and a reader counts as attached without renewing). */
+  readonly resumeMs: number;
+  /** Longest a generation may run (UPSTREAM_TIMEOUT_MS): the copy of a running one outlives it. */
+  readonly runMs: number;
+  /** Most events kept per generation (the stream's MAXLEN, trimmed approximately). */
+  readonly maxEvents: number;
+  readonly logger: Logger;
+}
+
+const CANCEL_CHANNEL = 'gateway:generation:cancel';
+const eventsKey = (id: string) => `gateway:generation:{${id}}:events`;
+const metaKey = (id: string) => `gateway:generation:{${id}}:meta`;
+const attachedKey = (id: string) => `gateway:generation:{${id}}:attached`;
+
+/** A generation another process runs or ran, as its hash describes it. */
+export interface RemoteGeneration extends MirroredGeneration {
+  readonly ended: boolean;
+}
+
+/** A failure as written to Redis: its code and message (anything else was masked anyway). */
+export function endToFields(end: LogEnd): string {
+  if (end.as !== 'failed') return JSON.stringify({ as: end.as });
+  const failure = end.failure instanceof GatewayError ? end.failure : new GatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error.');
+  return JSON.stringify({ as: 'failed', code: failure.code, message: failure.message, details: failure.details });
+}
+
+export function endFromFields(text: string): LogEnd {
+  const parsed = JSON.parse(text) as { as: LogEnd['as']; code?: GatewayError['code']; message?: string; details?: GatewayError['details'] };
+  if (parsed.as !== 'failed') return { as: parsed.as };
+  return { as: 'failed', failure: new GatewayError(parsed.code ?? 'INTERNAL_SERVER_ERROR', parsed.message ?? 'Unexpected error.', parsed.details) };
+}
+
+export class RedisEvents {
+  readonly options: RedisEventsOptions;
+  readonly #writer: Redis;
+  readonly #listener: Redis;
+  /** Batches not yet written, by generation: flushed together at the end of the turn. */
+  #pending = new Map<string, (string | number)[][]>();
+  #flushing: Promise<void> | undefined;
+  #scheduled = false;
+
+  constructor(options: RedisEventsOptions, onCancel: (id: string) => void) {
+    this.options = options;
+    this.#writer = this.connect();
+    this.#listener = this.connect();
+    this.#listener.on('message', (_channel: string, id: string) => onCancel(id));
+    void this.#listener.subscribe(CANCEL_CHANNEL).catch((error: unknown) => options.logger.warn({ err: error }, 'cannot hear cancels through Redis'));
+  }
+
+  /** A connection of its own (a blocking read holds one). */
+  connect(): Redis {
+    const redis = new Redis(this.options.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
+    redis.on('error', (error: unknown) => this.options.logger.debug({ err: error }, 'Redis (resumable streams)'));
+    return redis;
+  }
+
+  /** The copy of one generation's events. */
+  mirror<E>(generation: MirroredGeneration): EventMirror<E> {
+    const { id } = generation;
+    const { resumeMs, runMs } = this.options;
+    this.#queue(id, ['hset', metaKey(id), 'kind', generation.kind, 'owner', generation.owner ?? '', 'model', generation.modelId, 'ended', '0']);
+    this.#queue(id, ['pexpire', metaKey(id), runMs + resumeMs]);
+    return {
+      appended: (index, event) => this.#queue(id, ['xadd', eventsKey(id), 'MAXLEN', '~', this.options.maxEvents, '*', 'i', index, 'e', JSON.stringify(event)]),
+      closed: (end) => {
+        this.#queue(id, ['xadd', eventsKey(id), '*', 'end', endToFields(end)]);
+        this.#queue(id, ['hset', metaKey(id), 'ended', '1']);
+        for (const key of [eventsKey(id), metaKey(id)]) this.#queue(id, ['pexpire', key, resumeMs]);
+      },
+      followedElsewhere: async () => (await this.#writer.exists(attachedKey(id)).catch(() => 0)) === 1,
+    };
+  }
+
+  async find(id: string): Promise<RemoteGeneration | undefined> {
+    const meta = await this.#writer.hgetall(metaKey(id));
+    if (meta.kind !== 'chat' && meta.kind !== 'generate') return undefined;
+    return { id, kind: meta.kind, owner: meta.owner === '' ? undefined : meta.owner, modelId: meta.model ?? '', ended: meta.ended === '1' };
+  }
+
+  /** The index of the first event kept, or undefined when none is. */
+  async firstIndex(id: string): Promise<number | undefined> {
+    const [first] = await this.#writer.xrange(eventsKey(id), '-', '+', 'COUNT', 1);
+    const fields = first?.[1];
+    return fields?.[0] === 'i' ? Number(fields[1]) : undefined;
+  }
+
+  /** Tells the process that runs it to stop it. */
+  async cancel(id: string): Promise<void> {
+    await this.#writer.publish(CANCEL_CHANNEL, id);
+  }
+
+  /** A reader in this process is attached to a generation another runs: renewed while it reads. */
+  async attached(id: string): Promise<void> {
+    await this.#writer.set(attachedKey(id), '1', 'PX', this.options.resumeMs).catch(() => undefined);
+  }
+
+  eventsKey(id: string): string {
+    return eventsKey(id);
+  }
+
+  /** Writes what is pending, then closes the connections. */
+  async close(): Promise<void> {
+    this.#flush();
+    await this.#flushing;
+    this.#listener.disconnect();
+    await this.#writer.quit().catch(() => undefined);
+  }
+
+  #queue(id: string, command: (string | number)[]): void {
+    let batch = this.#pending.get(id);
+    if (!batch) this.#pending.set(id, (batch = []));
+    batch.push(command);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  /** One pipeline for every command queued this turn; the next batch waits for it, so the order holds. */
+  #flush(): void {
+    this.#scheduled = false;
+    if (this.#pending.size === 0) return;
+    const commands = [...this.#pending.values()].flat();
+    this.#pending = new Map();
+    const previous = this.#flushing ?? Promise.resolve();
+    this.#flushing = previous.then(async () => {
+      try {
+        await this.#writer.pipeline(commands.map(([name, ...args]) => [String(name), ...args])).exec();
+      } catch (error) {
+        this.options.logger.warn({ err: error }, 'resumable events not written to Redis');
+      }
+    });
+  }
+}

@@ -17,6 +17,7 @@ export const INPUT_DEFAULTS = {
   temperature: 0.7,
   topP: 0.95,
   repetitionPenalty: 1.0,
+  resumable: false,
 } as const;
 
 const requiredText = () => z.string({ error: 'is required and must be a string' });
@@ -46,6 +47,8 @@ export const GenerateInputSchema = z.object(
     frequencyPenalty: number(),
     returnFullText: flag(),
     watermark: flag(),
+    /** Streams only: the stream survives a lost transport (src/generation/resume/). */
+    resumable: flag().default(INPUT_DEFAULTS.resumable),
   },
   { error: 'must be a JSON object' },
 );
@@ -75,6 +78,8 @@ export const ChatInputSchema = z.object({
   seed: seed(),
   frequencyPenalty: number(),
   presencePenalty: number(),
+  /** Streams only: the stream survives a lost transport (src/generation/resume/). */
+  resumable: flag().default(INPUT_DEFAULTS.resumable),
 });
 
 export type ChatMessageInput = z.infer<typeof ChatMessageInputSchema>;

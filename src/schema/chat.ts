@@ -2,14 +2,14 @@
 // deltas as the model server writes them (`chatStream`). The server applies
 // the model's chat template: TGI's Messages API, or an OpenAI-compatible
 // server's /v1/chat/completions.
-import { ChatRoleSchema, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
+import { ChatRoleSchema, INPUT_DEFAULTS, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
 import type { ChatDelta, ChatOutput } from '../upstream/types.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { RESUMABLE, startStream, type ResumableInput } from './start-stream.ts';
+import { RESUMABLE, startStream } from './start-stream.ts';
 import type { StreamItem } from './stream-relay.ts';
 
 const ChatRole = builder.enumType('ChatRole', { values: ChatRoleSchema.options });
@@ -22,7 +22,7 @@ const ChatMessageInputRef = builder.inputRef<ChatMessageInput>('ChatMessageInput
   }) satisfies EveryField<ChatMessageInput>,
 });
 
-const ChatInputRef = builder.inputRef<ChatInput & ResumableInput>('ChatInput').implement({
+const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
   description: 'One chat turn: the conversation so far; checked before any upstream call.',
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -34,8 +34,8 @@ const ChatInputRef = builder.inputRef<ChatInput & ResumableInput>('ChatInput').i
     seed: t.field({ type: SeedRef }),
     frequencyPenalty: t.float({ description: 'From -2 to 2.' }),
     presencePenalty: t.float({ description: 'From -2 to 2.' }),
-    resumable: t.boolean({ defaultValue: false, description: RESUMABLE }),
-  }) satisfies EveryField<ChatInput & ResumableInput>,
+    resumable: t.boolean({ defaultValue: INPUT_DEFAULTS.resumable, description: RESUMABLE }),
+  }) satisfies EveryField<ChatInput>,
 });
 
 const ChatMessageRef = builder.objectRef<{ role: 'ASSISTANT'; content: string }>('ChatMessage').implement({

@@ -5,11 +5,11 @@ import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { RESUMABLE, startStream, type ResumableInput } from './start-stream.ts';
+import { RESUMABLE, startStream } from './start-stream.ts';
 import type { StreamItem } from './stream-relay.ts';
 
 // Typed against the one input schema (src/generation/input.ts): a field missing, extra or of another type fails the build.
-const GenerateInputRef = builder.inputRef<GenerateInput & ResumableInput>('GenerateInput').implement({
+const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implement({
   description: "Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call.",
   fields: (t) => ({
     modelId: t.id({ required: true }),
@@ -27,8 +27,8 @@ const GenerateInputRef = builder.inputRef<GenerateInput & ResumableInput>('Gener
     frequencyPenalty: t.float(),
     returnFullText: t.boolean(),
     watermark: t.boolean(),
-    resumable: t.boolean({ defaultValue: false, description: RESUMABLE }),
-  }) satisfies EveryField<GenerateInput & ResumableInput>,
+    resumable: t.boolean({ defaultValue: INPUT_DEFAULTS.resumable, description: RESUMABLE }),
+  }) satisfies EveryField<GenerateInput>,
 });
 
 const DetailsRef = builder.objectRef<GenerationDetails>('GenerationDetails').implement({

@@ -10,11 +10,6 @@ import { relayStream, type StreamItem } from './stream-relay.ts';
 
 export const RESUMABLE = 'Streams only: the stream survives a lost connection; resume it by its events\' generationId within STREAM_RESUME_MS.';
 
-/** The `resumable` flag that ChatInput and GenerateInput add to the input shapes. */
-export interface ResumableInput {
-  resumable?: boolean | null | undefined;
-}
-
 export function startStream<E>(
   ctx: GatewayContext,
   resumable: boolean | null | undefined,

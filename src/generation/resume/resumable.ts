@@ -139,6 +139,8 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
     } catch (error) {
       end = endOf(this.#stopReason ?? error);
     }
+    // Stopped between two reads, the stream sits at its last event: returned, it lets go of the upstream body.
+    if (this.#stopReason !== undefined) await stream.return(undefined).catch(() => undefined);
     this.#ended(end);
   }
 

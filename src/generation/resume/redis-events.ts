@@ -2,8 +2,10 @@
 // process can serve a resume while another runs the generation. Per
 // generation: a Redis Stream of its events (capped, expiring) and a hash of
 // what it is (owner, model, kind, whether it ended). Events are written in
-// batches, one pipeline per event-loop turn, never a round trip per token;
-// cancels travel on one channel to the process that runs the generation.
+// batches: the events a generation produced in one event-loop turn become one
+// stream entry (the index of the first, and their JSON array), and every
+// generation's entries of that turn go in one pipeline, never a round trip
+// per token. Cancels travel on one channel to the process that runs the generation.
 import { Redis } from 'ioredis';
 import { GatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -16,8 +18,8 @@ export interface RedisEventsOptions {
   readonly resumeMs: number;
   /** Longest a generation may run (UPSTREAM_TIMEOUT_MS): the copy of a running one outlives it. */
   readonly runMs: number;
-  /** Most events kept per generation (the stream's MAXLEN, trimmed approximately). */
-  readonly maxEvents: number;
+  /** Most entries kept per generation (the stream's MAXLEN, trimmed approximately; an entry holds a turn's events). */
+  readonly maxEntries: number;
   readonly logger: Logger;
 }
 
@@ -25,6 +27,9 @@ const CANCEL_CHANNEL = 'gateway:generation:cancel';
 const eventsKey = (id: string) => `gateway:generation:{${id}}:events`;
 const metaKey = (id: string) => `gateway:generation:{${id}}:meta`;
 const attachedKey = (id: string) => `gateway:generation:{${id}}:attached`;
+
+/** A command to send, or events that become one stream entry. */
+type Pending = { command: (string | number)[] } | { first: number; events: unknown[] };
 
 /** A generation another process runs or ran, as its hash describes it. */
 export interface RemoteGeneration extends MirroredGeneration {
@@ -48,8 +53,8 @@ export class RedisEvents {
   readonly options: RedisEventsOptions;
   readonly #writer: Redis;
   readonly #listener: Redis;
-  /** Batches not yet written, by generation: flushed together at the end of the turn. */
-  #pending = new Map<string, (string | number)[][]>();
+  /** What is not yet written, by generation: flushed together at the end of the turn. */
+  #pending = new Map<string, Pending[]>();
   #flushing: Promise<void> | undefined;
   #scheduled = false;
 
@@ -75,7 +80,7 @@ export class RedisEvents {
     this.#queue(id, ['hset', metaKey(id), 'kind', generation.kind, 'owner', generation.owner ?? '', 'model', generation.modelId, 'ended', '0']);
     this.#queue(id, ['pexpire', metaKey(id), runMs + resumeMs]);
     return {
-      appended: (index, event) => this.#queue(id, ['xadd', eventsKey(id), 'MAXLEN', '~', this.options.maxEvents, '*', 'i', index, 'e', JSON.stringify(event)]),
+      appended: (index, event) => this.#append(id, index, event),
       closed: (end) => {
         this.#queue(id, ['xadd', eventsKey(id), '*', 'end', endToFields(end)]);
         this.#queue(id, ['hset', metaKey(id), 'ended', '1']);
@@ -121,19 +126,37 @@ export class RedisEvents {
   }
 
   #queue(id: string, command: (string | number)[]): void {
+    this.#batch(id).push({ command });
+  }
+
+  /** Joins the events of this turn that follow one another into one entry. */
+  #append(id: string, index: number, event: unknown): void {
+    const batch = this.#batch(id);
+    const last = batch.at(-1);
+    if (last && 'events' in last) last.events.push(event);
+    else batch.push({ first: index, events: [event] });
+  }
+
+  #batch(id: string): Pending[] {
     let batch = this.#pending.get(id);
     if (!batch) this.#pending.set(id, (batch = []));
-    batch.push(command);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => this.#flush());
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.#flush());
+    }
+    return batch;
   }
 
   /** One pipeline for every command queued this turn; the next batch waits for it, so the order holds. */
   #flush(): void {
     this.#scheduled = false;
     if (this.#pending.size === 0) return;
-    const commands = [...this.#pending.values()].flat();
+    const commands: (string | number)[][] = [];
+    for (const [id, batch] of this.#pending) {
+      for (const item of batch) {
+        commands.push('command' in item ? item.command : ['xadd', eventsKey(id), 'MAXLEN', '~', this.options.maxEntries, '*', 'i', item.first, 'e', JSON.stringify(item.events)]);
+      }
+    }
     this.#pending = new Map();
     const previous = this.#flushing ?? Promise.resolve();
     this.#flushing = previous.then(async () => {

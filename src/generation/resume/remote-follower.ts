@@ -1,8 +1,8 @@
 // A reader of a generation another process runs, through its events in
 // Redis: a blocking XREAD from the last entry it took, on a connection of its
-// own. Stream entry ids order the events, so replay and live are one read, as
-// for a local follower; an index at or below the cursor is skipped all the
-// same. While it reads it renews the generation's "attached" mark, which
+// own. Stream entry ids order the entries (each holds a run of events from
+// one index on), so replay and live are one read, as for a local follower; an
+// index at or below the cursor is skipped all the same. While it reads it renews the generation's "attached" mark, which
 // keeps the running process from ending it as abandoned.
 import type { Redis } from 'ioredis';
 import { endFromFields, type RedisEvents } from './redis-events.ts';
@@ -22,6 +22,8 @@ export class RemoteFollower<E> implements Reader<E> {
   #cursor: number;
   #lastId = '0-0';
   #buffer: Entry[] = [];
+  /** Events of the entry being read, and the index of the first of them. */
+  #run: { first: number; events: unknown[]; at: number } | undefined;
   #over = false;
 
   constructor(events: RedisEvents, id: string, afterIndex: number) {
@@ -36,6 +38,8 @@ export class RemoteFollower<E> implements Reader<E> {
   async next(): Promise<IteratorResult<FollowedItem<E>, undefined>> {
     for (;;) {
       if (this.#over) return DONE;
+      const event = this.#nextOfRun();
+      if (event) return event;
       const entry = this.#buffer.shift();
       if (entry) {
         const item = this.#itemOf(entry);
@@ -70,10 +74,22 @@ export class RemoteFollower<E> implements Reader<E> {
       const end = endFromFields(fields[1] ?? '{"as":"stopped"}');
       return end.as === 'failed' ? { done: false, value: { failure: end.failure } } : DONE;
     }
-    const index = Number(fields[1]);
-    if (index <= this.#cursor) return undefined;
-    this.#cursor = index;
-    return { done: false, value: { index, event: JSON.parse(fields[3] ?? 'null') as E } };
+    this.#run = { first: Number(fields[1]), events: JSON.parse(fields[3] ?? '[]') as unknown[], at: 0 };
+    return this.#nextOfRun();
+  }
+
+  /** The next event of the current entry past the cursor, if any is left. */
+  #nextOfRun(): IteratorResult<FollowedItem<E>, undefined> | undefined {
+    const run = this.#run;
+    while (run && run.at < run.events.length) {
+      const index = run.first + run.at;
+      const event = run.events[run.at++] as E;
+      if (index <= this.#cursor) continue;
+      this.#cursor = index;
+      return { done: false, value: { index, event } };
+    }
+    this.#run = undefined;
+    return undefined;
   }
 
   /** Waits for entries after the last one taken; false once the reader is over or Redis lost the stream. */

@@ -133,7 +133,7 @@ export class Resumes {
     this.#redis =
       shared && settings.resumeMs > 0
         ? new RedisEvents(
-            { ...shared, resumeMs: settings.resumeMs, maxEvents: Math.max(64, Math.floor(settings.maxBytes / SMALLEST_EVENT_BYTES)) },
+            { ...shared, resumeMs: settings.resumeMs, maxEntries: Math.max(64, Math.floor(settings.maxBytes / SMALLEST_EVENT_BYTES)) },
             (id) => this.#local(id)?.stop(),
           )
         : undefined;

@@ -24,6 +24,7 @@ export interface RedisEventsOptions {
 }
 
 const CANCEL_CHANNEL = 'gateway:generation:cancel';
+const COMMAND_TIMEOUT_MS = 2_000;
 const eventsKey = (id: string) => `gateway:generation:{${id}}:events`;
 const metaKey = (id: string) => `gateway:generation:{${id}}:meta`;
 const attachedKey = (id: string) => `gateway:generation:{${id}}:attached`;
@@ -68,7 +69,8 @@ export class RedisEvents {
 
   /** A connection of its own (a blocking read holds one). */
   connect(): Redis {
-    const redis = new Redis(this.options.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
+    // Bounded waits: a Redis that is away or stuck costs a resume a refusal, never a hang (a blocking read waits 1 s).
+    const redis = new Redis(this.options.url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', (error: unknown) => this.options.logger.debug({ err: error }, 'Redis (resumable streams)'));
     return redis;
   }
@@ -151,6 +153,12 @@ export class RedisEvents {
   #flush(): void {
     this.#scheduled = false;
     if (this.#pending.size === 0) return;
+    if (this.#writer.status !== 'ready') {
+      // Away: what would queue up meanwhile is dropped (bounded memory); those generations resume here only.
+      this.options.logger.debug({ generations: this.#pending.size }, 'Redis is away: resumable events not copied');
+      this.#pending = new Map();
+      return;
+    }
     const commands: (string | number)[][] = [];
     for (const [id, batch] of this.#pending) {
       for (const item of batch) {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
-import { collectWs, post, wsClient, type Result } from '../e2e/clients.ts';
+import { collectSse, collectWs, post, wsClient, type Result } from '../e2e/clients.ts';
 import { eventually } from '../e2e/harness.ts';
 import { sseUntilDrop } from '../e2e/resume-clients.ts';
 import {
@@ -80,6 +80,24 @@ describeWithRedis('resumable streams across processes (REDIS_URL)', () => {
     const cancel = await post(b.url, CancelGenerationDocument, { generationId }, { headers: headers(KEY) });
     expect(cancel.data?.cancelGeneration).toBe(true);
     await eventually(() => simulator.stats().abortedStreams === aborted + 1, 3000, 'the simulator to see the abort');
+  });
+
+  it('never waits for Redis on the relay path: with Redis frozen a resumable stream runs at its own pace', async () => {
+    const timed = async () => {
+      const started = performance.now();
+      const { payloads, completed } = await collectSse(a.url, ResumableGenerateStreamDocument, input(30), { headers: headers(KEY) });
+      expect(completed).toBe(true);
+      expect(payloads).toHaveLength(30);
+      return performance.now() - started;
+    };
+    const baseline = await timed();
+    redis.pause();
+    try {
+      // A relay that waited on Redis would wait out its 2 s command timeout at least once.
+      expect(await timed()).toBeLessThan(baseline + 1500);
+    } finally {
+      redis.resume();
+    }
   });
 
   it('a drain ends detached generations with GATEWAY_SHUTTING_DOWN; what they produced stays readable from the other process', async () => {

@@ -1,26 +1,19 @@
-// The resumable generations this process runs, by id: started by a stream
-// with `resumable: true`, found again by a resume or a cancel. Ownership is
-// checked here: with keys, only the key that started a generation finds it;
-// any other gets the same GENERATION_NOT_FOUND as an unknown id. With Redis,
-// every generation's events are copied there too, and a resume or cancel of
-// a generation another process runs is served from there.
+// Every resumable generation of this process, both kinds: started by a
+// stream with `resumable: true`, found again by a resume or a cancel. With
+// Redis, every generation's events are copied there too, and a resume or
+// cancel of a generation another process runs is served from there.
 import type { Caller } from '../../access/caller.ts';
-import { badInput, GatewayError, shuttingDown } from '../../errors.ts';
+import { badInput, shuttingDown } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { ChatDelta, StreamToken } from '../../upstream/types.ts';
-import type { GenerationStream } from '../service.ts';
-import { eventsExpired, type Follower, type Reader } from './follower.ts';
-import { newGenerationId } from './generation-id.ts';
+import { eventsExpired, type Reader } from './follower.ts';
 import { RedisEvents } from './redis-events.ts';
 import { RemoteFollower } from './remote-follower.ts';
-import { ResumableGeneration } from './resumable.ts';
+import type { ResumableGeneration } from './resumable.ts';
+import { checkIndex, notFound, ownerOf, ResumeTable, type Kind, type ResumeSettings } from './resume-table.ts';
 
-export interface ResumeSettings {
-  /** How long a generation runs on with nobody attached, and stays readable once ended; 0 = off. */
-  readonly resumeMs: number;
-  /** Most bytes of events kept per generation. */
-  readonly maxBytes: number;
-}
+export type { ResumeSettings, Started } from './resume-table.ts';
+export { ResumeTable } from './resume-table.ts';
 
 /** Redis shared by every gateway process (REDIS_URL), and the longest a generation may run. */
 export interface SharedEvents {
@@ -31,95 +24,12 @@ export interface SharedEvents {
 
 /** The two kinds of stream, and their events. */
 type Kinds = { chat: ChatDelta; generate: StreamToken };
-type Kind = keyof Kinds;
-
-/** A resumable stream's first reader, with the id a client resumes it by. */
-export interface Started<E> {
-  readonly generationId: string;
-  readonly follower: Follower<E>;
-}
-
-const notFound = () => new GatewayError('GENERATION_NOT_FOUND', 'no resumable generation with that id');
-
-/** The owner a caller's generations are kept under: its key; without keys, nobody (the id alone is enough). */
-const ownerOf = (caller: Caller): string | undefined => (caller.kind === 'key' ? caller.id : undefined);
-
-const checkIndex = (afterIndex: number) => {
-  if (!Number.isInteger(afterIndex) || afterIndex < 0) throw badInput('afterIndex', 'afterIndex must be 0 or more');
-};
 
 /** How long closing waits for stopped generations to hand over their ends. */
 const CLOSE_WAIT_MS = 1000;
 
 /** Bytes an event takes at least as JSON: how many events the Redis copy may hold for the byte bound. */
 const SMALLEST_EVENT_BYTES = 64;
-
-/** The generations of one kind of stream (token streams, chat streams). */
-export class ResumeTable<E> {
-  readonly #settings: ResumeSettings;
-  readonly #sizeOf: (event: E) => number;
-  readonly #byId = new Map<string, ResumableGeneration<E>>();
-  readonly #kind: Kind;
-  readonly #redis: RedisEvents | undefined;
-  /** Set when a drain starts: the reason a generation left with nobody attached ends with. */
-  drainReason: unknown = undefined;
-
-  constructor(kind: Kind, settings: ResumeSettings, sizeOf: (event: E) => number, redis: RedisEvents | undefined) {
-    this.#kind = kind;
-    this.#settings = settings;
-    this.#sizeOf = sizeOf;
-    this.#redis = redis;
-  }
-
-  get size(): number {
-    return this.#byId.size;
-  }
-
-  get generations(): Iterable<ResumableGeneration<E>> {
-    return this.#byId.values();
-  }
-
-  /** Runs `stream` as a resumable generation of `caller`'s; its first reader starts it. */
-  start(caller: Caller, modelId: string, stream: GenerationStream<E>): Started<E> {
-    const id = newGenerationId();
-    const owner = ownerOf(caller);
-    const generation = new ResumableGeneration<E>({
-      id,
-      owner,
-      modelId,
-      stream,
-      mirror: this.#redis?.mirror<E>({ id, kind: this.#kind, owner, modelId }),
-      ...this.#settings,
-      sizeOf: this.#sizeOf,
-      forget: (ended) => this.#byId.delete(ended.id),
-      draining: () => this.drainReason,
-    });
-    this.#byId.set(generation.id, generation);
-    return { generationId: generation.id, follower: generation.follow(0) };
-  }
-
-  /** A reader of the events after `afterIndex`, then the live ones; refused with the contract's codes. */
-  follow(caller: Caller, generationId: string, afterIndex: number): { modelId: string; follower: Follower<E> } {
-    checkIndex(afterIndex);
-    const generation = this.find(caller, generationId);
-    if (!generation.log.keeps(afterIndex)) throw eventsExpired();
-    return { modelId: generation.modelId, follower: generation.follow(afterIndex) };
-  }
-
-  find(caller: Caller, generationId: string): ResumableGeneration<E> {
-    const generation = this.#byId.get(generationId);
-    if (generation === undefined || (generation.owner !== undefined && generation.owner !== ownerOf(caller))) throw notFound();
-    return generation;
-  }
-
-  has(generationId: string): boolean {
-    return this.#byId.has(generationId);
-  }
-
-  get(generationId: string): ResumableGeneration<E> | undefined {
-    return this.#byId.get(generationId);
-  }
-}
 
 /** Every resumable generation of the process, both kinds. */
 export class Resumes {

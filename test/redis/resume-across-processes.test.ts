@@ -82,6 +82,28 @@ describeWithRedis('resumable streams across processes (REDIS_URL)', () => {
     await eventually(() => simulator.stats().abortedStreams === aborted + 1, 3000, 'the simulator to see the abort');
   });
 
+  it('ends the upstream when the last reader, in the other process, stops explicitly', async () => {
+    const aborted = simulator.stats().abortedStreams;
+    const { generationId } = await startOn(a, 3000, 1); // detached on its own process
+    const client = wsClient(wsUrlOf(b), keyed(KEY));
+    await new Promise<void>((resolve, reject) => {
+      const unsubscribe = client.subscribe<ResumeGenerateStreamSubscription>(
+        { query: ResumeGenerateStreamDocument.toString(), variables: { generationId, afterIndex: 0 } },
+        {
+          next: () => {
+            unsubscribe(); // graphql-ws complete: an explicit stop
+            resolve();
+          },
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+    // Long before STREAM_RESUME_MS (30 s) could end it.
+    await eventually(() => simulator.stats().abortedStreams === aborted + 1, 3000, 'the simulator to see the abort');
+    await client.dispose();
+  });
+
   it('never waits for Redis on the relay path: with Redis frozen a resumable stream runs at its own pace', async () => {
     const timed = async () => {
       const started = performance.now();

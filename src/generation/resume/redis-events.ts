@@ -24,10 +24,19 @@ export interface RedisEventsOptions {
 }
 
 const CANCEL_CHANNEL = 'gateway:generation:cancel';
+/** A reader elsewhere stopped explicitly: the running process ends the generation if nobody else reads it. */
+const STOPPED_CHANNEL = 'gateway:generation:reader-stopped';
 const COMMAND_TIMEOUT_MS = 2_000;
 const eventsKey = (id: string) => `gateway:generation:{${id}}:events`;
 const metaKey = (id: string) => `gateway:generation:{${id}}:meta`;
+/** Readers in other processes: a sorted set of reader ids, scored by when their mark runs out. */
 const attachedKey = (id: string) => `gateway:generation:{${id}}:attached`;
+
+/** What the process running a generation is told by the others. */
+export interface GenerationSignals {
+  cancel(id: string): void;
+  readerStopped(id: string): void;
+}
 
 /** A command to send, or events that become one stream entry. */
 type Pending = { command: (string | number)[] } | { first: number; events: unknown[] };
@@ -59,12 +68,12 @@ export class RedisEvents {
   #flushing: Promise<void> | undefined;
   #scheduled = false;
 
-  constructor(options: RedisEventsOptions, onCancel: (id: string) => void) {
+  constructor(options: RedisEventsOptions, signals: GenerationSignals) {
     this.options = options;
     this.#writer = this.connect();
     this.#listener = this.connect();
-    this.#listener.on('message', (_channel: string, id: string) => onCancel(id));
-    void this.#listener.subscribe(CANCEL_CHANNEL).catch((error: unknown) => options.logger.warn({ err: error }, 'cannot hear cancels through Redis'));
+    this.#listener.on('message', (channel: string, id: string) => (channel === CANCEL_CHANNEL ? signals.cancel(id) : signals.readerStopped(id)));
+    void this.#listener.subscribe(CANCEL_CHANNEL, STOPPED_CHANNEL).catch((error: unknown) => options.logger.warn({ err: error }, 'cannot hear cancels through Redis'));
   }
 
   /** A connection of its own (a blocking read holds one). */
@@ -88,7 +97,7 @@ export class RedisEvents {
         this.#queue(id, ['hset', metaKey(id), 'ended', '1']);
         for (const key of [eventsKey(id), metaKey(id)]) this.#queue(id, ['pexpire', key, resumeMs]);
       },
-      followedElsewhere: async () => (await this.#writer.exists(attachedKey(id)).catch(() => 0)) === 1,
+      followedElsewhere: async () => (await this.#writer.zcount(attachedKey(id), Date.now(), '+inf').catch(() => 0)) > 0,
     };
   }
 
@@ -111,8 +120,15 @@ export class RedisEvents {
   }
 
   /** A reader in this process is attached to a generation another runs: renewed while it reads. */
-  async attached(id: string): Promise<void> {
-    await this.#writer.set(attachedKey(id), '1', 'PX', this.options.resumeMs).catch(() => undefined);
+  async attached(id: string, reader: string): Promise<void> {
+    const key = attachedKey(id);
+    await this.#writer.pipeline().zadd(key, Date.now() + this.options.resumeMs, reader).pexpire(key, this.options.resumeMs * 2).exec().catch(() => undefined);
+  }
+
+  /** That reader is gone; `stopped`: its client asked to stop, which the running process hears. */
+  async left(id: string, reader: string, stopped: boolean): Promise<void> {
+    await this.#writer.zrem(attachedKey(id), reader).catch(() => undefined);
+    if (stopped) await this.#writer.publish(STOPPED_CHANNEL, id).catch(() => undefined);
   }
 
   eventsKey(id: string): string {

@@ -4,13 +4,16 @@
 // one index on), so replay and live are one read, as for a local follower; an
 // index at or below the cursor is skipped all the same. While it reads it renews the generation's "attached" mark, which
 // keeps the running process from ending it as abandoned.
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { endFromFields, type RedisEvents } from './redis-events.ts';
+import { GatewayError } from '../../errors.ts';
+import { endFromFields, endToFields, type RedisEvents } from './redis-events.ts';
 import type { FollowedItem, Reader } from './follower.ts';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const BLOCK_MS = 1000;
 const BATCH = 256;
+const LOST = new GatewayError('GENERATION_NOT_FOUND', 'the generation is gone before its end (the process that ran it stopped)');
 
 type Entry = [id: string, fields: string[]];
 
@@ -25,14 +28,15 @@ export class RemoteFollower<E> implements Reader<E> {
   /** Events of the entry being read, and the index of the first of them. */
   #run: { first: number; events: unknown[]; at: number } | undefined;
   #over = false;
+  readonly #reader = randomUUID();
 
   constructor(events: RedisEvents, id: string, afterIndex: number) {
     this.#events = events;
     this.#id = id;
     this.#cursor = afterIndex;
     this.#redis = events.connect();
-    void events.attached(id);
-    this.#renew = setInterval(() => void events.attached(id), Math.max(100, events.options.resumeMs / 3));
+    void events.attached(id, this.#reader);
+    this.#renew = setInterval(() => void events.attached(id, this.#reader), Math.max(100, events.options.resumeMs / 3));
   }
 
   async next(): Promise<IteratorResult<FollowedItem<E>, undefined>> {
@@ -55,11 +59,11 @@ export class RemoteFollower<E> implements Reader<E> {
   }
 
   stop(): void {
-    this.#leave();
+    this.#leave(true);
   }
 
   async return(): Promise<IteratorResult<FollowedItem<E>, undefined>> {
-    this.#leave();
+    this.stop();
     return DONE;
   }
 
@@ -101,8 +105,8 @@ export class RemoteFollower<E> implements Reader<E> {
         this.#lastId = entries.at(-1)![0];
         this.#buffer = entries;
       } else if (!this.#over && (await this.#events.find(this.#id)) === undefined) {
-        // Forgotten (or its process died and the copy expired): nothing more will come.
-        this.#leave();
+        // Forgotten before its end was written (its process died, and the copy expired): said, not passed off as a whole stream.
+        this.#buffer = [['lost', ['end', endToFields({ as: 'failed', failure: LOST })]]];
       }
       return !this.#over;
     } catch {
@@ -112,10 +116,11 @@ export class RemoteFollower<E> implements Reader<E> {
     }
   }
 
-  #leave(): void {
+  #leave(stopped = false): void {
     if (this.#over) return;
     this.#over = true;
     clearInterval(this.#renew);
     this.#redis.disconnect();
+    void this.#events.left(this.#id, this.#reader, stopped);
   }
 }

@@ -92,6 +92,15 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
     return true;
   }
 
+  /** A reader in another process stopped explicitly: the last one to, it stops the generation. */
+  readerStoppedElsewhere(): void {
+    const { mirror } = this.#parts;
+    if (!mirror || this.#attached.size > 0 || !this.running) return;
+    void mirror.followedElsewhere().then((followed) => {
+      if (!followed && this.#attached.size === 0) this.stop(STOPPED);
+    });
+  }
+
   /** The gateway stops: it ends now if it runs, and arms no timer any more. */
   dispose(): void {
     this.#disposed = true;

@@ -44,7 +44,7 @@ export class Resumes {
       shared && settings.resumeMs > 0
         ? new RedisEvents(
             { ...shared, resumeMs: settings.resumeMs, maxEntries: Math.max(64, Math.floor(settings.maxBytes / SMALLEST_EVENT_BYTES)) },
-            (id) => this.#local(id)?.stop(),
+            { cancel: (id) => this.#local(id)?.stop(), readerStopped: (id) => this.#local(id)?.readerStoppedElsewhere() },
           )
         : undefined;
     this.chat = new ResumeTable<ChatDelta>('chat', settings, sizeAsSent, this.#redis);
@@ -105,7 +105,7 @@ export class Resumes {
     await this.#redis?.close();
   }
 
-  #local(id: string): Pick<ResumableGeneration<unknown>, 'stop'> | undefined {
+  #local(id: string): Pick<ResumableGeneration<unknown>, 'stop' | 'readerStoppedElsewhere'> | undefined {
     return this.chat.get(id) ?? this.generate.get(id);
   }
 

@@ -21,8 +21,8 @@ export interface Reader<E> extends AsyncIterableIterator<FollowedItem<E>, undefi
 /** What a follower tells the generation it reads. */
 export interface FollowedGeneration<E> {
   readonly log: EventLog<E>;
-  /** A reader asked for its next event: the generation starts on the first ask. */
-  reading(): void;
+  /** A reader asked for its next event: from then on it is attached, and the generation starts on the first ask. */
+  reading(follower: Follower<E>): void;
   /** A reader took an event: the generation may need to know it caught up. */
   moved(): void;
   /** A reader is gone: `how` says whether it asked to stop. */
@@ -53,7 +53,7 @@ export class Follower<E> implements Reader<E> {
 
   async next(): Promise<IteratorResult<FollowedItem<E>, undefined>> {
     const { log } = this.#generation;
-    this.#generation.reading();
+    if (!this.#over) this.#generation.reading(this);
     for (;;) {
       if (this.#over) return DONE;
       const read = log.read(this.#cursor);

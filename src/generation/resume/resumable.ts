@@ -75,10 +75,10 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
 
   /** A reader from `afterIndex` on; the caller has checked that the log keeps what it asks for. */
   follow(afterIndex: number): Follower<E> {
-    const follower = new Follower(this, afterIndex);
-    this.#attached.add(follower);
-    if (this.running) clearTimeout(this.#timer);
-    return follower;
+    // Attached from its first read: a reader never read (a transport that answered otherwise) holds nothing,
+    // and the generation runs out as with nobody attached.
+    if (this.running && this.#attached.size === 0 && this.#timer === undefined) this.#arm(() => this.#expire());
+    return new Follower(this, afterIndex);
   }
 
   /** Ends it now with `reason` if it runs (its upstream request is aborted at once); false if it had ended. */
@@ -104,11 +104,15 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
   /** The gateway stops: it ends now if it runs, and arms no timer any more. */
   dispose(): void {
     this.#disposed = true;
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.stop();
   }
 
-  reading(): void {
+  reading(follower: Follower<E>): void {
+    if (!this.#attached.has(follower)) {
+      this.#attached.add(follower);
+      if (this.running) this.#disarm();
+    }
     if (this.#pumping || !this.running) return;
     this.#pumping = true;
     void this.#pump();
@@ -119,7 +123,8 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
   }
 
   left(follower: Follower<E>, how: 'detached' | 'stopped' | 'finished'): void {
-    if (!this.#attached.delete(follower)) return;
+    // One never read counts only by a stop: its client said so.
+    if (!this.#attached.delete(follower) && how !== 'stopped') return;
     this.#makeRoom();
     if (this.#attached.size > 0 || !this.running) return;
     const draining = this.#parts.draining?.();
@@ -178,15 +183,19 @@ export class ResumableGeneration<E> implements FollowedGeneration<E> {
   }
 
   #forget(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#disarm();
     this.#parts.forget(this);
   }
 
   #arm(then: () => void): void {
-    clearTimeout(this.#timer);
+    this.#disarm();
     if (this.#disposed) return;
     this.#timer = setTimeout(then, this.#parts.resumeMs);
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** An attached follower has more than half the bound unread: the next event would push its oldest out. */

@@ -205,6 +205,16 @@ describe('ends', () => {
     expect(resumes.size).toBe(0);
   });
 
+  it('holds nothing for a reader that never reads: the generation never starts and is forgotten after the resume time', async () => {
+    const stream = new FedStream();
+    const resumes = table({ resumeMs: 20 });
+    resumes.start(somebody, 'm', stream);
+    await sleep(80);
+    expect(stream.reads).toBe(0);
+    expect(stream.cancelled).toBeInstanceOf(DOMException);
+    expect(resumes.size).toBe(0);
+  });
+
   it('keeps an ended generation readable for the resume time, then forgets it', async () => {
     const stream = new FedStream();
     const resumes = table({ resumeMs: 30 });
@@ -223,12 +233,13 @@ describe('ends', () => {
     const resumes = table();
     const { generationId, follower: first } = resumes.start(somebody, 'm', stream);
     const second = resumes.follow(somebody, generationId, 0).follower;
-    stream.push('a');
+    stream.push('a', 'b');
     await take(first, 1);
+    expect(events(await take(second, 1))).toEqual([[1, 'a']]);
     first.stop();
     await sleep(1);
     expect(stream.cancelled).toBeUndefined();
-    expect(events(await take(second, 1))).toEqual([[1, 'a']]);
+    expect(events(await take(second, 1))).toEqual([[2, 'b']]);
     second.stop();
     expect(stream.cancelled).toBeInstanceOf(DOMException);
   });

@@ -18,6 +18,7 @@ import { markdownTable, num, passFail } from './lib/table.ts';
 import { runCancellation } from './scenarios/cancellation.ts';
 import { runChat } from './scenarios/chat.ts';
 import { runGrowth } from './scenarios/growth.ts';
+import { runResume } from './scenarios/resume.ts';
 import { runStreaming } from './scenarios/streaming.ts';
 import { runTools } from './scenarios/tools.ts';
 import type { ScenarioOutcome, Shared } from './scenarios/types.ts';
@@ -30,6 +31,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (shared: Shared) => Promise<Scenari
   tools: runTools,
   cancellation: runCancellation,
   growth: runGrowth,
+  resume: runResume,
 };
 
 async function main(): Promise<number> {

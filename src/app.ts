@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
+import { Resumes } from './generation/resume/resumes.ts';
 import { GenerationService } from './generation/service.ts';
 import { KeyRing } from './access/keys.ts';
 import { InFlight } from './lib/in-flight.ts';
@@ -84,9 +85,12 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
   const doorLog = logger.child({ component: 'http' });
   const observer = observeAll(metrics, new AccessLog(logger.child({ component: 'access' }), doorLog));
   const { firstTokenMs, idleMs, totalMs } = config.upstream;
-  const generation = new GenerationService(registry, { retry: config.retry, budgets: { firstTokenMs, idleMs, totalMs }, rateLimits, observer });
+  const generation = new GenerationService(registry, { retry: config.retry, failover: config.failover, budgets: { firstTokenMs, idleMs, totalMs }, rateLimits, observer });
   const about = { name: pkg.name, version: pkg.version, startedAt: Date.now() };
-  const services: Services = { registry, generation, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
+  const { url: redisUrl } = config.redis;
+  const shared = redisUrl === undefined ? undefined : { url: redisUrl, runMs: totalMs, logger: logger.child({ component: 'resume' }) };
+  const resumes = new Resumes(config.resume, shared);
+  const services: Services = { registry, generation, resumes, about, exposeEndpoints: config.exposeEndpoints, streams: new InFlight() };
   const lifecycle: Lifecycle = { draining: false };
   /** A request refused before anything ran: counted, and logged once under its request id. */
   const onRefused = (transport: string, code: string, requestId: string | undefined) => observer.refused({ stage: 'door', transport, code, requestId });
@@ -148,8 +152,10 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     },
     async stop(drainMs = config.shutdownDrainMs) {
       lifecycle.draining = true;
+      resumes.drain();
       await generation.drain(drainMs);
       await services.streams.settled(LAST_WORDS_MS);
+      await resumes.close();
       await webSockets.dispose(LAST_WORDS_MS);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,7 +2,7 @@
 // place: two runs with the same flags measure the same things.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['unary', 'streaming', 'chat', 'tools', 'cancellation', 'growth'] as const;
+export const SCENARIOS = ['unary', 'streaming', 'chat', 'tools', 'cancellation', 'growth', 'resume'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Profile {
@@ -25,6 +25,8 @@ export interface Profile {
   /** chatStream with a tool call and with a JSON_SCHEMA answer, against plain text, on both protocols. */
   tools: { streams: number; tokens: number; ttftMs: number; tokenMs: number };
   cancellation: { perMode: number; concurrency: number; afterTokens: number };
+  /** Streams of `tokens` from a zero-latency simulator, one after another; `resumes` resumes timed to their first replayed event. */
+  resume: { streams: number; tokens: number; resumes: number };
   growth: {
     /** Prompt and token axes: this many streams, this fast, so the token rate stays the same along each axis. */
     streams: number;
@@ -88,6 +90,7 @@ export function parseProfile(argv: readonly string[]): Profile {
     chat: { ks: [100, 1000], tokens: quick ? 10 : 20, ttftMs: 20, tokenMs: 50 },
     tools: { streams: quick ? 100 : 200, tokens: quick ? 20 : 40, ttftMs: 20, tokenMs: 20 },
     cancellation: { perMode: quick ? 30 : 100, concurrency: 10, afterTokens: 2 },
+    resume: { streams: quick ? 3 : 10, tokens: 2000, resumes: quick ? 20 : 100 },
     growth: {
       streams: 20,
       tokenMs: 5,

@@ -19,6 +19,8 @@ export type ChatInput = {
   presencePenalty?: number | null | undefined;
   /** TEXT (the default), any JSON object, or JSON that holds a schema. */
   responseFormat?: ResponseFormatInput | null | undefined;
+  /** Streams only: the stream survives a lost connection; resume it by its events' generationId within STREAM_RESUME_MS. */
+  resumable?: boolean | null | undefined;
   seed?: string | number | null | undefined;
   /** At most the model's stop-sequence limit (TGI: 4). */
   stop?: Array<string> | null | undefined;
@@ -62,6 +64,8 @@ export type GenerateInput = {
   modelId: string | number;
   prompt: string;
   repetitionPenalty?: number | null | undefined;
+  /** Streams only: the stream survives a lost connection; resume it by its events' generationId within STREAM_RESUME_MS. */
+  resumable?: boolean | null | undefined;
   returnFullText?: boolean | null | undefined;
   /** Replays a generation: pass back the seed its details returned. */
   seed?: string | number | null | undefined;

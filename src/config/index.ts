@@ -102,6 +102,10 @@ export interface Config {
   upstream: UpstreamTimeouts;
   retry: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
   shutdownDrainMs: number;
+  /** Resumable streams (STREAM_RESUME_MS, STREAM_RESUME_MAX_BYTES); resumeMs 0 = off. */
+  resume: { resumeMs: number; maxBytes: number };
+  /** STREAM_FAILOVER (continue: a stream whose replica fails mid-stream goes on from another) and STREAM_FAILOVER_MAX. */
+  failover: { continue: boolean; max: number };
   models: ModelConfig[];
   /** Settings of the in-process simulator started when no model is configured. */
   simulator: { timeToFirstTokenMs: number; timePerTokenMs: number };
@@ -199,6 +203,14 @@ function readConfig(env: Env): Config {
       backoffMaxMs: readInt(env, 'RETRY_BACKOFF_MAX_MS', 1_000, { min: 0, max: 60_000 }),
     },
     shutdownDrainMs: readInt(env, 'SHUTDOWN_DRAIN_MS', 30_000, { min: 0, max: MS.max }),
+    resume: {
+      resumeMs: readInt(env, 'STREAM_RESUME_MS', 30_000, { min: 0, max: MS.max }),
+      maxBytes: readInt(env, 'STREAM_RESUME_MAX_BYTES', 1_048_576, { min: 1024, max: 1_073_741_824 }),
+    },
+    failover: {
+      continue: readChoice(env, 'STREAM_FAILOVER', ['continue', 'off'] as const, 'continue') === 'continue',
+      max: readInt(env, 'STREAM_FAILOVER_MAX', 1, { min: 0, max: 10 }),
+    },
     models: readModels(env),
     simulator: {
       timeToFirstTokenMs: readInt(env, 'SIMULATOR_TTFT_MS', 150, { min: 0, max: 60_000 }),

@@ -26,9 +26,10 @@ export async function attemptOnReplicas<T>(
   policy: RetryPolicy,
   streaming: boolean,
   call: (replica: Replica, signal: AbortSignal) => Promise<T>,
+  /** Replicas this generation asked already (a stream continued after a failure asks another). */
+  tried: Set<Replica> = new Set(),
 ): Promise<T> {
   const { model, signal } = generation;
-  const tried = new Set<Replica>();
   let overloaded: GatewayError | undefined;
   let other: GatewayError | undefined;
   let requestTied = 0;
@@ -39,7 +40,7 @@ export async function attemptOnReplicas<T>(
     const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
     if (!replica) break;
     tried.add(replica);
-    generation.attempts = attempt;
+    generation.attempts += 1;
     const queued = replica.full;
     replica.acquire();
     // Cut while this is set, the generation is charged what the call may have cost (generation.ts).

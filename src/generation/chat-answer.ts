@@ -36,3 +36,16 @@ export interface ChatEvent extends Omit<ChatDelta, 'toolCallDeltas'> {
   /** JSON answers: the content so far as a partial JSON value; null otherwise. */
   partialContent: JsonValue | null;
 }
+
+/**
+ * A chat event as a log keeps it past the next read: its partial values
+ * copied, since the stream goes on filling them in (see TypedToolCallDelta).
+ */
+export function keptChatEvent(event: ChatEvent): ChatEvent {
+  if (event.partialContent === null && event.toolCallDeltas.every((d) => d.partialArguments === null)) return event;
+  return {
+    ...event,
+    partialContent: structuredClone(event.partialContent),
+    toolCallDeltas: event.toolCallDeltas.map((d) => ({ ...d, partialArguments: structuredClone(d.partialArguments) })),
+  };
+}

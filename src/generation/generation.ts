@@ -32,8 +32,10 @@ export class Generation {
   readonly request: RequestInfo;
   readonly deadlines: Deadlines;
   readonly lease: Lease | undefined;
-  /** Attempts made so far (retries included). */
+  /** Attempts made so far (retries and continuations included). */
   attempts = 0;
+  /** Times the stream went on from another replica after its own failed. */
+  continuations = 0;
   /** A replica is being asked right now (not between attempts). */
   askingUpstream = false;
   readonly #cutCharge: number;
@@ -73,6 +75,12 @@ export class Generation {
   /** The replica that answered keeps its in-flight slot until the end. */
   hold(replica: Replica): void {
     this.#replica = replica;
+  }
+
+  /** Its replica failed mid-stream and another goes on: that one's slot is free now. */
+  letGo(): void {
+    this.#replica?.release();
+    this.#replica = undefined;
   }
 
   get ended(): boolean {
@@ -156,6 +164,7 @@ export class Generation {
       replica: this.#replica?.url,
       ...endingOf(reason === COMPLETED ? undefined : reason),
       attempts: this.attempts,
+      continuations: this.continuations,
       promptTokens: this.#promptTokens,
       generatedTokens: this.#tokens,
       timeToFirstTokenMs: this.#firstTokenAt === undefined ? null : this.#firstTokenAt - this.#startedAt,

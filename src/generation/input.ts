@@ -18,6 +18,7 @@ export const INPUT_DEFAULTS = {
   temperature: 0.7,
   topP: 0.95,
   repetitionPenalty: 1.0,
+  resumable: false,
 } as const;
 
 const requiredText = () => z.string({ error: 'is required and must be a string' });
@@ -47,6 +48,8 @@ export const GenerateInputSchema = z.object(
     frequencyPenalty: number(),
     returnFullText: flag(),
     watermark: flag(),
+    /** Streams only: the stream survives a lost transport (src/generation/resume/). */
+    resumable: flag().default(INPUT_DEFAULTS.resumable),
   },
   { error: 'must be a JSON object' },
 );
@@ -78,6 +81,8 @@ export const ChatInputSchema = z.object({
   frequencyPenalty: number(),
   presencePenalty: number(),
   ...TOOL_CHAT_FIELDS,
+  /** Streams only: the stream survives a lost transport (src/generation/resume/). */
+  resumable: flag().default(INPUT_DEFAULTS.resumable),
 });
 
 export type ChatMessageInput = z.infer<typeof ChatMessageInputSchema>;

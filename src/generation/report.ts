@@ -47,6 +47,8 @@ export interface GenerationReport {
   readonly code: 'OK' | 'CANCELLED' | ErrorCode;
   readonly ending: Ending;
   readonly attempts: number;
+  /** Times a stream went on from another replica after its own failed (STREAM_FAILOVER). */
+  readonly continuations: number;
   /** Prompt tokens, where the model server reported them; null otherwise. */
   readonly promptTokens: number | null;
   readonly generatedTokens: number;

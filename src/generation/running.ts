@@ -5,7 +5,9 @@
 import { childTraceparent } from '../lib/trace.ts';
 import { UpstreamError } from '../upstream/errors.ts';
 import type { CallOptions, ChatDelta, ChatOutput, ChatRequest, CompletionRequest, GenerationOutput, StreamToken, TokenUsage, UpstreamClient } from '../upstream/types.ts';
+import type { Replica } from '../registry/replica.ts';
 import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
+import { CHAT_CONTINUATION, COMPLETION_CONTINUATION, continuable, NO_FAILOVER, type Continuation, type FailoverPolicy, type Relayed } from './continuation.ts';
 import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
 import type { RequestInfo } from './report.ts';
@@ -24,6 +26,8 @@ export interface Streamed<R, E> {
   open(client: UpstreamClient, request: R, options: CallOptions): Promise<AsyncGenerator<E, void, undefined>>;
   text(event: E): string;
   usage(event: E): TokenUsage | null | undefined;
+  /** How the stream goes on from another replica after its own failed mid-stream. */
+  continuation: Continuation<R, E>;
 }
 
 export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
@@ -45,11 +49,13 @@ export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
   open: (client, request, options) => client.generateStream(request, options),
   text: (token) => token.token.text,
   usage: (token) => token.usage,
+  continuation: COMPLETION_CONTINUATION,
 };
 export const CHAT_STREAM: Streamed<ChatRequest, ChatDelta> = {
   open: (client, request, options) => client.chatStream(request, options),
   text: (delta) => (delta.toolCallDeltas.length === 0 ? delta.delta : delta.delta + delta.toolCallDeltas.map((d) => d.argumentsDelta).join('')),
   usage: (delta) => delta.usage,
+  continuation: CHAT_CONTINUATION,
 };
 
 /** The consumer of a stream returned it between two events: nobody reads any more. */
@@ -83,48 +89,73 @@ export async function* runStream<R, E>(
   request: R,
   kind: Streamed<R, E>,
   retry: RetryPolicy,
+  failover: FailoverPolicy = NO_FAILOVER,
 ): AsyncGenerator<E, void, undefined> {
   const generation = await begin();
   const { deadlines, signal } = generation;
   const headers = upstreamHeaders(generation.request);
-  let events: AsyncGenerator<E, void, undefined> | undefined;
-  try {
-    const opened = await attemptOnReplicas(generation, retry, true, async (replica, attemptSignal) => {
-      const stream = await kind.open(replica.client, request, { signal: attemptSignal, headers });
+  const tried = new Set<Replica>();
+  const open = (asked: R, policy: RetryPolicy) =>
+    attemptOnReplicas(generation, policy, true, async (replica, attemptSignal) => {
+      const stream = await kind.open(replica.client, asked, { signal: attemptSignal, headers });
       const first = await stream.next();
       if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
       return { first: first.value, stream };
-    });
+    }, tried);
+  // What was relayed, kept only where the stream may have to go on from it.
+  const keep = failover.continue && failover.max > 0;
+  let relayed: Relayed = { text: '', events: 0 };
+  let shift: ((event: E) => E) | undefined;
+  let events: AsyncGenerator<E, void, undefined> | undefined;
+  try {
+    const opened = await open(request, retry);
     events = opened.stream;
     deadlines.started();
     generation.replica?.succeeded();
-    // Counted and charged as they arrive: a stream that is abandoned or cut pays for what
-    // the server produced; the usage the last event may carry then sets the exact count.
-    generation.tokenArrived(kind.text(opened.first));
-    let usage = kind.usage(opened.first);
-    if (usage) generation.usageReported(usage);
-    yield opened.first;
+    let next: IteratorResult<E, void> = { done: false, value: opened.first };
     for (;;) {
-      // Ended while the consumer held the last event (timeout, shutdown): the generation let go
-      // of everything then, and its upstream request was aborted; its reason is this stream's end.
-      if (signal.aborted) throw signal.reason;
-      deadlines.awaitingToken();
-      const next = await events.next();
-      deadlines.tokenArrived();
       if (next.done) {
         // Cut, the upstream body ends too: that end must not pass for the normal one.
         if (signal.aborted) throw signal.reason;
         generation.complete();
         return;
       }
-      generation.tokenArrived(kind.text(next.value));
-      usage = kind.usage(next.value);
+      const event = shift ? shift(next.value) : next.value;
+      // Counted and charged as they arrive: a stream that is abandoned or cut pays for what
+      // the server produced; the usage the last event may carry then sets the exact count.
+      const text = kind.text(event);
+      generation.tokenArrived(text);
+      const usage = kind.usage(event);
       if (usage) generation.usageReported(usage);
-      yield next.value;
+      if (keep) relayed = { text: relayed.text + text, events: relayed.events + 1 };
+      yield event;
+      // Ended while the consumer held the last event (timeout, shutdown): the generation let go
+      // of everything then, and its upstream request was aborted; its reason is this stream's end.
+      if (signal.aborted) throw signal.reason;
+      deadlines.awaitingToken();
+      try {
+        next = await events.next();
+      } catch (error) {
+        const asked = keep && generation.continuations < failover.max ? continuable(error, generation, request, relayed, kind.continuation, tried) : undefined;
+        if (asked === undefined) throw error;
+        // The failed body is done with; the next replica goes on where it stopped.
+        void events.return().catch(() => undefined);
+        events = undefined;
+        generation.continuations += 1;
+        const opened = await open(asked, { ...retry, maxAttempts: 1 }).catch(() => {
+          throw error; // the continuation failed: the stream ends with the original failure
+        });
+        events = opened.stream;
+        generation.replica?.succeeded();
+        const base = relayed;
+        shift = (event) => kind.continuation.shifted(event, base);
+        next = { done: false, value: opened.first };
+      }
+      deadlines.tokenArrived();
     }
   } catch (error) {
     // Before the first event attemptOnReplicas judged the failure; after it, here.
-    const failure = events === undefined ? error : midStream(error, generation);
+    const failure = events === undefined && relayed.events === 0 ? error : midStream(error, generation);
     generation.stop(failure);
     throw failure;
   } finally {

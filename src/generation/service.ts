@@ -9,6 +9,7 @@ import { Admission, type ModelCatalog, type Prepared, type PreparedChat, type Pr
 import { checkAnswer } from './answer-checks.ts';
 import type { RetryPolicy } from './attempts.ts';
 import type { ChatAnswer, ChatEvent } from './chat-answer.ts';
+import { NO_FAILOVER, type FailoverPolicy } from './continuation.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
 import type { Generation } from './generation.ts';
 import { Generations } from './generations.ts';
@@ -34,6 +35,8 @@ export interface GenerationSettings {
   /** Absent when every rate limit is off: nothing is counted at all. */
   readonly rateLimits?: RateLimitStore | undefined;
   readonly observer?: GenerationObserver;
+  /** Whether and how often a stream goes on from another replica after its own failed (absent: never). */
+  readonly failover?: FailoverPolicy;
 }
 
 /** Requests that say how many tokens they may cost. */
@@ -43,12 +46,14 @@ export class GenerationService {
   readonly #generations: Generations;
   readonly #admission: Admission;
   readonly #retry: RetryPolicy;
+  readonly #failover: FailoverPolicy;
 
   constructor(models: ModelCatalog, settings: GenerationSettings) {
     const observer = settings.observer ?? NO_OBSERVER;
     this.#generations = new Generations(observer);
     this.#admission = new Admission(models, this.#generations, { budgets: settings.budgets, rateLimits: settings.rateLimits, observer });
     this.#retry = settings.retry;
+    this.#failover = settings.failover ?? NO_FAILOVER;
   }
 
   /** Generations under way, for gauges read at scrape time. */
@@ -104,7 +109,7 @@ export class GenerationService {
     // The generation's one signal exists from the first read on, so that cancel() reaches it
     // during admission too. A stream charges its tokens as they come: nothing more when cut.
     const begin = () => this.#begin(prepared, (deadlines = new Deadlines(signal, prepared.budgets)), 0);
-    const events = runStream(begin, prepared.request, kind, this.#retry);
+    const events = runStream(begin, prepared.request, kind, this.#retry, this.#failover);
     return Object.assign(events, {
       cancel(reason: unknown): void {
         if (deadlines) deadlines.end(reason);

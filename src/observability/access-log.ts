@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Observer, Refusal } from './observer.ts';
 
 /** What a refusal's line says of a generation that never began. */
-const NOTHING_YET = { replica: undefined, attempts: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
+const NOTHING_YET = { replica: undefined, attempts: 0, continuations: 0, promptTokens: null, generatedTokens: 0, timeToFirstTokenMs: null, totalMs: 0 } as const;
 
 export class AccessLog implements Observer {
   readonly #logger: Logger;
@@ -51,6 +51,7 @@ function fields(report: Line): Record<string, unknown> {
     code: report.code,
     ending: report.ending,
     attempts: report.attempts,
+    continuations: report.continuations,
     promptTokens: report.promptTokens,
     generatedTokens: report.generatedTokens,
     timeToFirstTokenMs: report.timeToFirstTokenMs === null ? null : round(report.timeToFirstTokenMs),

@@ -38,6 +38,7 @@ export class Metrics implements Observer {
   readonly #perToken: Histogram<'model'>;
   readonly #tokens: Counter<'model' | 'protocol' | 'operation'>;
   readonly #retries: Counter<'model'>;
+  readonly #continuations: Counter<'model' | 'code'>;
   readonly #ejections: Counter<'model' | 'replica'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
   readonly #render: () => Promise<string>;
@@ -97,6 +98,12 @@ export class Metrics implements Observer {
       name: `${PREFIX}retries_total`,
       help: 'Attempts after the first, on another replica, before any token.',
       labelNames: ['model'],
+      registers: [registry],
+    });
+    this.#continuations = new Counter({
+      name: `${PREFIX}stream_continuations_total`,
+      help: 'Streams gone on from another replica after theirs failed mid-stream (STREAM_FAILOVER), by model and how the stream ended.',
+      labelNames: ['model', 'code'],
       registers: [registry],
     });
     this.#ejections = new Counter({
@@ -170,7 +177,9 @@ export class Metrics implements Observer {
     const { model, protocol, request, code } = report;
     const { operation, transport } = request;
     this.#requests.inc({ model, protocol, operation, transport, code });
-    if (report.attempts > 1) this.#retries.inc({ model }, report.attempts - 1);
+    const retries = report.attempts - 1 - report.continuations;
+    if (retries > 0) this.#retries.inc({ model }, retries);
+    if (report.continuations > 0) this.#continuations.inc({ model, code }, report.continuations);
     this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
     if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
     if (report.generatedTokens > 0) this.#tokens.inc({ model, protocol, operation }, report.generatedTokens);

@@ -6,8 +6,11 @@ import { limitsOff } from '../rate-limits/types.ts';
 
 export function warnAboutSettings(config: Config, logger: Logger): void {
   const limits = !limitsOff(config.rateLimits);
-  if (config.redis.url !== undefined && !limits) {
-    logger.warn('REDIS_URL is set but no rate limit is (RATE_LIMIT_RPM, RATE_LIMIT_TPM, MAX_CONCURRENT_STREAMS): Redis is not used');
+  if (config.redis.url !== undefined && !limits && config.resume.resumeMs === 0) {
+    logger.warn('REDIS_URL is set but no rate limit is (RATE_LIMIT_RPM, RATE_LIMIT_TPM, MAX_CONCURRENT_STREAMS) and resumable streams are off: Redis is not used');
+  }
+  if (config.workers > 1 && config.resume.resumeMs > 0 && config.redis.url === undefined) {
+    logger.warn({ workers: config.workers }, 'a resumable stream is resumed only by the worker that runs it: set REDIS_URL so that any worker can serve the resume');
   }
   if (config.workers > 1 && limits && config.redis.url === undefined) {
     logger.warn({ workers: config.workers }, 'rate limits are counted in each worker alone: set REDIS_URL to share them');

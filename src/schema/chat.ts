@@ -2,14 +2,15 @@
 // deltas as the model server writes them (`chatStream`). The server applies
 // the model's chat template: TGI's Messages API, or an OpenAI-compatible
 // server's /v1/chat/completions.
-import { ChatRoleSchema, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
+import { ChatRoleSchema, INPUT_DEFAULTS, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
 import type { ChatAnswer, ChatEvent } from '../generation/chat-answer.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { relayStream, type StreamItem } from './stream-relay.ts';
+import { RESUMABLE, startStream } from './start-stream.ts';
+import type { StreamItem } from './stream-relay.ts';
 import { toolChatFields, toolMessageFields } from './tools.ts';
 
 const ChatRole = builder.enumType('ChatRole', { values: ChatRoleSchema.options });
@@ -36,6 +37,7 @@ const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
     frequencyPenalty: t.float({ description: 'From -2 to 2.' }),
     presencePenalty: t.float({ description: 'From -2 to 2.' }),
     ...toolChatFields(t),
+    resumable: t.boolean({ defaultValue: INPUT_DEFAULTS.resumable, description: RESUMABLE }),
   }) satisfies EveryField<ChatInput>,
 });
 
@@ -90,8 +92,9 @@ builder.subscriptionField('chatStream', (t) =>
     extensions: startsGeneration,
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
     subscribe: async (_root, { input }, ctx) => {
+      ctx.services.resumes.check(input.resumable);
       const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));
-      return relayStream(ctx, prepared.model.id, ctx.services.generation.chatStream(prepared, ctx.signal));
+      return startStream(ctx, input.resumable, prepared.model.id, ctx.services.resumes.chat, (signal) => ctx.services.generation.chatStream(prepared, signal));
     },
     resolve: (item: StreamItem<ChatEvent>) => {
       // A failure after the stream started is one payload with the error, then the end.

@@ -2,6 +2,7 @@
 // request, over graphql-ws one per subscribe message.
 import type { Caller } from '../access/caller.ts';
 import type { Operation, RequestInfo, Transport } from '../generation/report.ts';
+import type { Resumes } from '../generation/resume/resumes.ts';
 import type { GenerationService } from '../generation/service.ts';
 import type { InFlight } from '../lib/in-flight.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -16,6 +17,8 @@ export interface GatewayAbout {
 export interface Services {
   registry: Registry;
   generation: GenerationService;
+  /** Resumable generations of this process, by id. */
+  resumes: Resumes;
   about: GatewayAbout;
   /** Subscriptions still relaying; shutdown lets them deliver their last payload. */
   streams: InFlight;

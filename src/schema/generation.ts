@@ -5,7 +5,8 @@ import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
-import { relayStream, type StreamItem } from './stream-relay.ts';
+import { RESUMABLE, startStream } from './start-stream.ts';
+import type { StreamItem } from './stream-relay.ts';
 
 // Typed against the one input schema (src/generation/input.ts): a field missing, extra or of another type fails the build.
 const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implement({
@@ -26,6 +27,7 @@ const GenerateInputRef = builder.inputRef<GenerateInput>('GenerateInput').implem
     frequencyPenalty: t.float(),
     returnFullText: t.boolean(),
     watermark: t.boolean(),
+    resumable: t.boolean({ defaultValue: INPUT_DEFAULTS.resumable, description: RESUMABLE }),
   }) satisfies EveryField<GenerateInput>,
 });
 
@@ -57,7 +59,7 @@ const TokenRef = builder.objectRef<Token>('Token').implement({
 
 type TokenItem = Extract<StreamItem<StreamToken>, { event: unknown }>;
 
-const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
+export const StreamEventRef = builder.objectRef<TokenItem>('GenerationStreamEvent').implement({
   description: "One event of the model server's stream: every event carries its token; only the last carries generatedText and details.",
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
@@ -94,8 +96,9 @@ builder.subscriptionType({
       extensions: startsGeneration,
       args: { input: t.arg({ type: GenerateInputRef, required: true }) },
       subscribe: async (_root, { input }, ctx) => {
+        ctx.services.resumes.check(input.resumable);
         const prepared = await ctx.services.generation.prepare(input, requestOf(ctx, 'generateStream'));
-        return relayStream(ctx, prepared.model.id, ctx.services.generation.generateStream(prepared, ctx.signal));
+        return startStream(ctx, input.resumable, prepared.model.id, ctx.services.resumes.generate, (signal) => ctx.services.generation.generateStream(prepared, signal));
       },
       resolve: (item: StreamItem<StreamToken>) => {
         // A failure after the stream started is one payload with the error, then the end.

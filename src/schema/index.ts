@@ -6,6 +6,7 @@ import './model.ts';
 import './generation.ts';
 import './chat.ts';
 import './chat-tools.ts';
+import './resume.ts';
 
 export const schema = builder.toSchema();
 

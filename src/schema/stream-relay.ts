@@ -10,11 +10,12 @@
 // slow client holds TGI back through TCP) and allocates one small object per
 // event. The same bridge serves token streams and chat streams.
 import { tagRequest } from '../errors.ts';
+import { newGenerationId } from '../generation/resume/generation-id.ts';
 import type { GenerationStream } from '../generation/service.ts';
 import type { GatewayContext } from './context.ts';
 
 /** One event of the stream, numbered from 1, or the failure that ended it. */
-export type StreamItem<E> = { modelId: string; index: number; event: E } | { error: unknown };
+export type StreamItem<E> = { modelId: string; generationId: string; index: number; event: E } | { error: unknown };
 
 const CLIENT_LEFT = new DOMException('the client ended the subscription', 'AbortError');
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -23,6 +24,7 @@ export function relayStream<E>(
   ctx: GatewayContext,
   modelId: string,
   tokens: GenerationStream<E>,
+  generationId: string = newGenerationId(),
 ): AsyncIterableIterator<StreamItem<E>, undefined> {
   let index = 0;
   let finished = false;
@@ -54,7 +56,7 @@ export function relayStream<E>(
       }
       try {
         const read = await tokens.next();
-        if (!read.done) return { done: false, value: { modelId, index: ++index, event: read.value } };
+        if (!read.done) return { done: false, value: { modelId, generationId, index: ++index, event: read.value } };
       } catch (error) {
         // A failure once the stream started is one payload with the error, then the end;
         // nobody is listening any more when the client itself left.

@@ -27,4 +27,6 @@ export interface Dialect {
   readonly defaultMaxStopSequences: number;
   /** Whether one request may carry tools and a JSON response format (TGI applies one grammar only). */
   readonly toolsWithJsonFormat: boolean;
+  /** Whether its chat route can go on with a final assistant message (a stream continued on another replica). */
+  readonly continuesChat: boolean;
 }

@@ -142,6 +142,8 @@ export interface ChatRequest {
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
   responseFormat?: ResponseFormat;
+  /** The final (assistant) message is the start of the answer: the server goes on from its text. */
+  continueFinalMessage?: boolean;
 }
 
 export interface ChatOutput {

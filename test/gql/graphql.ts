@@ -19,6 +19,8 @@ export type ChatInput = {
   presencePenalty?: number | null | undefined;
   /** TEXT (the default), any JSON object, or JSON that holds a schema. */
   responseFormat?: ResponseFormatInput | null | undefined;
+  /** Streams only: the stream survives a lost connection; resume it by its events' generationId within STREAM_RESUME_MS. */
+  resumable?: boolean | null | undefined;
   seed?: string | number | null | undefined;
   /** At most the model's stop-sequence limit (TGI: 4). */
   stop?: Array<string> | null | undefined;
@@ -62,6 +64,8 @@ export type GenerateInput = {
   modelId: string | number;
   prompt: string;
   repetitionPenalty?: number | null | undefined;
+  /** Streams only: the stream survives a lost connection; resume it by its events' generationId within STREAM_RESUME_MS. */
+  resumable?: boolean | null | undefined;
   returnFullText?: boolean | null | undefined;
   /** Replays a generation: pass back the seed its details returned. */
   seed?: string | number | null | undefined;
@@ -203,6 +207,43 @@ export type ModelQueryVariables = Exact<{
 
 
 export type ModelQuery = { model: { id: string, name: string, available: boolean, health: { status: HealthStatus, healthy: boolean, error: string | null } } | null };
+
+export type ResumableGenerateStreamSubscriptionVariables = Exact<{
+  input: GenerateInput;
+}>;
+
+
+export type ResumableGenerateStreamSubscription = { generateStream: { generationId: string, index: number, generatedText: string | null, token: { text: string }, details: { finishReason: FinishReason, generatedTokens: number } | null } };
+
+export type ResumeGenerateStreamSubscriptionVariables = Exact<{
+  generationId: string | number;
+  afterIndex: number;
+}>;
+
+
+export type ResumeGenerateStreamSubscription = { resumeGenerateStream: { generationId: string, index: number, generatedText: string | null, token: { text: string }, details: { finishReason: FinishReason, generatedTokens: number } | null } };
+
+export type ResumableChatStreamSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ResumableChatStreamSubscription = { chatStream: { generationId: string, index: number, delta: string, finishReason: FinishReason | null } };
+
+export type ResumeChatStreamSubscriptionVariables = Exact<{
+  generationId: string | number;
+  afterIndex: number;
+}>;
+
+
+export type ResumeChatStreamSubscription = { resumeChatStream: { generationId: string, index: number, delta: string, finishReason: FinishReason | null } };
+
+export type CancelGenerationMutationVariables = Exact<{
+  generationId: string | number;
+}>;
+
+
+export type CancelGenerationMutation = { cancelGeneration: boolean };
 
 export type ChatWithToolsMutationVariables = Exact<{
   input: ChatInput;
@@ -415,6 +456,63 @@ export const ModelDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ModelQuery, ModelQueryVariables>;
+export const ResumableGenerateStreamDocument = new TypedDocumentString(`
+    subscription ResumableGenerateStream($input: GenerateInput!) {
+  generateStream(input: $input) {
+    generationId
+    index
+    token {
+      text
+    }
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResumableGenerateStreamSubscription, ResumableGenerateStreamSubscriptionVariables>;
+export const ResumeGenerateStreamDocument = new TypedDocumentString(`
+    subscription ResumeGenerateStream($generationId: ID!, $afterIndex: Int!) {
+  resumeGenerateStream(generationId: $generationId, afterIndex: $afterIndex) {
+    generationId
+    index
+    token {
+      text
+    }
+    generatedText
+    details {
+      finishReason
+      generatedTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeGenerateStreamSubscription, ResumeGenerateStreamSubscriptionVariables>;
+export const ResumableChatStreamDocument = new TypedDocumentString(`
+    subscription ResumableChatStream($input: ChatInput!) {
+  chatStream(input: $input) {
+    generationId
+    index
+    delta
+    finishReason
+  }
+}
+    `) as unknown as TypedDocumentString<ResumableChatStreamSubscription, ResumableChatStreamSubscriptionVariables>;
+export const ResumeChatStreamDocument = new TypedDocumentString(`
+    subscription ResumeChatStream($generationId: ID!, $afterIndex: Int!) {
+  resumeChatStream(generationId: $generationId, afterIndex: $afterIndex) {
+    generationId
+    index
+    delta
+    finishReason
+  }
+}
+    `) as unknown as TypedDocumentString<ResumeChatStreamSubscription, ResumeChatStreamSubscriptionVariables>;
+export const CancelGenerationDocument = new TypedDocumentString(`
+    mutation CancelGeneration($generationId: ID!) {
+  cancelGeneration(generationId: $generationId)
+}
+    `) as unknown as TypedDocumentString<CancelGenerationMutation, CancelGenerationMutationVariables>;
 export const ChatWithToolsDocument = new TypedDocumentString(`
     mutation ChatWithTools($input: ChatInput!) {
   chat(input: $input) {

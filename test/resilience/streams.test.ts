@@ -26,6 +26,9 @@ describe('faults while streaming', () => {
       UPSTREAM_TIMEOUT_MS: String(TOTAL_TIMEOUT_MS),
       RETRY_BACKOFF_MS: '0',
       EJECT_AFTER_FAILURES: '1000',
+      // Failures as the client sees them when no stream goes on from another replica
+      // (test/e2e/stream-continuation.test.ts specifies the default, STREAM_FAILOVER=continue).
+      STREAM_FAILOVER: 'off',
     });
     timers = activeTimers();
   });

@@ -16,6 +16,9 @@ describe('HTTP_STATUS', () => {
       FORBIDDEN: 403,
       RATE_LIMITED: 429,
       GATEWAY_SHUTTING_DOWN: 503,
+      // Not REST's: resumes are GraphQL only; a status for completeness.
+      GENERATION_NOT_FOUND: 404,
+      GENERATION_EXPIRED: 410,
       INTERNAL_SERVER_ERROR: 500,
     });
   });

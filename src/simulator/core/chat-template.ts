@@ -9,6 +9,16 @@ export interface ChatMessage {
   content: string;
 }
 
-export function renderChat(messages: readonly ChatMessage[]): string {
-  return `${messages.map((message) => `<|${message.role}|>\n${message.content}\n`).join('')}<|assistant|>\n`;
+/**
+ * `answer` ends with the generation prompt; `continue` leaves the final
+ * message open (vLLM's continue_final_message), so the model goes on with its
+ * text; `none` is the messages alone.
+ */
+export function renderChat(messages: readonly ChatMessage[], end: 'answer' | 'continue' | 'none' = 'answer'): string {
+  const turn = (message: ChatMessage) => `<|${message.role}|>\n${message.content}\n`;
+  if (end === 'continue' && messages.length > 0) {
+    const last = messages.at(-1)!;
+    return `${messages.slice(0, -1).map(turn).join('')}<|${last.role}|>\n${last.content}`;
+  }
+  return `${messages.map(turn).join('')}${end === 'answer' ? '<|assistant|>\n' : ''}`;
 }

@@ -42,6 +42,10 @@ export interface OpenAiRequest {
   structured: Structured;
   /** Whether `tool_choice` was sent at all (absent with tools means auto). */
   toolChoiceSent: boolean;
+  /** Chat only (vLLM's chat template options): end the prompt with the assistant's turn ... */
+  addGenerationPrompt: boolean;
+  /** ... or continue the final (assistant) message instead, its text the start of the answer. */
+  continueFinalMessage: boolean;
 }
 
 export class BodyError extends Error {
@@ -224,10 +228,14 @@ export function decodeOpenAiRequest(body: JsonValue, kind: OpenAiKind, formats: 
       json: kind === 'chat' ? formatOf(field('response_format'), formats) : null,
     },
     toolChoiceSent: field('tool_choice') !== null,
+    // vLLM's defaults: a generation prompt, no continued message.
+    addGenerationPrompt: body['add_generation_prompt'] === undefined ? true : flag('add_generation_prompt', field('add_generation_prompt')),
+    continueFinalMessage: flag('continue_final_message', field('continue_final_message')),
   };
 }
 
 /** The prompt the model sees: the completion prompt, or the messages through the chat template. */
 export function renderedPrompt(request: OpenAiRequest): string {
-  return request.messages !== null ? renderChat(request.messages) : (request.prompt ?? '');
+  if (request.messages === null) return request.prompt ?? '';
+  return renderChat(request.messages, request.continueFinalMessage ? 'continue' : request.addGenerationPrompt ? 'answer' : 'none');
 }

@@ -29,6 +29,12 @@ function requestError(request: OpenAiRequest, maxModelLen: number): OpenAiError 
     return badRequest('Stream options can only be defined when `stream=True`.', 'stream_options');
   }
   if (request.messages !== null && request.messages.length === 0) return badRequest('messages must not be empty.', 'messages');
+  if (request.continueFinalMessage && request.addGenerationPrompt) {
+    return badRequest('Cannot set both `continue_final_message` and `add_generation_prompt` to True.', 'continue_final_message');
+  }
+  if (request.continueFinalMessage && request.messages?.at(-1)?.role !== 'assistant') {
+    return badRequest('continue_final_message is set but the final message is not an assistant message.', 'continue_final_message');
+  }
   const truncate = request.truncatePromptTokens;
   if (truncate !== null && truncate !== -1 && truncate < 1) {
     return badRequest(`truncate_prompt_tokens must be -1 or at least 1, got ${truncate}.`, 'truncate_prompt_tokens');

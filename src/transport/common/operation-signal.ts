@@ -3,13 +3,14 @@
 // chains its upstream request to it: when it fires, the model server sees its
 // client leave. It fires only when the client is gone, and its reason says how.
 import type { ServerResponse } from 'node:http';
+import { CONNECTION_DROPPED, SOCKET_CLOSED } from '../../lib/transport-lost.ts';
 
 /** How a client left its operation. */
 type ClientGone = 'hungUp' | 'socketClosed' | 'completed';
 
 const REASONS: Readonly<Record<ClientGone, DOMException>> = {
-  hungUp: new DOMException('the client disconnected', 'AbortError'),
-  socketClosed: new DOMException('the WebSocket closed', 'AbortError'),
+  hungUp: CONNECTION_DROPPED,
+  socketClosed: SOCKET_CLOSED,
   completed: new DOMException('the client completed the operation', 'AbortError'),
 };
 

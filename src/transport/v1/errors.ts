@@ -58,6 +58,9 @@ const TRANSLATION: Readonly<Record<ErrorCode, { type: ErrorType; code: string; s
   RATE_LIMITED: { type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   GATEWAY_SHUTTING_DOWN: { type: 'server_error', code: 'gateway_shutting_down' },
   INTERNAL_SERVER_ERROR: { type: 'server_error', code: 'internal_error' },
+  // Resumable streams are GraphQL's: /v1 starts none, so it meets these only if that changes.
+  GENERATION_NOT_FOUND: { type: 'invalid_request_error', code: 'generation_not_found' },
+  GENERATION_EXPIRED: { type: 'invalid_request_error', code: 'generation_expired' },
 };
 
 /** The fields a failure of the gateway's names, as an OpenAI client wrote them. */

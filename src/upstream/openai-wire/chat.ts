@@ -44,6 +44,10 @@ export function buildChatRequest(
     stream: options.stream,
   };
   if (options.stream) body.stream_options = { ...STREAM_OPTIONS };
+  if (request.continueFinalMessage === true) {
+    body.continue_final_message = true;
+    body.add_generation_prompt = false;
+  }
   return body;
 }
 

@@ -70,4 +70,7 @@ export interface WireChatRequest extends WireSampling {
   parallel_tool_calls?: boolean;
   /** OpenAI's `{type: json_object | json_schema}`, or TGI's grammar `{type: json, value}`. */
   response_format?: object;
+  /** vLLM's and SGLang's chat template options: go on with the final (assistant) message. */
+  continue_final_message?: boolean;
+  add_generation_prompt?: boolean;
 }

@@ -46,6 +46,8 @@ const GENERIC_RULES: Dialect = {
   // The servers set no limit of their own: this is the gateway's cap.
   defaultMaxStopSequences: 16,
   toolsWithJsonFormat: true,
+  // vLLM's and SGLang's continue_final_message.
+  continuesChat: true,
 };
 
 export const GENERIC: ServerDialect = {
@@ -77,6 +79,8 @@ export const DIALECTS: Readonly<Record<ServerFamily, ServerDialect>> = {
       refuses: ['watermark', 'truncate'],
       // Its seed is a uint32, and 0xFFFFFFFF means "a random seed".
       maxSeed: { value: 2n ** 32n - 2n, why: "llama.cpp's seed is 32-bit, and 4294967295 means a random one" },
+      // It reads no continue_final_message: a continued answer is not promised there.
+      continuesChat: false,
     },
     fields: { topK: true, repetitionPenalty: 'repeat_penalty', typicalP: true, truncate: false, topPOne: true },
     // Its /health and /v1/models are public; /props needs the key.
@@ -92,6 +96,7 @@ export const DIALECTS: Readonly<Record<ServerFamily, ServerDialect>> = {
       serverKind: 'Ollama',
       refuses: ['typicalP', 'watermark', 'truncate', 'topK', 'repetitionPenalty'],
       maxSeed: { value: SIGNED_64, why: 'Ollama takes a signed 64-bit seed' },
+      continuesChat: false,
     },
     fields: { topK: false, repetitionPenalty: false, truncate: false, topPOne: true },
   },
@@ -100,7 +105,7 @@ export const DIALECTS: Readonly<Record<ServerFamily, ServerDialect>> = {
     ...GENERIC,
     family: 'tgi',
     // Its seed is a u64 (no maxSeed), and its default --max-stop-sequences is 4.
-    rules: { serverKind: 'TGI', temperatureZero: true, topPOne: true, refuses: ['typicalP', 'watermark', 'truncate', 'topK'], defaultMaxStopSequences: 4, toolsWithJsonFormat: false },
+    rules: { serverKind: 'TGI', temperatureZero: true, topPOne: true, refuses: ['typicalP', 'watermark', 'truncate', 'topK'], defaultMaxStopSequences: 4, toolsWithJsonFormat: false, continuesChat: false },
     fields: { topK: false, repetitionPenalty: 'repetition_penalty', truncate: false, topPOne: false },
   },
 };

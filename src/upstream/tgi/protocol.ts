@@ -14,6 +14,8 @@ export const TGI: UpstreamProtocol = {
     toolsWithJsonFormat: false,
     // TGI's default --max-stop-sequences, until a replica's /info says its own.
     defaultMaxStopSequences: 4,
+    // TGI's Messages API has no way to continue an assistant message.
+    continuesChat: false,
   },
   connect: (baseUrl, options) => new TgiClient(baseUrl, options),
 };

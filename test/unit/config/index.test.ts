@@ -28,6 +28,14 @@ describe('loadConfig', () => {
       expect(config.shutdownDrainMs).toBe(30_000);
     });
 
+    it('keeps a resumable stream 30 s with nobody attached, and 1 MiB of its events', () => {
+      expect(config.resume).toEqual({ resumeMs: 30_000, maxBytes: 1_048_576 });
+    });
+
+    it('continues a stream whose replica fails mid-stream, once', () => {
+      expect(config.failover).toEqual({ continue: true, max: 1 });
+    });
+
     it('bounds GraphQL documents: 64 KiB, 2,000 tokens, one generation, depth 8, 15 aliases, 20 directives, cost 5,000', () => {
       expect(config.documents).toEqual({
         maxBytes: 65_536, maxTokens: 2_000, maxGenerations: 1, maxDepth: 8, maxAliases: 15, maxDirectives: 20, maxCost: 5_000, introspection: true,
@@ -81,6 +89,10 @@ describe('loadConfig', () => {
         WS_MAX_OPERATIONS: '2',
         WS_IDLE_TIMEOUT_MS: '9000',
         WS_MAX_BUFFERED_BYTES: '262144',
+        STREAM_RESUME_MS: '0',
+        STREAM_RESUME_MAX_BYTES: '4096',
+        STREAM_FAILOVER: 'off',
+        STREAM_FAILOVER_MAX: '3',
       });
       expect(config).toMatchObject({
         host: '127.0.0.1',
@@ -98,6 +110,8 @@ describe('loadConfig', () => {
         upstream: { connectMs: 100, firstTokenMs: 200, idleMs: 300, totalMs: 400 },
         retry: { maxAttempts: 1 },
         shutdownDrainMs: 0,
+        resume: { resumeMs: 0, maxBytes: 4096 },
+        failover: { continue: false, max: 3 },
       });
     });
 
@@ -140,6 +154,10 @@ describe('loadConfig', () => {
       ['RETRY_MAX_ATTEMPTS', '0'],
       ['RETRY_MAX_ATTEMPTS', '11'],
       ['SHUTDOWN_DRAIN_MS', '-1'],
+      ['STREAM_RESUME_MS', '-1'],
+      ['STREAM_RESUME_MAX_BYTES', '100'],
+      ['STREAM_FAILOVER', 'retry'],
+      ['STREAM_FAILOVER_MAX', '11'],
     ])('throws a ConfigError naming %s for %j', (name, value) => {
       const error = configErrorOf(() => loadConfig({ [name]: value }));
       expect(error).toBeInstanceOf(ConfigError);

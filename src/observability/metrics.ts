@@ -39,6 +39,7 @@ export class Metrics implements Observer {
   readonly #tokens: Counter<'model' | 'protocol' | 'operation'>;
   readonly #retries: Counter<'model'>;
   readonly #ejections: Counter<'model' | 'replica'>;
+  readonly #routing: Counter<'model' | 'reason'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
   readonly #render: () => Promise<string>;
 
@@ -104,6 +105,22 @@ export class Metrics implements Observer {
       help: 'Replicas ejected after consecutive failures.',
       labelNames: ['model', 'replica'],
       registers: [registry],
+    });
+    this.#routing = new Counter({
+      name: `${PREFIX}routing_decisions_total`,
+      help: "Replicas chosen for generations, by model and reason: prefix (it held the longest prompt prefix), load (the least loaded), fallback (none was healthy).",
+      labelNames: ['model', 'reason'],
+      registers: [registry],
+    });
+    new Gauge({
+      name: `${PREFIX}replica_queue_size`,
+      help: "Requests waiting in each replica's own queue, from its /metrics (absent while unknown).",
+      labelNames: ['model', 'replica'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const replica of sources.models.replicas) if (replica.queueSize !== undefined) this.set(labels(replica), replica.queueSize);
+      },
     });
     new Gauge({
       name: `${PREFIX}in_flight_generations`,
@@ -171,6 +188,7 @@ export class Metrics implements Observer {
     const { operation, transport } = request;
     this.#requests.inc({ model, protocol, operation, transport, code });
     if (report.attempts > 1) this.#retries.inc({ model }, report.attempts - 1);
+    if (report.routing !== undefined) this.#routing.inc({ model, reason: report.routing });
     this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
     if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
     if (report.generatedTokens > 0) this.#tokens.inc({ model, protocol, operation }, report.generatedTokens);

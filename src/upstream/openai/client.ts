@@ -26,11 +26,13 @@ import type {
   CompletionRequest,
   HealthProbe,
   ServerLimits,
+  ServerLoad,
   PoolStats,
   TokenStream,
   UpstreamClient,
 } from '../types.ts';
 import { decodeCompletionStream } from './completion-stream.ts';
+import { openaiServerLoad } from './load.ts';
 import { parseCompletionResponse, parseModels, type GenerationOutputWithUsage } from './parse.ts';
 import { buildCompletionRequest, promptPrefix } from './request.ts';
 
@@ -94,6 +96,11 @@ export class OpenAIClient implements UpstreamClient {
     const limits = parseModels(body, this.#configuredModel);
     if (this.#configuredModel === undefined) this.#servedModel = limits.modelId;
     return limits;
+  }
+
+  /** The queue, batch and KV-cache gauges of vLLM, SGLang or llama.cpp in its `/metrics` (see load.ts). */
+  serverLoad(signal: AbortSignal): Promise<ServerLoad | undefined> {
+    return this.#http.serverLoad(signal, openaiServerLoad);
   }
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutputWithUsage> {

@@ -19,9 +19,9 @@ export class Exchange {
   readonly startedAt = performance.now();
   #home: ExchangeHome;
   #permit: Permit | null = null;
+  #place: Permit | null = null;
   #settled = false;
   #clientGone = false;
-  #queued = false;
 
   constructor(home: ExchangeHome, res: ServerResponse, kind: ExchangeKind) {
     this.kind = kind;
@@ -48,24 +48,18 @@ export class Exchange {
     this.#permit = permit;
   }
 
-  /** Validated and waiting for its first token (tgi_queue_size). */
-  enterQueue(): void {
-    if (this.#queued || this.#settled) return;
-    this.#queued = true;
-    this.#home.stats.prometheus.queueSize += 1;
-  }
-
-  leaveQueue(): void {
-    if (!this.#queued) return;
-    this.#queued = false;
-    this.#home.stats.prometheus.queueSize -= 1;
+  /** Its place in the server's queue or running batch (engine.ts), given back when it settles. */
+  holdPlace(place: Permit): void {
+    if (this.#settled) place.release();
+    else this.#place = place;
   }
 
   settle(outcome: ExchangeOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
     this.timers.clear();
-    this.leaveQueue();
+    this.#place?.release();
+    this.#place = null;
     this.#permit?.release();
     this.#permit = null;
     this.#home.exchanges.delete(this);

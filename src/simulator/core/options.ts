@@ -22,6 +22,9 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   lineEnding: '\n',
   chunkBytes: 0,
   reportsUsage: true,
+  maxBatchSize: 0,
+  prefillMsPerToken: 0,
+  prefixCacheBlocks: 0,
 };
 
 const COUNT_FIELDS = [
@@ -32,6 +35,8 @@ const COUNT_FIELDS = [
   'maxStopSequences',
   'maxBestOf',
   'chunkBytes',
+  'maxBatchSize',
+  'prefixCacheBlocks',
 ] as const;
 
 export function resolveOptions(partial: Partial<SimulatorOptions> = {}): SimulatorOptions {
@@ -63,6 +68,9 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     throw new RangeError('simulator option lineEnding must be "\\n" or "\\r\\n"');
   }
   assertDurations({ timeToFirstTokenMs: options.timeToFirstTokenMs, timePerTokenMs: options.timePerTokenMs });
+  if (!(Number.isFinite(options.prefillMsPerToken) && options.prefillMsPerToken >= 0)) {
+    throw new RangeError('simulator option prefillMsPerToken must be a non-negative number of milliseconds');
+  }
   if (!(options.keepAliveMs > 0)) {
     throw new RangeError('simulator option keepAliveMs must be positive');
   }

@@ -25,8 +25,6 @@ export interface PrometheusCounters {
   generatedTokensCount: number;
   durationSecondsSum: number;
   durationCount: number;
-  /** Requests validated but still waiting for their first token. */
-  queueSize: number;
 }
 
 export class StatsRecorder {
@@ -37,7 +35,7 @@ export class StatsRecorder {
   };
   readonly prometheus: PrometheusCounters = {
     requestCount: 0, requestSuccess: 0, failures: new Map(), generatedTokensSum: 0, generatedTokensCount: 0,
-    durationSecondsSum: 0, durationCount: 0, queueSize: 0,
+    durationSecondsSum: 0, durationCount: 0,
   };
   #requestsByRoute: Record<string, number> = {};
   lastGenerationHeaders: SimulatorStats['lastGenerationHeaders'] = {};

@@ -2,7 +2,7 @@
 // place: two runs with the same flags measure the same things.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['unary', 'streaming', 'chat', 'cancellation', 'growth'] as const;
+export const SCENARIOS = ['unary', 'streaming', 'chat', 'cancellation', 'growth', 'routing'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Profile {
@@ -23,6 +23,26 @@ export interface Profile {
   /** chatStream over a TGI and an OpenAI-compatible simulator, paced as the streaming scenario. */
   chat: { ks: number[]; tokens: number; ttftMs: number; tokenMs: number };
   cancellation: { perMode: number; concurrency: number; afterTokens: number };
+  /** Replicas that cache prompt prefixes, under multi-turn conversations arriving near their capacity. */
+  routing: {
+    replicas: number;
+    durationMs: number;
+    warmupMs: number;
+    conversationsPerSecond: number;
+    turns: number;
+    systemPrompts: number;
+    systemChars: number;
+    questionChars: number;
+    answerChars: number;
+    thinkMs: number;
+    maxNewTokens: number;
+    /** The simulated servers: batch, prefill per uncached token, prefix cache (16-token blocks), pace. */
+    maxBatchSize: number;
+    prefillMsPerToken: number;
+    prefixCacheBlocks: number;
+    ttftMs: number;
+    tokenMs: number;
+  };
   growth: {
     /** Prompt and token axes: this many streams, this fast, so the token rate stays the same along each axis. */
     streams: number;
@@ -85,6 +105,24 @@ export function parseProfile(argv: readonly string[]): Profile {
     // No 10,000 with --big: an OpenAI-compatible model's in-flight cap is the gateway's pool of 1,024 connections to it.
     chat: { ks: [100, 1000], tokens: quick ? 10 : 20, ttftMs: 20, tokenMs: 50 },
     cancellation: { perMode: quick ? 30 : 100, concurrency: 10, afterTokens: 2 },
+    routing: {
+      replicas: 4,
+      durationMs: quick ? 30_000 : 60_000,
+      warmupMs: quick ? 8_000 : 12_000,
+      conversationsPerSecond: 3,
+      turns: 6,
+      systemPrompts: 4,
+      systemChars: 3_000,
+      questionChars: 400,
+      answerChars: 1_200,
+      thinkMs: 1_000,
+      maxNewTokens: 12,
+      maxBatchSize: 32,
+      prefillMsPerToken: 0.2,
+      prefixCacheBlocks: 1_500,
+      ttftMs: 5,
+      tokenMs: 20,
+    },
     growth: {
       streams: 20,
       tokenMs: 5,

@@ -23,7 +23,7 @@ export interface HotSpotGuard {
   readonly ratio: number;
 }
 
-export const DEFAULT_GUARD: HotSpotGuard = { slack: 4, ratio: 0.5 };
+export const DEFAULT_GUARD: HotSpotGuard = { slack: 2, ratio: 0.5 };
 
 export function isHot(load: number, leastLoad: number, guard: HotSpotGuard): boolean {
   return load > leastLoad + Math.max(guard.slack, leastLoad * guard.ratio);

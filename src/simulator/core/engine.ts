@@ -3,7 +3,9 @@
 // prefillMsPerToken for each prompt token not in the prefix cache. Prefills
 // take turns (a GPU's compute does one prompt's prefill at a time; decoding
 // then runs alongside), so a long uncached prompt delays every request behind
-// it. The first token comes timeToFirstTokenMs after the prefill ends.
+// it. The first token comes timeToFirstTokenMs after the prefill ends. A request
+// waiting for its prefill's turn is in the queue, as a server's scheduler
+// holds it until it can add it to the batch.
 //
 // With the defaults (no batch limit, no prefill cost, no cache) a request
 // starts at once and its first token comes after timeToFirstTokenMs, as before.
@@ -27,6 +29,8 @@ interface Job {
   readonly timers: TimerBag;
   readonly start: () => void;
   state: 'waiting' | 'running' | 'done';
+  /** In the batch, but its prefill not yet begun: still counted as waiting. */
+  prefillPending: boolean;
 }
 
 export class Engine {
@@ -34,6 +38,7 @@ export class Engine {
   readonly #settings: EngineSettings;
   readonly #waiting: Job[] = [];
   #running = 0;
+  #prefillPending = 0;
   /** performance.now() at which the prefill lane is free. */
   #prefillFreeAt = 0;
 
@@ -42,14 +47,14 @@ export class Engine {
     this.cache = new PrefixCache(settings.prefixCacheBlocks);
   }
 
-  /** Requests queued behind a full batch. */
+  /** Requests queued: behind a full batch, or for their prefill's turn. */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting.length + this.#prefillPending;
   }
 
-  /** Requests in the running batch (prefilling or decoding). */
+  /** Requests in the running batch, prefilling or decoding. */
   get running(): number {
-    return this.#running;
+    return this.#running - this.#prefillPending;
   }
 
   /** Share of the prefix cache's blocks in use, 0 to 1 (0 without a cache). */
@@ -63,11 +68,12 @@ export class Engine {
    * timers belong to the request, so its end cancels a start not yet due.
    */
   admit(prompt: readonly PromptToken[], timers: TimerBag, start: () => void): Permit {
-    const job: Job = { prompt, timers, start, state: 'waiting' };
+    const job: Job = { prompt, timers, start, state: 'waiting', prefillPending: false };
     this.#waiting.push(job);
     this.#pump();
     return {
       release: () => {
+        if (job.prefillPending) this.#prefillBegun(job);
         if (job.state === 'running') this.#running -= 1;
         else if (job.state === 'waiting') this.#waiting.splice(this.#waiting.indexOf(job), 1);
         job.state = 'done';
@@ -90,8 +96,22 @@ export class Engine {
     const uncached = job.prompt.length - this.cache.use(job.prompt);
     const now = performance.now();
     const prefillMs = uncached * this.#settings.prefillMsPerToken;
-    if (prefillMs > 0) this.#prefillFreeAt = Math.max(now, this.#prefillFreeAt) + prefillMs;
+    if (prefillMs > 0) {
+      const begins = Math.max(now, this.#prefillFreeAt);
+      this.#prefillFreeAt = begins + prefillMs;
+      if (begins > now) {
+        job.prefillPending = true;
+        this.#prefillPending += 1;
+        job.timers.after(begins - now, () => this.#prefillBegun(job));
+      }
+    }
     const prefillDone = prefillMs > 0 ? this.#prefillFreeAt - now : 0;
     job.timers.after(prefillDone + this.#settings.timeToFirstTokenMs(), job.start);
+  }
+
+  #prefillBegun(job: Job): void {
+    if (!job.prefillPending) return;
+    job.prefillPending = false;
+    this.#prefillPending -= 1;
   }
 }

@@ -1,0 +1,112 @@
+// Routing over replicas that cache prompt prefixes: several simulators, each
+// with a prefix cache, a prefill cost per uncached prompt token and a running
+// batch, under multi-turn conversations that share a few long system prompts,
+// arriving open-loop near the replicas' capacity. The same workload (same
+// seed) goes through three front ends, each on fresh replicas (cold caches):
+// round-robin (the floor proxy over every replica), the gateway with
+// ROUTING=least-in-flight, and the gateway with ROUTING=prefix-aware.
+import { runLoad } from '../lib/load.ts';
+import { MODEL_ID, startFloor, startGateway, startSimulator, type Running } from '../lib/stack.ts';
+import { markdownTable, ms, num, times } from '../lib/table.ts';
+import type { ConversationsJob, ConversationsResult } from '../load/conversations.ts';
+import type { ScenarioOutcome, Shared, Target } from './types.ts';
+
+interface Front {
+  name: string;
+  start(upstreams: string): Promise<Running>;
+}
+
+const FRONTS: Front[] = [
+  { name: 'round-robin (floor)', start: (upstreams) => startFloor(upstreams) },
+  { name: 'least-in-flight', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'least-in-flight' }) },
+  { name: 'prefix-aware', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware' }) },
+];
+
+interface Row {
+  front: string;
+  result: ConversationsResult;
+  /** Generations each replica served during the run. */
+  perReplica: number[];
+}
+
+/** Long system prompts, distinct from their first words on. */
+function systemPrompts(count: number, chars: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    let text = `System prompt ${i}: you are assistant number ${i} of the shop.`;
+    for (let n = 0; text.length < chars; n++) text += ` Rule ${i}.${n}: answer about bicycles, politely and briefly.`;
+    return text;
+  });
+}
+
+async function served(sim: Running): Promise<number> {
+  const stats = (await (await fetch(`${sim.url}/__simulator/stats`)).json()) as { requestsByRoute: Record<string, number> };
+  return stats.requestsByRoute['POST /generate_stream'] ?? 0;
+}
+
+export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
+  const { profile, log } = shared;
+  const r = profile.routing;
+  const job: Omit<ConversationsJob, 'url'> = {
+    modelId: MODEL_ID, seed: 21, durationMs: r.durationMs, warmupMs: r.warmupMs, conversationsPerSecond: r.conversationsPerSecond,
+    turns: r.turns, systemPrompts: systemPrompts(r.systemPrompts, r.systemChars), questionChars: r.questionChars,
+    answerChars: r.answerChars, thinkMs: r.thinkMs, maxNewTokens: r.maxNewTokens, drainMs: 30_000,
+  };
+  const rows: Row[] = [];
+  for (const front of FRONTS) {
+    const sims: Running[] = [];
+    let running: Running | undefined;
+    try {
+      for (let i = 0; i < r.replicas; i++) {
+        sims.push(await startSimulator(`simulator (routing ${i + 1})`, {
+          timeToFirstTokenMs: r.ttftMs, timePerTokenMs: r.tokenMs, maxBatchSize: r.maxBatchSize,
+          prefillMsPerToken: r.prefillMsPerToken, prefixCacheBlocks: r.prefixCacheBlocks,
+        }));
+      }
+      running = await front.start(sims.map((s) => s.url).join(','));
+      const before = await Promise.all(sims.map(served));
+      log(`routing: ${front.name}, ${r.replicas} replicas, ${num(r.durationMs / 1000)} s of conversations`);
+      const result = await runLoad<ConversationsResult>('conversations.ts', { ...job, url: running.url }, r.durationMs + 60_000);
+      const after = await Promise.all(sims.map(served));
+      rows.push({ front: front.name, result, perReplica: after.map((n, i) => n - before[i]!) });
+    } finally {
+      await running?.stop();
+      await Promise.all(sims.map((s) => s.stop()));
+    }
+  }
+  return summarise(rows, profile.routing);
+}
+
+function maxOverMean(counts: readonly number[]): number {
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  return mean === 0 ? NaN : Math.max(...counts) / mean;
+}
+
+function summarise(rows: Row[], r: Shared['profile']['routing']): ScenarioOutcome {
+  const title = `### routing: ${r.replicas} replicas (batch ${r.maxBatchSize}, ${r.prefillMsPerToken} ms prefill per uncached token, ` +
+    `${num(r.prefixCacheBlocks)}-block prefix cache), ${r.conversationsPerSecond} conversations/s of ${r.turns} turns over ${r.systemPrompts} system prompts`;
+  const table = markdownTable(
+    ['front end', 'TTFT p50', 'TTFT p90', 'TTFT p99', 'turns/s', 'tokens/s', 'failed', 'per replica', 'max / mean'],
+    rows.map(({ front, result, perReplica }) => [
+      front, ms(result.ttft.p50), ms(result.ttft.p90), ms(result.ttft.p99),
+      num(result.completed / (result.windowMs / 1000), 1), num(result.tokens / (result.windowMs / 1000)), num(result.failed),
+      perReplica.join(' / '), times(maxOverMean(perReplica)),
+    ]),
+  );
+  const p90 = (name: string) => rows.find((row) => row.front === name)?.result.ttft.p90 ?? NaN;
+  const prefix = rows.find((row) => row.front === 'prefix-aware');
+  const targets: Target[] = [
+    ratioTarget('prefix-aware TTFT p90 vs round-robin', p90('prefix-aware') / p90('round-robin (floor)'), 0.5),
+    ratioTarget('prefix-aware TTFT p90 vs least-in-flight', p90('prefix-aware') / p90('least-in-flight'), 0.6),
+    {
+      name: 'prefix-aware, busiest replica vs the mean',
+      value: prefix ? maxOverMean(prefix.perReplica) : NaN, unit: '×', rule: '≤ 1.6×',
+      pass: prefix ? maxOverMean(prefix.perReplica) <= 1.6 : undefined,
+    },
+  ];
+  const failures = rows.filter((row) => row.result.failed > 0).map((row) => `routing, ${row.front}: ${row.result.failed} turns failed (${row.result.failures.join(', ')})`);
+  return { name: 'routing', tables: [`${title}\n\n${table}`], figures: rows, targets, failures };
+}
+
+function ratioTarget(name: string, value: number, limit: number): Target {
+  return { name, value, unit: '×', rule: `≤ ${limit}×`, pass: Number.isFinite(value) ? value <= limit : undefined };
+}

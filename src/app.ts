@@ -11,6 +11,7 @@ import { createRedisStore, type RedisStore } from './rate-limits/redis-store.ts'
 import { limitsOff, type RateLimitStore } from './rate-limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
+import { SharedPrefixes } from './routing/shared-prefixes.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
 import { AccessLog } from './observability/access-log.ts';
 import { observeAll } from './observability/observer.ts';
@@ -68,7 +69,11 @@ export interface AppOptions {
 
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   let replicaEvent: ReplicaOptions['onEvent'];
-  const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
+  // With Redis, every gateway process hears where the others sent which prompt prefixes.
+  const sharedPrefixes = config.redis.url !== undefined && config.models.some((m) => (m.routing ?? 'prefix-aware') === 'prefix-aware')
+    ? new SharedPrefixes(config.redis.url, logger.child({ component: 'routing' }))
+    : undefined;
+  const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event), sharedPrefixes);
   const rateLimits = createRateLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   // Read lazily: the service that holds the generations is made just below.
@@ -135,7 +140,12 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     async start() {
       // Redis gets a moment to connect, so that the first requests are counted where they should be.
       // GraphiQL is compressed before the first visitor can ask for it.
-      await Promise.all([registry.start(), rateLimits?.ready?.(REDIS_CONNECT_MS), graphiql?.ready()]);
+      await Promise.all([
+        registry.start(),
+        rateLimits?.ready?.(REDIS_CONNECT_MS),
+        graphiql?.ready(),
+        sharedPrefixes?.listen((model, replica, blocks) => registry.get(model)?.router.learn(replica, blocks), REDIS_CONNECT_MS),
+      ]);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -155,6 +165,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
       });
       await registry.close();
       await rateLimits?.close();
+      await sharedPrefixes?.close();
       await yoga.dispose();
     },
   };

@@ -123,7 +123,7 @@ async function waitUntilServing(url: string, child: Child): Promise<void> {
   throw new Error(`gateway not serving within ${READY_MS} ms:\n${child.output()}`);
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

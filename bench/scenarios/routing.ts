@@ -4,8 +4,11 @@
 // arriving open-loop near the replicas' capacity. The same workload (same
 // seed) goes through three front ends, each on fresh replicas (cold caches):
 // round-robin (the floor proxy over every replica), the gateway with
-// ROUTING=least-in-flight, and the gateway with ROUTING=prefix-aware.
+// ROUTING=least-in-flight, the gateway with ROUTING=prefix-aware, and two
+// gateway processes (WORKERS=2: each turn lands on either) prefix-aware
+// without and with REDIS_URL, where they share their prefix index.
 import { runLoad } from '../lib/load.ts';
+import { redisInstalled, startRedis } from '../lib/redis.ts';
 import { MODEL_ID, startFloor, startGateway, startSimulator, type Running } from '../lib/stack.ts';
 import { markdownTable, ms, num, times } from '../lib/table.ts';
 import type { ConversationsJob, ConversationsResult } from '../load/conversations.ts';
@@ -14,12 +17,35 @@ import type { ScenarioOutcome, Shared, Target } from './types.ts';
 interface Front {
   name: string;
   start(upstreams: string): Promise<Running>;
+  /** Why it cannot run here, if it cannot. */
+  missing?: () => string | undefined;
 }
+
+const TWO_PROCESSES = 'prefix-aware, 2 processes';
+const SHARED = 'prefix-aware, 2 processes + Redis';
 
 const FRONTS: Front[] = [
   { name: 'round-robin (floor)', start: (upstreams) => startFloor(upstreams) },
   { name: 'least-in-flight', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'least-in-flight' }) },
   { name: 'prefix-aware', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware' }) },
+  { name: TWO_PROCESSES, start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware', WORKERS: '2' }) },
+  {
+    name: SHARED,
+    missing: () => (redisInstalled() ? undefined : 'redis-server is not installed'),
+    start: async (upstreams) => {
+      const redis = await startRedis();
+      try {
+        const gateway = await startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware', WORKERS: '2', REDIS_URL: redis.url });
+        return { ...gateway, stop: async () => {
+          await gateway.stop();
+          await redis.stop();
+        } };
+      } catch (error) {
+        await redis.stop();
+        throw error;
+      }
+    },
+  },
 ];
 
 interface Row {
@@ -52,7 +78,13 @@ export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
     answerChars: r.answerChars, thinkMs: r.thinkMs, maxNewTokens: r.maxNewTokens, drainMs: 30_000,
   };
   const rows: Row[] = [];
+  const errors: string[] = [];
   for (const front of FRONTS) {
+    const missing = front.missing?.();
+    if (missing !== undefined) {
+      log(`routing: ${front.name} skipped: ${missing}`);
+      continue;
+    }
     const sims: Running[] = [];
     let running: Running | undefined;
     try {
@@ -68,12 +100,17 @@ export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
       const result = await runLoad<ConversationsResult>('conversations.ts', { ...job, url: running.url }, r.durationMs + 60_000);
       const after = await Promise.all(sims.map(served));
       rows.push({ front: front.name, result, perReplica: after.map((n, i) => n - before[i]!) });
+      log(`routing: ${front.name}: TTFT p50 ${ms(result.ttft.p50)} ms, p90 ${ms(result.ttft.p90)} ms, ${result.completed} turns, ${result.failed} failed`);
+    } catch (error) {
+      // One front end that cannot run does not cost the others' figures.
+      errors.push(`routing, ${front.name}: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       await running?.stop();
       await Promise.all(sims.map((s) => s.stop()));
     }
   }
-  return summarise(rows, profile.routing);
+  const outcome = summarise(rows, profile.routing);
+  return { ...outcome, failures: [...outcome.failures, ...errors] };
 }
 
 function maxOverMean(counts: readonly number[]): number {
@@ -97,6 +134,7 @@ function summarise(rows: Row[], r: Shared['profile']['routing']): ScenarioOutcom
   const targets: Target[] = [
     ratioTarget('prefix-aware TTFT p90 vs round-robin', p90('prefix-aware') / p90('round-robin (floor)'), 0.5),
     ratioTarget('prefix-aware TTFT p90 vs least-in-flight', p90('prefix-aware') / p90('least-in-flight'), 0.6),
+    ratioTarget('2 processes sharing through Redis: TTFT p90 vs round-robin', p90(SHARED) / p90('round-robin (floor)'), 0.5),
     {
       name: 'prefix-aware, busiest replica vs the mean',
       value: prefix ? maxOverMean(prefix.perReplica) : NaN, unit: '×', rule: '≤ 1.6×',

@@ -97,3 +97,15 @@ describe('least-in-flight routing', () => {
     expect(a!.prefixHits).toBe(0);
   });
 });
+
+describe("a replica's load", () => {
+  it('is the gateway in-flight count while its server tells nothing (no /metrics, or none it can read)', async () => {
+    const [a] = replicas('a');
+    await a!.readLoad(3_000);
+    a!.acquire();
+    a!.acquire();
+    expect(a!.queueSize).toBeUndefined();
+    expect(a!.kvCacheUsage).toBeUndefined();
+    expect(a!.load).toBe(2);
+  });
+});

@@ -127,8 +127,9 @@ async function run(job: ConversationsJob): Promise<ConversationsResult> {
     const body = JSON.stringify({ query: GENERATE_STREAM, variables: { input: { modelId: job.modelId, prompt, maxNewTokens: job.maxNewTokens, seed: t + 1 } } });
     let first = true;
     let ok = true;
+    let resent = false;
     open += 1;
-    postSse(base, '/graphql', body, { accept: 'text/event-stream' }, {
+    const send = () => postSse(base, '/graphql', body, { accept: 'text/event-stream' }, {
       event: ({ event, data }, at) => {
         if (event !== 'next') return;
         const payload = JSON.parse(data) as Payload;
@@ -142,6 +143,12 @@ async function run(job: ConversationsJob): Promise<ConversationsResult> {
         if (counted) tokens += 1;
       },
       end: (error) => {
+        // A kept-alive socket the server closed just as the turn was sent on it: sent again, timed from the first send.
+        if (error !== undefined && first && !resent && /socket hang up|ECONNRESET/.test(error)) {
+          resent = true;
+          send();
+          return;
+        }
         open -= 1;
         if (error !== undefined || first) ok = false;
         if (counted) {
@@ -154,6 +161,7 @@ async function run(job: ConversationsJob): Promise<ConversationsResult> {
         later(c.thinks[t]!, () => turn(c, t + 1, `${prompt}${c.answers[t]}${c.questions[t + 1] ?? ''}`));
       },
     });
+    send();
   };
 
   for (const c of conversations) later(c.at, () => turn(c, 0, `${c.system}${c.questions[0]}`));

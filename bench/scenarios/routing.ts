@@ -10,6 +10,7 @@
 import { runLoad } from '../lib/load.ts';
 import { redisInstalled, startRedis } from '../lib/redis.ts';
 import { MODEL_ID, startFloor, startGateway, startSimulator, type Running } from '../lib/stack.ts';
+import { median } from '../lib/stats.ts';
 import { markdownTable, ms, num, times } from '../lib/table.ts';
 import type { ConversationsJob, ConversationsResult } from '../load/conversations.ts';
 import type { ScenarioOutcome, Shared, Target } from './types.ts';
@@ -22,20 +23,22 @@ interface Front {
 }
 
 const TWO_PROCESSES = 'prefix-aware, 2 processes';
+/** The replicas' queues read four times a second: two processes see each other's load through them. */
+const GATEWAY = { UPSTREAM_METRICS_INTERVAL_MS: '250' };
 const SHARED = 'prefix-aware, 2 processes + Redis';
 
 const FRONTS: Front[] = [
   { name: 'round-robin (floor)', start: (upstreams) => startFloor(upstreams) },
-  { name: 'least-in-flight', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'least-in-flight' }) },
-  { name: 'prefix-aware', start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware' }) },
-  { name: TWO_PROCESSES, start: (upstreams) => startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware', WORKERS: '2' }) },
+  { name: 'least-in-flight', start: (upstreams) => startGateway(upstreams, 'tgi', { ...GATEWAY, ROUTING: 'least-in-flight' }) },
+  { name: 'prefix-aware', start: (upstreams) => startGateway(upstreams, 'tgi', { ...GATEWAY, ROUTING: 'prefix-aware' }) },
+  { name: TWO_PROCESSES, start: (upstreams) => startGateway(upstreams, 'tgi', { ...GATEWAY, ROUTING: 'prefix-aware', WORKERS: '2' }) },
   {
     name: SHARED,
     missing: () => (redisInstalled() ? undefined : 'redis-server is not installed'),
     start: async (upstreams) => {
       const redis = await startRedis();
       try {
-        const gateway = await startGateway(upstreams, 'tgi', { ROUTING: 'prefix-aware', WORKERS: '2', REDIS_URL: redis.url });
+        const gateway = await startGateway(upstreams, 'tgi', { ...GATEWAY, ROUTING: 'prefix-aware', WORKERS: '2', REDIS_URL: redis.url });
         return { ...gateway, stop: async () => {
           await gateway.stop();
           await redis.stop();
@@ -79,10 +82,11 @@ export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
   };
   const rows: Row[] = [];
   const errors: string[] = [];
-  for (const front of FRONTS) {
+  // Rounds go through every front end in turn, so that a machine busier at one moment weighs on all of them.
+  for (let round = 1; round <= profile.rounds; round++) for (const front of FRONTS) {
     const missing = front.missing?.();
     if (missing !== undefined) {
-      log(`routing: ${front.name} skipped: ${missing}`);
+      if (round === 1) log(`routing: ${front.name} skipped: ${missing}`);
       continue;
     }
     const sims: Running[] = [];
@@ -96,7 +100,7 @@ export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
       }
       running = await front.start(sims.map((s) => s.url).join(','));
       const before = await Promise.all(sims.map(served));
-      log(`routing: ${front.name}, ${r.replicas} replicas, ${num(r.durationMs / 1000)} s of conversations`);
+      log(`routing: round ${round}/${profile.rounds}, ${front.name}, ${r.replicas} replicas, ${num(r.durationMs / 1000)} s of conversations`);
       const result = await runLoad<ConversationsResult>('conversations.ts', { ...job, url: running.url }, r.durationMs + 60_000);
       const after = await Promise.all(sims.map(served));
       rows.push({ front: front.name, result, perReplica: after.map((n, i) => n - before[i]!) });
@@ -109,8 +113,27 @@ export async function runRouting(shared: Shared): Promise<ScenarioOutcome> {
       await Promise.all(sims.map((s) => s.stop()));
     }
   }
-  const outcome = summarise(rows, profile.routing);
+  const outcome = summarise(FRONTS.map((front) => merged(front.name, rows.filter((row) => row.front === front.name))).filter((row) => row !== undefined), profile);
   return { ...outcome, failures: [...outcome.failures, ...errors] };
+}
+
+/** A front end's rounds as one row: the median of each percentile, the sums of the counts. */
+function merged(front: string, rounds: Row[]): Row | undefined {
+  if (rounds.length === 0) return undefined;
+  const sum = (pick: (row: Row) => number) => rounds.reduce((total, row) => total + pick(row), 0);
+  const ttft = rounds.map((row) => row.result.ttft);
+  return {
+    front,
+    result: {
+      ttft: { count: sum((row) => row.result.ttft.count), p50: median(ttft.map((t) => t.p50)), p90: median(ttft.map((t) => t.p90)), p99: median(ttft.map((t) => t.p99)), max: Math.max(...ttft.map((t) => t.max)) },
+      completed: sum((row) => row.result.completed),
+      failed: sum((row) => row.result.failed),
+      failures: rounds.flatMap((row) => row.result.failures),
+      tokens: sum((row) => row.result.tokens),
+      windowMs: sum((row) => row.result.windowMs),
+    },
+    perReplica: rounds[0]!.perReplica.map((_, i) => sum((row) => row.perReplica[i] ?? 0)),
+  };
 }
 
 function maxOverMean(counts: readonly number[]): number {
@@ -118,8 +141,9 @@ function maxOverMean(counts: readonly number[]): number {
   return mean === 0 ? NaN : Math.max(...counts) / mean;
 }
 
-function summarise(rows: Row[], r: Shared['profile']['routing']): ScenarioOutcome {
-  const title = `### routing: ${r.replicas} replicas (batch ${r.maxBatchSize}, ${r.prefillMsPerToken} ms prefill per uncached token, ` +
+function summarise(rows: Row[], profile: Shared['profile']): ScenarioOutcome {
+  const r = profile.routing;
+  const title = `### routing (${profile.rounds === 1 ? '1 round' : `median of ${profile.rounds} rounds`}): ${r.replicas} replicas (batch ${r.maxBatchSize}, ${r.prefillMsPerToken} ms prefill per uncached token, ` +
     `${num(r.prefixCacheBlocks)}-block prefix cache), ${r.conversationsPerSecond} conversations/s of ${r.turns} turns over ${r.systemPrompts} system prompts`;
   const table = markdownTable(
     ['front end', 'TTFT p50', 'TTFT p90', 'TTFT p99', 'turns/s', 'tokens/s', 'failed', 'per replica', 'max / mean'],

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
+import { anyPrefixAware } from './config/models.ts';
 import { GenerationService } from './generation/service.ts';
 import { KeyRing } from './access/keys.ts';
 import { InFlight } from './lib/in-flight.ts';
@@ -70,7 +71,7 @@ export interface AppOptions {
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   let replicaEvent: ReplicaOptions['onEvent'];
   // With Redis, every gateway process hears where the others sent which prompt prefixes.
-  const sharedPrefixes = config.redis.url !== undefined && config.models.some((m) => (m.routing ?? 'prefix-aware') === 'prefix-aware')
+  const sharedPrefixes = config.redis.url !== undefined && anyPrefixAware(config.models)
     ? new SharedPrefixes(config.redis.url, logger.child({ component: 'routing' }))
     : undefined;
   const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event), sharedPrefixes);

@@ -30,6 +30,11 @@ export interface ModelConfig {
 export const ROUTING_POLICIES = ['prefix-aware', 'least-in-flight'] as const;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 
+/** Whether any of `models` routes by prompt prefix: the index other processes could share. */
+export function anyPrefixAware(models: readonly ModelConfig[]): boolean {
+  return models.some((m) => (m.routing ?? 'prefix-aware') === 'prefix-aware');
+}
+
 export interface UpstreamConfig {
   protocol: Protocol;
   /** The `model` sent; absent: "tgi" on TGI, the first id of `/v1/models` on OpenAI-compatible servers. */

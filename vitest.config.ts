@@ -11,8 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // End-to-end files each start their own simulator and gateway on ephemeral ports.
     pool: 'forks',
     // The JSON report is what .ci/run reads for its closing "N passed, M failed" line.

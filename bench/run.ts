@@ -1,7 +1,7 @@
 // `npm run bench`: what the gateway costs against the thinnest Node proxy (the
 // floor) and against no proxy at all (direct), on this machine, in one run.
 //
-//   node bench/run.ts [--quick] [--big] [--scenario unary|streaming|chat|cancellation|growth|routing]... [--rounds N] [--out file.json]
+//   node bench/run.ts [--quick] [--big] [--scenario unary|streaming|chat|tools|cancellation|growth|routing]... [--rounds N] [--out file.json]
 //
 // Every process under test and every load generator runs in its own process on
 // 127.0.0.1; all of them are stopped at the end, on an error and on Ctrl-C.
@@ -20,6 +20,7 @@ import { runChat } from './scenarios/chat.ts';
 import { runGrowth } from './scenarios/growth.ts';
 import { runRouting } from './scenarios/routing.ts';
 import { runStreaming } from './scenarios/streaming.ts';
+import { runTools } from './scenarios/tools.ts';
 import type { ScenarioOutcome, Shared } from './scenarios/types.ts';
 import { runUnary } from './scenarios/unary.ts';
 
@@ -27,6 +28,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (shared: Shared) => Promise<Scenari
   unary: runUnary,
   streaming: runStreaming,
   chat: runChat,
+  tools: runTools,
   cancellation: runCancellation,
   growth: runGrowth,
   routing: runRouting,

@@ -27,6 +27,7 @@ import { createGraphQLHandler } from './transport/http/yoga.ts';
 import { createGraphQLWs } from './transport/ws/graphql-ws.ts';
 import type { Lifecycle } from './transport/common/lifecycle.ts';
 import { createRestHandler } from './transport/rest/routes.ts';
+import { createV1Handler } from './transport/v1/routes.ts';
 import { createGatewayServer } from './transport/server.ts';
 import { OPENAI } from './upstream/openai/protocol.ts';
 import type { ProtocolTable } from './upstream/protocol.ts';
@@ -124,6 +125,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     metrics,
     onRefused,
     rest: createRestHandler({ registry, generation, about, exposeEndpoints: config.exposeEndpoints }, { maxBytes: config.maxRequestBytes, json: config.json }, logger.child({ component: 'rest' }), onRefused),
+    v1: createV1Handler({ registry, generation, about, streams: services.streams }, { maxBytes: config.maxRequestBytes, json: config.json }, logger.child({ component: 'openai' }), onRefused),
     cors: createCors(config.allowedOrigins, logger.child({ component: 'cors' })),
     lifecycle,
     callers,

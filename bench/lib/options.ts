@@ -2,7 +2,7 @@
 // place: two runs with the same flags measure the same things.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['unary', 'streaming', 'chat', 'cancellation', 'growth', 'routing'] as const;
+export const SCENARIOS = ['unary', 'streaming', 'chat', 'tools', 'cancellation', 'growth', 'routing'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Profile {
@@ -22,6 +22,8 @@ export interface Profile {
   streaming: { ks: number[]; tokens: number; ttftMs: number; tokenMs: number; muxSockets: number };
   /** chatStream over a TGI and an OpenAI-compatible simulator, paced as the streaming scenario. */
   chat: { ks: number[]; tokens: number; ttftMs: number; tokenMs: number };
+  /** chatStream with a tool call and with a JSON_SCHEMA answer, against plain text, on both protocols. */
+  tools: { streams: number; tokens: number; ttftMs: number; tokenMs: number };
   cancellation: { perMode: number; concurrency: number; afterTokens: number };
   /** Replicas that cache prompt prefixes, under multi-turn conversations arriving near their capacity. */
   routing: {
@@ -104,6 +106,7 @@ export function parseProfile(argv: readonly string[]): Profile {
     streaming: { ks: big ? [100, 1000, 10_000] : [100, 1000], tokens: quick ? 10 : 20, ttftMs: 20, tokenMs: 50, muxSockets: 10 },
     // No 10,000 with --big: an OpenAI-compatible model's in-flight cap is the gateway's pool of 1,024 connections to it.
     chat: { ks: [100, 1000], tokens: quick ? 10 : 20, ttftMs: 20, tokenMs: 50 },
+    tools: { streams: quick ? 100 : 200, tokens: quick ? 20 : 40, ttftMs: 20, tokenMs: 20 },
     cancellation: { perMode: quick ? 30 : 100, concurrency: 10, afterTokens: 2 },
     routing: {
       replicas: 4,

@@ -1,7 +1,8 @@
 // The ways a stream reaches the bench: TGI's own SSE (direct, and the floor's
 // pass-through), GraphQL over SSE, and graphql-ws on one socket per stream or
 // multiplexed on a few; for chat, `/v1/chat/completions` SSE (direct, and the
-// floor's pass-through) and chatStream over graphql-ws. Each turns its events
+// floor's pass-through), the gateway's own `/v1/chat/completions` (the same SSE,
+// asked under the gateway's model id) and chatStream over graphql-ws. Each turns its events
 // into the same StreamRecord calls; a chat stream's tokens are its non-empty
 // content deltas.
 import { chatBody, chatInput } from '../lib/chat-body.ts';
@@ -11,7 +12,7 @@ import { closeIdleSockets, postSse } from './sse-client.ts';
 import type { StreamRecord } from './stream-record.ts';
 import { GraphqlWsSocket, type Subscriber } from './ws-client.ts';
 
-export type TransportKind = 'tgi-sse' | 'gql-sse' | 'ws' | 'chat-sse' | 'chat-ws';
+export type TransportKind = 'tgi-sse' | 'gql-sse' | 'ws' | 'chat-sse' | 'v1-sse' | 'chat-ws';
 
 export const CHAT_STREAM = 'subscription($input: ChatInput!) { chatStream(input: $input) { index delta } }';
 
@@ -58,16 +59,18 @@ function variables(modelId: string, input: GenerationInput) {
 
 /**
  * `chatModel`: the `model` of a direct `/v1/chat/completions` body (see lib/chat-body.ts);
- * the chatStream runs send `modelId`, and the proxy names the upstream model itself.
+ * the chatStream runs send `modelId`, and the proxy names the upstream model itself; so does
+ * the gateway's `/v1/chat/completions` (`v1-sse`), whose `model` is the gateway's id.
  */
 export function createTransport(kind: TransportKind, url: string, slots: number, socketCount: number, modelId: string, chatModel: string): Transport {
   const base = new URL(url);
-  if (kind === 'chat-sse') {
+  if (kind === 'chat-sse' || kind === 'v1-sse') {
+    const model = kind === 'v1-sse' ? modelId : chatModel;
     return {
       connect: async () => {},
       start(_slot, input, record) {
         record.sentAt = performance.now();
-        postSse(base, '/v1/chat/completions', chatBody(chatInput(modelId, input), chatModel, true), {}, {
+        postSse(base, '/v1/chat/completions', chatBody(chatInput(modelId, input), model, true), {}, {
           event: ({ data }, at) => {
             if (data === '[DONE]') return record.finish();
             const chunk = JSON.parse(data) as ChatChunk;

@@ -7,7 +7,10 @@
 // /v1/chat/completions SSE and direct (the client reading that SSE itself) are
 // the lower references. Every stream's deltas must add up, exactly, to the reply
 // of a non-streamed /v1/chat/completions with the same body, asked of a
-// zero-latency simulator of the same protocol.
+// zero-latency simulator of the same protocol. The gateway's own OpenAI-compatible
+// /v1/chat/completions stream is compared with the floor's pass-through of the
+// same SSE: the floor forwards the server's chunks untouched, the gateway reads,
+// checks, counts and re-frames them.
 import type { ChatProtocol } from '../lib/chat-body.ts';
 import { startProtocolSimulator, type Running } from '../lib/stack.ts';
 import { num } from '../lib/table.ts';
@@ -26,12 +29,13 @@ export function chatPaths(): StreamPath[] {
     { name: `floor chat SSE (${label})`, via: 'floor', transport: 'chat-sse', sockets: 0, protocol },
     { name: `floor graphql-ws (${label})`, via: 'floor', transport: 'chat-ws', sockets: 0, protocol },
     { name: `gateway graphql-ws (${label})`, via: 'gateway', transport: 'chat-ws', sockets: 0, protocol },
+    { name: `gateway /v1 SSE (${label})`, via: 'gateway', transport: 'v1-sse', sockets: 0, protocol },
   ]);
 }
 
 /** The floor row a row is compared with: the same client protocol on the same simulator (the SSE pass-through for direct). */
 function floorOf(paths: StreamPath[], path: StreamPath): StreamPath {
-  const transport = path.via === 'direct' ? 'chat-sse' : path.transport;
+  const transport = path.via === 'direct' || path.transport === 'v1-sse' ? 'chat-sse' : path.transport;
   return paths.find((p) => p.via === 'floor' && p.transport === transport && p.protocol === path.protocol)!;
 }
 

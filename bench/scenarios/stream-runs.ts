@@ -18,7 +18,7 @@ export interface StreamPath {
   protocol?: ChatProtocol;
 }
 
-const isChat = (path: StreamPath) => path.transport === 'chat-sse' || path.transport === 'chat-ws';
+const isChat = (path: StreamPath) => path.transport === 'chat-sse' || path.transport === 'v1-sse' || path.transport === 'chat-ws';
 
 export interface Target {
   url: string;

@@ -1,7 +1,11 @@
 // Unary generations at zero latency: what each path costs per request.
 // Paths: direct to the simulator, the floor's byte pass-through of /generate,
-// the gateway's REST /generate and GraphQL `generate`. Loads: a closed loop of
-// 32 connections (the most req/s), and open loops at fixed rates (latency).
+// the gateway's REST /generate and GraphQL `generate`; and the gateway's
+// OpenAI-compatible /v1/completions (beside /generate's floor) and
+// /v1/chat/completions (beside the floor's pass-through of the simulator's own
+// /v1/chat/completions). Loads: a closed loop of 32 connections (the most
+// req/s), and open loops at fixed rates (latency).
+import { CHAT_MODEL, chatBody, chatInput } from '../lib/chat-body.ts';
 import { runLoad } from '../lib/load.ts';
 import { MODEL_ID, startFloor, startGateway } from '../lib/stack.ts';
 import { median, ratio } from '../lib/stats.ts';
@@ -13,8 +17,12 @@ import type { ScenarioOutcome, Shared, Target } from './types.ts';
 
 const PROMPT = 'The bench asks for a short answer';
 const SEED = 42;
-const PATHS = ['direct', 'floor', 'gateway REST', 'gateway GraphQL'] as const;
+const PATHS = ['direct', 'floor', 'gateway REST', 'gateway GraphQL', 'gateway /v1 completions', 'floor chat', 'gateway /v1 chat'] as const;
 type PathName = (typeof PATHS)[number];
+/** The floor each path is priced against: the same upstream route passed through. */
+const FLOOR_OF: Record<PathName, 'floor' | 'floor chat'> = {
+  direct: 'floor', floor: 'floor', 'gateway REST': 'floor', 'gateway GraphQL': 'floor', 'gateway /v1 completions': 'floor', 'floor chat': 'floor chat', 'gateway /v1 chat': 'floor chat',
+};
 const GENERATE = 'mutation ($input: GenerateInput!) { generate(input: $input) { generatedText } }';
 
 export async function runUnary(shared: Shared): Promise<ScenarioOutcome> {
@@ -25,7 +33,9 @@ export async function runUnary(shared: Shared): Promise<ScenarioOutcome> {
   try {
     const input = { prompt: PROMPT, maxNewTokens: p.maxNewTokens, seed: SEED };
     const [text] = await expectedTexts(instantSim.url, [input]);
+    const [chatText] = await expectedTexts(instantSim.url, [input], CHAT_MODEL.tgi);
     const tgi = tgiBody(input);
+    const chat = chatInput(MODEL_ID, input);
     const targets: Record<PathName, Pick<UnaryJob, 'port' | 'path' | 'body' | 'pid'>> = {
       direct: { port: portOf(instantSim.url), path: '/generate', body: tgi, pid: undefined },
       floor: { port: portOf(floor.url), path: '/generate', body: tgi, pid: floor.child.pid },
@@ -37,7 +47,15 @@ export async function runUnary(shared: Shared): Promise<ScenarioOutcome> {
         port: portOf(gateway.url), path: '/graphql', pid: gateway.child.pid,
         body: JSON.stringify({ query: GENERATE, variables: { input: { modelId: MODEL_ID, prompt: PROMPT, maxNewTokens: p.maxNewTokens, seed: SEED } } }),
       },
+      // GraphQL's sampling defaults, which /v1 leaves to the client.
+      'gateway /v1 completions': {
+        port: portOf(gateway.url), path: '/v1/completions', pid: gateway.child.pid,
+        body: JSON.stringify({ model: MODEL_ID, prompt: PROMPT, max_tokens: p.maxNewTokens, temperature: 0.7, top_p: 0.95, seed: SEED }),
+      },
+      'floor chat': { port: portOf(floor.url), path: '/v1/chat/completions', body: chatBody(chat, CHAT_MODEL.tgi, false), pid: floor.child.pid },
+      'gateway /v1 chat': { port: portOf(gateway.url), path: '/v1/chat/completions', body: chatBody(chat, MODEL_ID, false), pid: gateway.child.pid },
     };
+    const expected = (path: PathName) => JSON.stringify(FLOOR_OF[path] === 'floor chat' ? chatText : text);
     const modes = [{ label: `closed loop, ${p.connections} connections`, rate: 0 }, ...p.rates.map((rate) => ({ label: `open loop, ${rate} req/s`, rate }))];
     // rounds[r][mode][path]
     const rounds: Record<string, Record<PathName, UnaryResult>>[] = [];
@@ -48,7 +66,7 @@ export async function runUnary(shared: Shared): Promise<ScenarioOutcome> {
         for (const path of PATHS) {
           log(`unary: round ${round}/${profile.rounds}, ${mode.label}, ${path}`);
           const job: UnaryJob = {
-            ...targets[path], expect: JSON.stringify(text), mode: mode.rate === 0 ? 'closed' : 'open',
+            ...targets[path], expect: expected(path), mode: mode.rate === 0 ? 'closed' : 'open',
             connections: p.connections, rate: mode.rate, warmupMs: p.warmupMs, durationMs: mode.rate === 0 ? p.closedMs : p.openMs,
           };
           byPath[path] = await runLoad<UnaryResult>('unary.ts', job, p.warmupMs + job.durationMs + 30_000);
@@ -87,12 +105,12 @@ function summarise(modes: string[], rounds: Rounds): ScenarioOutcome {
   const closedRows = PATHS.map((path) => {
     const f = {
       requestsPerSecond: med(closed, (b) => b[path].requestsPerSecond),
-      vsFloor: med(closed, (b) => ratio(b[path].requestsPerSecond, b.floor.requestsPerSecond)),
+      vsFloor: med(closed, (b) => ratio(b[path].requestsPerSecond, b[FLOOR_OF[path]].requestsPerSecond)),
       vsDirect: med(closed, (b) => ratio(b[path].requestsPerSecond, b.direct.requestsPerSecond)),
       p50: med(closed, (b) => b[path].latency.p50),
       p99: med(closed, (b) => b[path].latency.p99),
       cpuMicrosPerRequest: med(closed, (b) => b[path].cpuMicrosPerRequest),
-      cpuVsFloor: med(closed, (b) => ratio(b[path].cpuMicrosPerRequest, b.floor.cpuMicrosPerRequest)),
+      cpuVsFloor: med(closed, (b) => ratio(b[path].cpuMicrosPerRequest, b[FLOOR_OF[path]].cpuMicrosPerRequest)),
     };
     (figures[closed] ??= {})[path] = f;
     return [path, num(f.requestsPerSecond), times(f.vsFloor), times(f.vsDirect), ms(f.p50), ms(f.p99), num(f.cpuMicrosPerRequest), times(f.cpuVsFloor)];
@@ -106,8 +124,8 @@ function summarise(modes: string[], rounds: Rounds): ScenarioOutcome {
       p99: med(mode, (b) => b[path].latency.p99),
       addedP50VsDirect: med(mode, (b) => b[path].latency.p50 - b.direct.latency.p50),
       addedP99VsDirect: med(mode, (b) => b[path].latency.p99 - b.direct.latency.p99),
-      addedP99VsFloor: med(mode, (b) => b[path].latency.p99 - b.floor.latency.p99),
-      p99VsFloor: med(mode, (b) => ratio(b[path].latency.p99, b.floor.latency.p99)),
+      addedP99VsFloor: med(mode, (b) => b[path].latency.p99 - b[FLOOR_OF[path]].latency.p99),
+      p99VsFloor: med(mode, (b) => ratio(b[path].latency.p99, b[FLOOR_OF[path]].latency.p99)),
       p99VsDirect: med(mode, (b) => ratio(b[path].latency.p99, b.direct.latency.p99)),
       failed: med(mode, (b) => b[path].failed),
     };

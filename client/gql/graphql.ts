@@ -13,13 +13,21 @@ export type ChatInput = {
   /** At least one. */
   messages: Array<ChatMessageInput>;
   modelId: string | number;
+  /** Whether the model may call several tools in one answer. */
+  parallelToolCalls?: boolean | null | undefined;
   /** From -2 to 2. */
   presencePenalty?: number | null | undefined;
+  /** TEXT (the default), any JSON object, or JSON that holds a schema. */
+  responseFormat?: ResponseFormatInput | null | undefined;
   seed?: string | number | null | undefined;
   /** At most the model's stop-sequence limit (TGI: 4). */
   stop?: Array<string> | null | undefined;
   /** 0 or more; 0 is greedy decoding. */
   temperature?: number | null | undefined;
+  /** Only with tools, except mode NONE. */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** At most 128. With tools and no toolChoice, the model chooses (AUTO). */
+  tools?: Array<ToolInput> | null | undefined;
   /** Above 0, at most 1. */
   topP?: number | null | undefined;
 };
@@ -27,17 +35,24 @@ export type ChatInput = {
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
+  /** A TOOL message: the id of the call it answers. */
+  toolCallId?: string | number | null | undefined;
+  /** An assistant message that called tools (content may then be empty). */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
 export type ChatRole =
   | 'ASSISTANT'
   | 'SYSTEM'
+  | 'TOOL'
   | 'USER';
 
 export type FinishReason =
   | 'EOS_TOKEN'
   | 'LENGTH'
-  | 'STOP_SEQUENCE';
+  | 'STOP_SEQUENCE'
+  /** The model stopped to call tools. */
+  | 'TOOL_CALLS';
 
 /** Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call. */
 export type GenerateInput = {
@@ -72,6 +87,47 @@ export type ReplicaState =
   | 'EJECTED'
   | 'HEALTHY'
   | 'UNHEALTHY';
+
+export type ResponseFormatInput = {
+  /** JSON_SCHEMA: the schema's name and the schema itself. */
+  name?: string | null | undefined;
+  schema?: unknown;
+  type: ResponseFormatType;
+};
+
+export type ResponseFormatType =
+  | 'JSON_OBJECT'
+  | 'JSON_SCHEMA'
+  | 'TEXT';
+
+/** A call an earlier assistant message made. */
+export type ToolCallInput = {
+  /** The arguments as JSON text, as the model produced them. */
+  arguments: string;
+  id: string | number;
+  name: string;
+};
+
+/** Exactly one of the two. */
+export type ToolChoiceInput = {
+  /** Force a call of this tool. */
+  function?: string | null | undefined;
+  mode?: ToolChoiceMode | null | undefined;
+};
+
+export type ToolChoiceMode =
+  | 'AUTO'
+  | 'NONE'
+  | 'REQUIRED';
+
+/** A tool the model may call. */
+export type ToolInput = {
+  description?: string | null | undefined;
+  /** Letters, digits, _ and -; 1 to 64 characters; unique among the tools. */
+  name: string;
+  /** A JSON Schema for the arguments (an object schema). Absent: no arguments. */
+  parameters?: unknown;
+};
 
 export type SmokeInfoQueryVariables = Exact<{ [key: string]: never; }>;
 

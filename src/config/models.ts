@@ -1,5 +1,5 @@
 // The model registry as declared in the environment: TGI_<KEY>_ENDPOINT and its companions.
-import { ConfigError, parseBaseUrl, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
+import { ConfigError, parseBaseUrl, readBool, readChoice, readOptionalInt, readOptionalString, type Env } from './env-parsers.ts';
 
 /** Per-model overrides of the global upstream timeouts; unset means "use the global value". */
 export interface TimeoutOverrides {
@@ -22,6 +22,8 @@ export interface ModelConfig {
   maxConcurrent?: number;
   /** How the replicas talk, and as whom; every replica of a model speaks the same. */
   upstream: UpstreamConfig;
+  /** TGI_<KEY>_TOOLS=false: its servers take no tools, and requests with tools are refused before any call. Absent: true. */
+  tools?: boolean;
   /** How a replica is chosen for each request (TGI_<KEY>_ROUTING, else ROUTING); absent, `prefix-aware`. */
   routing?: RoutingPolicy;
 }
@@ -37,6 +39,8 @@ export function anyPrefixAware(models: readonly ModelConfig[]): boolean {
 
 export interface UpstreamConfig {
   protocol: Protocol;
+  /** Which server family answers (TGI_<KEY>_SERVER); absent: told from what the server answers. */
+  server?: ServerFamily;
   /** The `model` sent; absent: "tgi" on TGI, the first id of `/v1/models` on OpenAI-compatible servers. */
   model?: string;
   /** Sent as a bearer to the replicas (`--api-key`); never logged, never shown. */
@@ -46,6 +50,10 @@ export interface UpstreamConfig {
 /** The protocols a model's replicas may speak (TGI_<KEY>_PROTOCOL): TGI's native routes, or the OpenAI-compatible API. */
 const PROTOCOLS = ['tgi', 'openai'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
+
+/** The server families whose dialects the gateway knows (TGI_<KEY>_SERVER). */
+const SERVERS = ['tgi', 'vllm', 'sglang', 'llamacpp', 'ollama'] as const;
+export type ServerFamily = (typeof SERVERS)[number];
 
 const ENDPOINT_VAR = /^TGI_([A-Z0-9_]+?)_ENDPOINT$/;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
@@ -88,7 +96,7 @@ function readModel(env: Env, key: string, routing: RoutingPolicy): ModelConfig {
     name: readOptionalString(env, `${prefix}_NAME`) ?? id,
     endpoints,
     upstream: dropUndefined({
-      protocol: readChoice(env, `${prefix}_PROTOCOL`, PROTOCOLS, 'tgi'),
+      ...readServer(env, prefix),
       model: readOptionalString(env, `${prefix}_UPSTREAM_MODEL`),
       apiKey: readOptionalString(env, `${prefix}_API_KEY`),
     }),
@@ -99,11 +107,27 @@ function readModel(env: Env, key: string, routing: RoutingPolicy): ModelConfig {
       idleMs: timeout('IDLE_TIMEOUT_MS'),
     }),
   };
+  if (!readBool(env, `${prefix}_TOOLS`, true)) model.tools = false;
   const hfName = readOptionalString(env, `${prefix}_HF_NAME`);
   if (hfName) model.hfName = hfName;
   const maxConcurrent = readOptionalInt(env, `${prefix}_MAX_CONCURRENT`, { min: 1 });
   if (maxConcurrent) model.maxConcurrent = maxConcurrent;
   return model;
+}
+
+/**
+ * TGI_<KEY>_PROTOCOL and TGI_<KEY>_SERVER: a server family alone implies its
+ * protocol (TGI's native routes for tgi, the OpenAI-compatible API for the
+ * others); TGI's native protocol is spoken by TGI only.
+ */
+function readServer(env: Env, prefix: string): { protocol: Protocol; server?: ServerFamily } {
+  const server = env[`${prefix}_SERVER`]?.trim() ? readChoice(env, `${prefix}_SERVER`, SERVERS, 'tgi') : undefined;
+  const implied: Protocol = server === undefined || server === 'tgi' ? 'tgi' : 'openai';
+  const protocol = readChoice(env, `${prefix}_PROTOCOL`, PROTOCOLS, implied);
+  if (protocol === 'tgi' && server !== undefined && server !== 'tgi') {
+    throw new ConfigError(`${prefix}_SERVER=${server} speaks the OpenAI-compatible API: set ${prefix}_PROTOCOL=openai (or leave it unset)`);
+  }
+  return server === undefined ? { protocol } : { protocol, server };
 }
 
 function dropUndefined<T extends object>(value: T): T {

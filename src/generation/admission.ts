@@ -14,6 +14,7 @@ import type { ChatInput, GenerateInput } from './input.ts';
 import { rateLimited, refusalOf } from './refusals.ts';
 import type { GenerationObserver, RequestInfo } from './report.ts';
 import { overloaded } from './upstream-errors.ts';
+import { chatMessages, toolFields, type AnswerChecks } from './tool-rules.ts';
 import { chatParameters, generationParameters } from './validate.ts';
 
 /** A request that passed validation: nothing about it can be refused before a model server is asked. */
@@ -26,7 +27,8 @@ export interface Prepared<R> {
 }
 
 export type PreparedGeneration = Prepared<CompletionRequest>;
-export type PreparedChat = Prepared<ChatRequest>;
+/** A chat also knows what its answer will be checked against. */
+export type PreparedChat = Prepared<ChatRequest> & { readonly checks: AnswerChecks };
 
 /** The models requests name, by id. */
 export interface ModelCatalog {
@@ -40,8 +42,6 @@ export interface AdmissionSettings {
   readonly rateLimits: RateLimitStore | undefined;
   readonly observer: GenerationObserver;
 }
-
-const ROLES = { SYSTEM: 'system', USER: 'user', ASSISTANT: 'assistant' } as const;
 
 export class Admission {
   readonly #models: ModelCatalog;
@@ -70,8 +70,9 @@ export class Admission {
     try {
       const model = this.#usableModel(input.modelId, info);
       const parameters = chatParameters(input, await model.serverLimits(), model.dialect);
-      const messages = input.messages.map((m) => ({ role: ROLES[m.role], content: m.content }));
-      return this.#prepared(model, info, { messages, parameters });
+      const messages = chatMessages(input.messages);
+      const { fields, checks } = await toolFields(input, { tools: model.tools, toolsWithJsonFormat: model.dialect.toolsWithJsonFormat, serverKind: model.dialect.serverKind });
+      return { ...this.#prepared(model, info, { messages, parameters, ...fields }), checks };
     } catch (error) {
       throw this.#refused(this.#models.get(input.modelId), info, error);
     }

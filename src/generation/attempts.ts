@@ -32,6 +32,7 @@ export async function attemptOnReplicas<T>(
   const tried = new Set<Replica>();
   let overloaded: GatewayError | undefined;
   let other: GatewayError | undefined;
+  let requestTied = 0;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     // Ended before this attempt (the client left as the generation began): nothing is asked.
     if (signal.aborted) throw signal.reason;
@@ -42,6 +43,7 @@ export async function attemptOnReplicas<T>(
     tried.add(replica);
     generation.routing = decision.reason;
     generation.attempts = attempt;
+    const queued = replica.full;
     replica.acquire();
     // Cut while this is set, the generation is charged what the call may have cost (generation.ts).
     generation.askingUpstream = true;
@@ -55,9 +57,11 @@ export async function attemptOnReplicas<T>(
     } catch (error) {
       generation.askingUpstream = false;
       replica.release();
-      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, modelId: model.id });
+      const failure = judgeFailure(error, { signal, expired: generation.deadlines.expired, streaming, queued, modelId: model.id });
       if (failure.blamesReplica) replica.failed();
       if (failure.kind !== 'upstream' || !failure.retryable) throw failure.error;
+      // The request caused it: one more replica may tell a glitch from a request no server can serve, a third would only repeat the work.
+      if (failure.requestTied && ++requestTied > 1) throw failure.error;
       if (failure.error.code === 'UPSTREAM_OVERLOADED') overloaded = failure.error;
       else other = failure.error;
     }

@@ -10,6 +10,7 @@
 // client reads when a field holds the wrong kind of value.
 import { z } from 'zod';
 import { SEED_RULE } from './seed.ts';
+import { TOOL_CHAT_FIELDS, TOOL_MESSAGE_FIELDS } from './tool-input.ts';
 
 /** The defaults of the public contract (API.md), applied by GraphQL itself and by the schema below. */
 export const INPUT_DEFAULTS = {
@@ -57,11 +58,12 @@ export const GenerateInputSchema = z.object(
  */
 export type GenerateInput = z.input<typeof GenerateInputSchema>;
 
-export const ChatRoleSchema = z.enum(['SYSTEM', 'USER', 'ASSISTANT']);
+export const ChatRoleSchema = z.enum(['SYSTEM', 'USER', 'ASSISTANT', 'TOOL']);
 
 export const ChatMessageInputSchema = z.object({
   role: ChatRoleSchema,
   content: z.string(),
+  ...TOOL_MESSAGE_FIELDS,
 });
 
 /** One chat turn: the conversation so far, and sampling parameters. */
@@ -75,6 +77,7 @@ export const ChatInputSchema = z.object({
   seed: seed(),
   frequencyPenalty: number(),
   presencePenalty: number(),
+  ...TOOL_CHAT_FIELDS,
 });
 
 export type ChatMessageInput = z.infer<typeof ChatMessageInputSchema>;

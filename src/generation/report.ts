@@ -8,8 +8,8 @@ import type { Protocol } from '../upstream/types.ts';
 
 /** The generation operations (one each per request). */
 export type Operation = 'generate' | 'generateStream' | 'chat' | 'chatStream';
-/** Where the request came in. */
-export type Transport = 'http' | 'sse' | 'ws' | 'rest';
+/** Where the request came in: GraphQL over HTTP, SSE or graphql-ws; REST; the OpenAI-compatible API (/v1). */
+export type Transport = 'http' | 'sse' | 'ws' | 'rest' | 'openai';
 
 /** Who asks, and how: known from the start and carried to the end. */
 export interface RequestInfo {

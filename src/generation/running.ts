@@ -44,7 +44,8 @@ export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
 export const CHAT: Unary<ChatRequest, ChatOutput> = {
   prompt: (request) => conversationText(request.messages),
   call: (client, request, options) => client.chat(request, options),
-  tokens: (output) => ({ text: output.content, counted: output.usage?.completionTokens ?? null, usage: output.usage }),
+  // Tool-call tokens count as completion tokens: the calls' arguments are text the model wrote.
+  tokens: (output) => ({ text: output.content + output.toolCalls.map((c) => c.arguments).join(''), counted: output.usage?.completionTokens ?? null, usage: output.usage }),
 };
 export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
   prompt: (request) => request.prompt,
@@ -55,7 +56,7 @@ export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
 export const CHAT_STREAM: Streamed<ChatRequest, ChatDelta> = {
   prompt: (request) => conversationText(request.messages),
   open: (client, request, options) => client.chatStream(request, options),
-  text: (delta) => delta.delta,
+  text: (delta) => (delta.toolCallDeltas.length === 0 ? delta.delta : delta.delta + delta.toolCallDeltas.map((d) => d.argumentsDelta).join('')),
   usage: (delta) => delta.usage,
 };
 

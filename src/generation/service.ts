@@ -4,15 +4,18 @@
 // (running.ts) among the generations under way (generations.ts). It knows
 // nothing of GraphQL or REST, nor of the protocol a model's servers speak.
 import type { RateLimitStore } from '../rate-limits/types.ts';
-import type { ChatDelta, ChatOutput, GenerationOutput, SamplingParameters, StreamToken } from '../upstream/types.ts';
+import type { GenerationOutput, SamplingParameters, StreamToken } from '../upstream/types.ts';
 import { Admission, type ModelCatalog, type Prepared, type PreparedChat, type PreparedGeneration } from './admission.ts';
+import { checkAnswer } from './answer-checks.ts';
 import type { RetryPolicy } from './attempts.ts';
+import type { ChatAnswer, ChatEvent } from './chat-answer.ts';
 import { Deadlines, type TimeBudgets } from './deadlines.ts';
 import type { Generation } from './generation.ts';
 import { Generations } from './generations.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { NO_OBSERVER, type GenerationObserver, type RequestInfo } from './report.ts';
 import { CHAT, CHAT_STREAM, COMPLETION, COMPLETION_STREAM, runStream, runUnary, type Streamed, type Unary } from './running.ts';
+import { typedChatStream } from './typed-stream.ts';
 
 /** A generation's events as the server produces them, pulled one at a time. */
 export interface GenerationStream<E> extends AsyncGenerator<E, void, undefined> {
@@ -71,16 +74,18 @@ export class GenerationService {
     return this.#unary(prepared, signal, COMPLETION);
   }
 
-  chat(prepared: PreparedChat, signal: AbortSignal): Promise<ChatOutput> {
-    return this.#unary(prepared, signal, CHAT);
+  /** The answer checked against the schemas the client sent. */
+  async chat(prepared: PreparedChat, signal: AbortSignal): Promise<ChatAnswer> {
+    return await checkAnswer(await this.#unary(prepared, signal, CHAT), prepared.checks);
   }
 
   generateStream(prepared: PreparedGeneration, signal: AbortSignal): GenerationStream<StreamToken> {
     return this.#stream(prepared, signal, COMPLETION_STREAM);
   }
 
-  chatStream(prepared: PreparedChat, signal: AbortSignal): GenerationStream<ChatDelta> {
-    return this.#stream(prepared, signal, CHAT_STREAM);
+  /** Typed as it fills in; the last event carries the calls checked as chat's are. */
+  chatStream(prepared: PreparedChat, signal: AbortSignal): GenerationStream<ChatEvent> {
+    return typedChatStream(this.#stream(prepared, signal, CHAT_STREAM), prepared.checks);
   }
 
   /** Refuses new generations, lets those under way finish within `drainMs`, then cuts the rest. */

@@ -31,6 +31,8 @@ function forClient(f: UpstreamFailure, modelId: string): GatewayError {
       if (typed) return typed;
       if (f.status === 429) return overloaded(modelId, f.retryAfterSeconds);
       if (f.status === 413) return new GatewayError('BAD_USER_INPUT', 'the request is too large for the model server', { field: 'prompt' });
+      // The gateway's own key for the server (TGI_<KEY>_API_KEY) is wrong or missing: not the client's doing.
+      if (f.status === 401 || f.status === 403) return new GatewayError('UPSTREAM_ERROR', `the model server refused the gateway's credentials (upstream authentication, HTTP ${f.status})`);
       if (f.status === 503) return new GatewayError('UPSTREAM_UNAVAILABLE', `model "${modelId}" is unavailable (HTTP 503)`);
       return new GatewayError('UPSTREAM_ERROR', `the model server answered HTTP ${f.status}`);
     }
@@ -40,7 +42,8 @@ function forClient(f: UpstreamFailure, modelId: string): GatewayError {
 function fromErrorType(type: string | null, message: string, field: string | undefined, retryAfter: number | null, modelId: string): GatewayError | null {
   switch (type) {
     case 'validation':
-      // The server's own words (the adapter put them in the client's names where it could).
+    case 'request':
+      // The server's own words (the adapter put them in the client's names where it could, and blotted out keys and addresses).
       return field === undefined ? new GatewayError('BAD_USER_INPUT', message) : badInput(field, message);
     case 'overloaded':
       return overloaded(modelId, retryAfter);
@@ -67,7 +70,7 @@ export function overloaded(modelId: string, retryAfterSeconds: number | null): G
   );
 }
 
-/** Whether a failure says the replica is broken (for ejection); overload and bad input do not. */
+/** Whether a failure says the replica is broken (for ejection); overload and bad input (a request-tied 5xx included) do not. */
 export function blamesReplica(f: UpstreamFailure): boolean {
   switch (f.kind) {
     case 'connect':
@@ -76,7 +79,7 @@ export function blamesReplica(f: UpstreamFailure): boolean {
     case 'protocol':
       return true;
     case 'http':
-      return f.status >= 500;
+      return f.status >= 500 && f.errorType !== 'request';
     case 'in-band':
       return false;
   }

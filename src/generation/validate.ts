@@ -4,7 +4,7 @@
 // never costs a GPU round trip. The order and wording follow TGI's router;
 // field names are the client's.
 import { badInput } from '../errors.ts';
-import type { Dialect } from '../upstream/protocol.ts';
+import { NEUTRAL_VALUES, type Dialect } from '../upstream/protocol.ts';
 import type { SamplingParameters, ServerLimits } from '../upstream/types.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { MAX_SEED, SEED_RULE } from './seed.ts';
@@ -23,7 +23,9 @@ const isSet = <T>(value: T | null | undefined): value is T => value !== null && 
 /** Numbers a client sets. A Float literal such as 1e400 reaches here as Infinity (graphql-js allows it). */
 const NUMERIC_FIELDS = ['temperature', 'repetitionPenalty', 'frequencyPenalty', 'topP', 'typicalP', 'topK', 'maxNewTokens', 'truncate'] as const;
 
-export function generationParameters(input: GenerateInput, limits: ServerLimits | undefined, dialect: Dialect): SamplingParameters {
+export function generationParameters(input: GenerateInput, limits: ServerLimits | undefined, protocolDialect: Dialect): SamplingParameters {
+  // The server family's own rules, once a replica said which it is.
+  const dialect = limits?.dialect ?? protocolDialect;
   const p: SamplingParameters = {};
   const { temperature, repetitionPenalty, frequencyPenalty, topP, typicalP, topK, maxNewTokens, stop, seed, truncate } = input;
   for (const field of NUMERIC_FIELDS) {
@@ -32,7 +34,8 @@ export function generationParameters(input: GenerateInput, limits: ServerLimits 
     if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
   }
   for (const field of dialect.refuses) {
-    if (isSet(input[field])) throw badInput(field, `${field} is not supported by this model's server (${dialect.serverKind})`);
+    const value = input[field];
+    if (isSet(value) && value !== NEUTRAL_VALUES[field]) throw badInput(field, `${field} is not supported by this model's server (${dialect.serverKind})`);
   }
 
   if (isSet(temperature)) {
@@ -43,7 +46,8 @@ export function generationParameters(input: GenerateInput, limits: ServerLimits 
   }
   if (isSet(repetitionPenalty)) {
     if (!(repetitionPenalty > 0)) throw badInput('repetitionPenalty', 'repetitionPenalty must be strictly positive');
-    p.repetitionPenalty = repetitionPenalty;
+    // A server without the field takes the neutral value as if it were left out.
+    if (!dialect.refuses.includes('repetitionPenalty')) p.repetitionPenalty = repetitionPenalty;
   }
   if (isSet(frequencyPenalty)) {
     if (!(frequencyPenalty >= -2 && frequencyPenalty <= 2)) {
@@ -111,7 +115,8 @@ function checkSeed(seed: bigint, dialect: Dialect): bigint {
  * (TGI's chat route is sent "no top-p" for 1), and the messages plus maxTokens
  * within the model's context where it is known.
  */
-export function chatParameters(input: ChatInput, limits: ServerLimits | undefined, dialect: Dialect): SamplingParameters {
+export function chatParameters(input: ChatInput, limits: ServerLimits | undefined, protocolDialect: Dialect): SamplingParameters {
+  const dialect = limits?.dialect ?? protocolDialect;
   const p: SamplingParameters = {};
   const { temperature, topP, maxTokens, frequencyPenalty, presencePenalty, stop, seed } = input;
   for (const field of ['temperature', 'topP', 'maxTokens', 'frequencyPenalty', 'presencePenalty'] as const) {

@@ -1,28 +1,40 @@
-// The playground's behaviour: models over GraphQL-over-HTTP, tokens over
-// graphql-ws. The client is graphql-ws's own browser build, inlined before this
-// module (it sets globalThis.graphqlWs): no hand-written protocol to get wrong.
-// Only textContent is ever written, so nothing a model says can become markup.
+// The playground's behaviour: models and the schema's chat fields over
+// GraphQL-over-HTTP, each answer over graphql-ws (`chatStream`). The client is
+// graphql-ws's own browser build, inlined before this module (it sets
+// globalThis.graphqlWs): no hand-written protocol to get wrong. view.js and
+// chat-input.js come before this file in the same module.
 const { createClient } = globalThis.graphqlWs;
 
 const MODELS = 'query PlaygroundModels { models { id name available health { status } } }';
-const STREAM = `subscription PlaygroundStream($input: GenerateInput!) {
-  generateStream(input: $input) { token { text special } details { finishReason } }
-}`;
 const HEALTH = { AVAILABLE: '✓ Available', UNAVAILABLE: '✗ Unavailable', NOT_CONFIGURED: '– Not configured' };
-const NUMBERS = ['maxNewTokens', 'temperature', 'topP', 'topK', 'repetitionPenalty'];
 
 const byId = (id) => document.getElementById(id);
 const ui = {
-  form: byId('generation'), key: byId('api-key'), useKey: byId('use-key'),
+  form: byId('chat'), key: byId('api-key'), useKey: byId('use-key'),
   model: byId('model'), refresh: byId('refresh-models'), health: byId('model-health'),
-  prompt: byId('prompt'), generate: byId('generate'), stop: byId('stop'),
-  status: byId('status'), error: byId('error'), output: byId('output'),
-  count: byId('token-count'), rate: byId('tokens-per-second'), first: byId('first-token'), finish: byId('finish-reason'),
+  structured: byId('structured'), structuredHint: byId('structured-hint'),
+  tools: byId('tools'), exampleTools: byId('example-tools'), toolChoice: byId('tool-choice'),
+  responseFormat: byId('response-format'), schemaFields: byId('schema-fields'),
+  conversation: byId('conversation'), emptyNote: byId('empty-note'),
+  toolAnswers: byId('tool-answers'), toolAnswerFields: byId('tool-answer-fields'), sendResults: byId('send-results'),
+  message: byId('message'), send: byId('send'), stop: byId('stop'), newChat: byId('new-chat'),
+  status: byId('status'), error: byId('error'),
+  promptTokens: byId('prompt-tokens'), completionTokens: byId('completion-tokens'),
+  rate: byId('tokens-per-second'), first: byId('first-token'), finish: byId('finish-reason'),
 };
+const announcer = new Announcer(byId('announcer'));
+const follower = new EndFollower(ui.conversation);
 
 let apiKey = ''; // memory only: never written to storage
 let client; // one graphql-ws client per key, connected while something runs
-let run; // the generation in progress
+let caps = PLAIN_CHAT;
+/** The conversation so far: each message as sent (ChatMessageInput) with its element. */
+let conversation = [];
+/** The calls of the last answer, waiting for their results: [{ id, name, field }]. */
+let pendingCalls = [];
+let run; // the answer in progress
+
+// ── Errors and status ───────────────────────────────────────────────────────
 
 /** `CODE: message`, with what a user can act on: when to retry, which field is wrong. */
 function describeError(error) {
@@ -33,30 +45,40 @@ function describeError(error) {
   return text;
 }
 
+/** Shows the error and marks the control it names (`tools[0].parameters` marks the tools editor). */
 function showError(text, field) {
   ui.error.textContent = text ? `✗ ${text}` : '';
-  for (const el of ui.form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  const culprit = field ? ui.form.elements.namedItem(field) : null;
-  if (culprit) culprit.setAttribute('aria-invalid', 'true');
+  for (const node of document.querySelectorAll('[aria-invalid]')) node.removeAttribute('aria-invalid');
+  const name = typeof field === 'string' ? field.replace(/^input\./, '').match(/^[A-Za-z]+/)?.[0] : undefined;
+  const culprit = name ? ui.form.elements.namedItem(name) : null;
+  culprit?.setAttribute?.('aria-invalid', 'true');
 }
 
-function setStatus(el, text, tone) {
-  el.textContent = text;
-  el.className = tone ?? '';
+function setStatus(node, text, tone) {
+  node.textContent = text;
+  node.className = tone ?? '';
+}
+
+// ── Models, key and the schema's chat fields ────────────────────────────────
+
+async function postQuery(query) {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const body = await res.json().catch(() => undefined);
+  if (body?.errors?.length) throw new Error(describeError(body.errors[0]));
+  if (!res.ok || !body?.data) throw new Error(`the gateway answered HTTP ${res.status}`);
+  return body.data;
 }
 
 async function loadModels() {
   setStatus(ui.health, 'Loading models…');
   try {
-    const res = await fetch('/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-      body: JSON.stringify({ query: MODELS }),
-    });
-    const body = await res.json().catch(() => undefined);
-    if (body?.errors?.length) throw new Error(describeError(body.errors[0]));
-    if (!res.ok || !Array.isArray(body?.data?.models)) throw new Error(`the gateway answered HTTP ${res.status}`);
-    showModels(body.data.models);
+    const { models } = await postQuery(MODELS);
+    showModels(models);
+    if (!caps.known) await loadCapabilities();
   } catch (error) {
     // The list already shown stays: a key typed wrong should not lose the choice.
     const hint = /UNAUTHENTICATED/.test(error.message) ? ' Enter a valid API key above.' : '';
@@ -84,21 +106,50 @@ function showHealth() {
   setStatus(ui.health, `Health: ${HEALTH[status] ?? status}`, available === 'true' ? 'good' : 'bad');
 }
 
-/** The form as a GenerateInput; empty fields are left to the gateway's defaults, ranges to its validation. */
-function readInput() {
-  const input = { modelId: ui.model.value, prompt: ui.prompt.value };
-  for (const name of NUMBERS) {
-    const raw = ui.form.elements.namedItem(name).value.trim();
-    if (raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isFinite(value)) return { problem: `${name} must be a number`, field: name };
-    input[name] = value;
+/** Reads which chat fields the schema has; controls for missing ones are turned off, and the page says why. */
+async function loadCapabilities() {
+  try {
+    caps = capabilitiesFrom(await postQuery(CAPABILITIES));
+  } catch (error) {
+    caps = PLAIN_CHAT;
+    ui.structuredHint.textContent = `Off: the page could not read this gateway's schema (${error.message}).`;
+    return showCapabilities();
   }
-  // A string: seeds are unsigned 64-bit, past what a JSON number keeps exactly.
-  const seed = ui.form.elements.namedItem('seed').value.trim();
-  if (seed !== '') input.seed = seed;
-  return { input };
+  const missing = [!caps.tools && 'tool calls', !caps.json && 'JSON answers'].filter(Boolean);
+  ui.structuredHint.textContent = missing.length === 0
+    ? 'Tool calls stream in as they are made; JSON answers show the object as it fills in.'
+    : `This gateway's schema has no ${missing.join(' and no ')}: ${missing.length === 2 ? 'they are' : 'that is'} off.`;
+  showCapabilities();
 }
+
+function showCapabilities() {
+  for (const node of [ui.tools, ui.exampleTools, ui.toolChoice]) node.disabled = !caps.tools;
+  for (const node of [ui.responseFormat, ...ui.schemaFields.querySelectorAll('input, textarea')]) node.disabled = !caps.json;
+}
+
+function useKey() {
+  apiKey = ui.key.value.trim();
+  // A socket keeps the key it was opened with: the next answer opens one with this key.
+  client?.dispose();
+  client = undefined;
+  void loadModels();
+}
+
+// ── Tools editor and answer format ──────────────────────────────────────────
+
+/** The tool-choice menu offers each tool of the editor by name, once the editor holds valid JSON. */
+function offerToolNames() {
+  const chosen = ui.toolChoice.value;
+  for (const option of [...ui.toolChoice.options]) if (option.value.startsWith('function:')) option.remove();
+  for (const name of toolNames(ui.tools.value)) ui.toolChoice.add(new Option(`Call ${name}`, `function:${name}`));
+  ui.toolChoice.value = [...ui.toolChoice.options].some((o) => o.value === chosen) ? chosen : 'AUTO';
+}
+
+function showSchemaFields() {
+  ui.schemaFields.hidden = ui.responseFormat.value !== 'JSON_SCHEMA';
+}
+
+// ── One answer ──────────────────────────────────────────────────────────────
 
 function wsClient() {
   client ??= createClient({
@@ -120,50 +171,126 @@ function describeFailure(failure) {
   return { text: failure?.message ?? String(failure) };
 }
 
-function generate() {
+/** Sends the message box as the user's next turn. */
+function sendMessage() {
   if (run) return;
-  const { input, problem, field } = readInput();
-  if (problem) return showError(problem, field);
-  if (!input.modelId) return showError('No model to use: load the models first (an API key may be needed).');
+  if (pendingCalls.length > 0) {
+    showError('Answer the tool calls first (or start a new chat): the model waits for their results.');
+    return pendingCalls[0].field.focus();
+  }
+  const text = ui.message.value;
+  if (text.trim() === '') return showError('Type a message first.', 'message');
+  if (ask([{ role: 'USER', content: text }], () => { ui.message.value = text; })) ui.message.value = '';
+}
+
+/** Sends the results typed for the pending calls as TOOL messages, and lets the model go on. */
+function sendResults() {
+  if (run || pendingCalls.length === 0) return;
+  const empty = pendingCalls.find((call) => call.field.value.trim() === '');
+  if (empty) {
+    showError(`Give a result for ${empty.name} (${empty.id}).`);
+    empty.field.setAttribute('aria-invalid', 'true');
+    return empty.field.focus();
+  }
+  const results = pendingCalls.map((call) => ({ role: 'TOOL', content: call.field.value, toolCallId: call.id, toolName: call.name }));
+  if (ask(results, () => {})) ui.toolAnswers.inert = true;
+}
+
+/**
+ * Streams the model's answer to the conversation plus `added` (the user's
+ * message, or tool results). The added messages join the conversation when
+ * an answer comes; when none does, they are taken back out and `restore`
+ * puts them back where they were typed. Returns whether it started.
+ */
+function ask(added, restore) {
+  let settings;
+  try {
+    settings = readSettings(ui.form, caps);
+  } catch (problem) {
+    showError(problem.message, problem.field);
+    return false;
+  }
+  if (!settings.input.modelId) {
+    showError('No model to use: load the models first (an API key may be needed).');
+    return false;
+  }
   showError('');
-  const tokens = document.createTextNode('');
-  ui.output.replaceChildren(tokens);
-  const state = { tokens, startedAt: performance.now(), firstAt: 0, lastAt: 0, count: 0, details: null, failure: null, ended: false };
+  const sent = added.map(({ toolName: _name, ...message }) => message);
+  const input = {
+    ...settings.input,
+    messages: [
+      ...(settings.system === undefined ? [] : [{ role: 'SYSTEM', content: settings.system }]),
+      ...conversation.map((entry) => entry.message),
+      ...sent,
+    ],
+  };
+  ui.emptyNote.hidden = true;
+  const views = added.map((message) => {
+    const view = messageView(message, message.toolName);
+    ui.conversation.append(view);
+    return view;
+  });
+  follower.follow();
+  announcer.reset();
+  const state = {
+    added: sent.map((message, i) => ({ message, element: views[i] })), restore,
+    answer: new AnswerView(ui.conversation, follower), text: '', toolCalls: [],
+    startedAt: performance.now(), firstAt: 0, lastAt: 0, events: 0, usage: null, finishReason: null,
+    failure: null, ended: false,
+  };
   run = state;
   renderStats(state);
   setRunning(true);
-  setStatus(ui.status, '… Generating');
-  state.unsubscribe = wsClient().subscribe({ query: STREAM, variables: { input } }, {
+  setStatus(ui.status, '… Answering');
+  state.unsubscribe = wsClient().subscribe({ query: chatDocument(caps), variables: { input } }, {
     next: (result) => onResult(state, result),
     error: (failure) => end(state, 'failed', describeFailure(failure)),
     complete: () => end(state, state.failure ? 'failed' : 'finished', state.failure),
   });
+  return true;
 }
 
 function onResult(state, { data, errors }) {
-  // A failure before or after tokens arrives as a payload with errors, then `complete`.
+  // A failure before or after the first delta arrives as a payload with errors, then `complete`.
   if (errors?.length) state.failure = { text: describeError(errors[0]), field: errors[0].extensions?.field };
-  const event = data?.generateStream;
+  const event = data?.chatStream;
   if (!event || state.ended) return;
   const now = performance.now();
-  if (state.count === 0) state.firstAt = now;
+  if (state.events === 0) state.firstAt = now;
   state.lastAt = now;
-  state.count += 1;
-  if (!event.token.special) state.tokens.appendData(event.token.text);
-  if (event.details) state.details = event.details;
+  state.events += 1;
+  if (event.delta) {
+    state.text += event.delta;
+    state.answer.appendText(event.delta);
+    announcer.feed(event.delta);
+  }
+  for (const delta of event.toolCallDeltas ?? []) {
+    const name = state.answer.toolCallDelta(delta);
+    if (name !== undefined) announcer.say(`Calling the tool ${name || 'without a name yet'}.`);
+  }
+  state.answer.partialContent(event.partialContent);
+  if (event.toolCalls?.length) {
+    state.toolCalls = event.toolCalls;
+    state.answer.finalToolCalls(event.toolCalls);
+  }
+  if (event.finishReason) state.finishReason = event.finishReason;
+  if (event.usage) state.usage = event.usage;
   renderStats(state);
 }
 
 function renderStats(state) {
-  ui.count.textContent = String(state.count);
-  ui.first.textContent = state.count ? `${Math.round(state.firstAt - state.startedAt)} ms` : '–';
+  // Until the server's usage arrives, each event stands for a token.
+  const completion = state.usage?.completionTokens ?? state.events;
+  ui.promptTokens.textContent = state.usage ? String(state.usage.promptTokens) : '–';
+  ui.completionTokens.textContent = String(completion);
+  ui.first.textContent = state.events ? `${Math.round(state.firstAt - state.startedAt)} ms` : '–';
   // The decode rate: the wait for the first token is shown on its own.
   const seconds = (state.lastAt - state.firstAt) / 1000;
-  ui.rate.textContent = state.count > 1 && seconds > 0 ? ((state.count - 1) / seconds).toFixed(1) : '–';
-  ui.finish.textContent = state.details?.finishReason ?? '–';
+  ui.rate.textContent = completion > 1 && seconds > 0 ? ((completion - 1) / seconds).toFixed(1) : '–';
+  ui.finish.textContent = state.finishReason ?? '–';
 }
 
-/** Sends graphql-ws `complete` for the operation: the gateway then ends the TGI request. */
+/** Sends graphql-ws `complete` for the operation: the gateway then ends the upstream generation. */
 function stop() {
   if (!run) return;
   const state = run;
@@ -175,51 +302,121 @@ function end(state, how, failure) {
   if (state.ended) return;
   state.ended = true;
   run = undefined;
-  setRunning(false);
   renderStats(state);
-  const tokens = `${state.count} token${state.count === 1 ? '' : 's'}`;
-  if (how === 'stopped') setStatus(ui.status, `■ Stopped after ${tokens}.`);
-  else if (how === 'failed') {
+  const tokens = `${ui.completionTokens.textContent} token${ui.completionTokens.textContent === '1' ? '' : 's'}`;
+  // A stopped answer keeps its text, as the model said it; its unfinished calls cannot be answered.
+  const kept = how === 'finished' || (how === 'stopped' && state.text !== '');
+  if (kept) {
+    const calls = how === 'finished' ? state.toolCalls : [];
+    conversation.push(...state.added, {
+      message: {
+        role: 'ASSISTANT', content: state.text,
+        ...(calls.length ? { toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) } : {}),
+      },
+      element: state.answer.element,
+    });
+    announcer.flush();
+    askForResults(calls);
+  } else {
+    // Nothing to keep: the conversation is as it was, and what was typed is back where it was typed.
+    state.answer.remove();
+    for (const { element } of state.added) element.remove();
+    ui.emptyNote.hidden = conversation.length > 0;
+    state.restore();
+    ui.toolAnswers.inert = false;
+  }
+  if (how === 'stopped') {
+    setStatus(ui.status, `■ Stopped after ${tokens}.`);
+    state.answer.finish('■ Stopped.');
+  } else if (how === 'failed') {
     setStatus(ui.status, `✗ Failed after ${tokens}.`, 'bad');
-    showError(failure?.text ?? 'the generation failed', failure?.field);
-  } else setStatus(ui.status, `✓ Finished (${state.details?.finishReason ?? 'no finish reason'}) after ${tokens}.`, 'good');
+    showError(failure?.text ?? 'the answer failed', failure?.field);
+  } else {
+    const reason = state.finishReason ?? 'no finish reason';
+    setStatus(ui.status, `✓ Finished (${reason}) after ${tokens}.`, 'good');
+    state.answer.finish(`Finished: ${reason}.`);
+  }
+  setRunning(false);
 }
 
-/** Keeps keyboard focus on a usable button as Generate and Stop trade places. */
+/** Asks for a result per call of the answer (none: the form goes away). */
+function askForResults(calls) {
+  ui.toolAnswerFields.replaceChildren();
+  pendingCalls = calls.map((call, i) => {
+    const id = `tool-result-${i + 1}`;
+    const field = el('textarea', { id, rows: 3, className: 'code', spellcheck: false, placeholder: '{"temperature": 21}' });
+    ui.toolAnswerFields.append(el('div', { className: 'field' }, el('label', { htmlFor: id }, `Result of ${call.name} (${call.id})`), field));
+    return { id: call.id, name: call.name, field };
+  });
+  ui.toolAnswers.hidden = calls.length === 0;
+  ui.toolAnswers.inert = false;
+  if (calls.length > 0) announcer.say(`The model called ${calls.map((c) => c.name).join(', ')}: answer below the conversation.`);
+}
+
+/**
+ * Keeps keyboard focus on a usable control as Send and Stop trade places; when
+ * the answer ends with calls, on the first call's result (the chat cannot go
+ * on without it), else on the message box.
+ */
 function setRunning(running) {
   const focused = document.activeElement;
-  ui.generate.disabled = running;
+  ui.send.disabled = running;
   ui.stop.disabled = !running;
-  if (running && focused === ui.generate) ui.stop.focus();
-  if (!running && focused === ui.stop) ui.generate.focus();
+  ui.sendResults.disabled = running;
+  if (running && (focused === ui.send || focused === ui.sendResults)) ui.stop.focus();
+  const inChat = [ui.stop, ui.message, document.body].includes(focused) || ui.toolAnswers.contains(focused);
+  if (!running && inChat) (pendingCalls[0]?.field ?? ui.message).focus();
 }
 
-function useKey() {
-  apiKey = ui.key.value.trim();
-  // A socket keeps the key it was opened with: the next generation opens one with this key.
-  client?.dispose();
-  client = undefined;
-  void loadModels();
+function newChat() {
+  stop();
+  conversation = [];
+  askForResults([]);
+  ui.conversation.replaceChildren(byId('conversation-title'), ui.emptyNote);
+  ui.emptyNote.hidden = false;
+  announcer.reset();
+  showError('');
+  setStatus(ui.status, 'New chat.');
+  ui.message.focus();
 }
+
+// ── Wiring ──────────────────────────────────────────────────────────────────
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  generate();
+  sendMessage();
+});
+ui.message.addEventListener('keydown', (event) => {
+  // Enter sends; Shift+Enter is a new line; Enter that confirms an input method's composition is not a send.
+  if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.ctrlKey || event.metaKey || event.altKey) return;
+  event.preventDefault();
+  sendMessage();
 });
 ui.stop.addEventListener('click', stop);
+ui.newChat.addEventListener('click', newChat);
+ui.sendResults.addEventListener('click', sendResults);
 ui.useKey.addEventListener('click', useKey);
 ui.key.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter') return;
-  event.preventDefault(); // Enter here means "use this key", not "generate"
+  event.preventDefault(); // Enter here means "use this key", not "send"
   useKey();
 });
 ui.refresh.addEventListener('click', () => void loadModels());
 ui.model.addEventListener('change', showHealth);
+ui.tools.addEventListener('input', offerToolNames);
+ui.exampleTools.addEventListener('click', () => {
+  ui.tools.value = JSON.stringify(EXAMPLE_TOOLS, null, 2);
+  offerToolNames();
+  ui.tools.focus();
+});
+ui.responseFormat.addEventListener('change', showSchemaFields);
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
-    generate();
+    if (ui.toolAnswers.contains(document.activeElement)) sendResults();
+    else sendMessage();
   } else if (event.key === 'Escape' && run) stop();
 });
 
+showCapabilities();
 void loadModels();

@@ -28,6 +28,8 @@ export class Model {
   readonly dialect: Dialect;
   /** Picks the replica of each attempt, by the model's routing policy. */
   readonly router: Router;
+  /** Whether its servers take tools (TGI_<KEY>_TOOLS). */
+  readonly tools: boolean;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
   #inFlight = 0;
@@ -37,6 +39,7 @@ export class Model {
     this.id = config.id;
     this.router = new Router(config.id, config.routing ?? 'prefix-aware', new PrefixIndex(), { sink });
     this.dialect = dialect;
+    this.tools = config.tools ?? true;
     this.name = config.name;
     this.replicas = replicas;
     this.timeouts = config.timeouts;

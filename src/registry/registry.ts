@@ -30,7 +30,9 @@ export class Registry {
   constructor(models: readonly ModelConfig[], options: ReplicaOptions, upstreams: Upstreams) {
     this.models = models.map((m) => {
       const protocol = upstreams.protocols[m.upstream.protocol];
-      const clientOptions = { connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, hideAddress: upstreams.hideAddresses, upstreamModel: m.upstream.model };
+      const clientOptions = {
+        connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, hideAddress: upstreams.hideAddresses, upstreamModel: m.upstream.model, server: m.upstream.server,
+      };
       const replicas = m.endpoints.map((url) => new Replica(url, protocol.connect(url, clientOptions), options));
       return new Model(m, protocol.dialect, replicas, upstreams.prefixSink);
     });

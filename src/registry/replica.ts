@@ -84,6 +84,15 @@ export class Replica {
     this.#inFlight += 1;
   }
 
+  /**
+   * Whether a request sent now waits in the server's queue behind this
+   * gateway's own: every slot the server reported (one, when it reports none)
+   * holds one of them. A server that queues is busy, not broken.
+   */
+  get full(): boolean {
+    return this.#inFlight >= (this.#limits.peek()?.maxConcurrentRequests ?? 1);
+  }
+
   release(): void {
     this.#inFlight -= 1;
   }
@@ -232,6 +241,11 @@ export class Replica {
   async #probe(): Promise<ReplicaHealth> {
     const wasHealthy = this.#health.peek()?.healthy ?? true;
     let probe = await withDeadline(this.#options.probeTimeoutMs, (signal) => this.client.health(signal));
+    // Serving this gateway's requests, but silent to its probe (llama.cpp builds before 2025 starve
+    // /health under load): busy, not down. Those requests' own timeouts judge it.
+    if (!probe.healthy && probe.timedOut === true && wasHealthy && this.#ejection === undefined && this.#inFlight > 0) {
+      probe = { healthy: true, latencyMs: this.#options.probeTimeoutMs };
+    }
     // A server whose requests name the model it serves (OpenAI-compatible ones, in `/v1/models`):
     // without that name no request can be sent, so the replica is not healthy.
     if (probe.healthy && this.client.serverLimitsRequired && !(await this.serverLimits())) {

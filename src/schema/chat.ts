@@ -3,13 +3,14 @@
 // the model's chat template: TGI's Messages API, or an OpenAI-compatible
 // server's /v1/chat/completions.
 import { ChatRoleSchema, type ChatInput, type ChatMessageInput } from '../generation/input.ts';
-import type { ChatDelta, ChatOutput } from '../upstream/types.ts';
+import type { ChatAnswer, ChatEvent } from '../generation/chat-answer.ts';
 import { builder } from './builder.ts';
 import { requestOf } from './context.ts';
 import { SeedRef } from './seed.ts';
 import { startsGeneration } from './starts-generation.ts';
 import { FinishReason, TokenUsageRef, type EveryField } from './shared.ts';
 import { relayStream, type StreamItem } from './stream-relay.ts';
+import { toolChatFields, toolMessageFields } from './tools.ts';
 
 const ChatRole = builder.enumType('ChatRole', { values: ChatRoleSchema.options });
 
@@ -18,6 +19,7 @@ const ChatMessageInputRef = builder.inputRef<ChatMessageInput>('ChatMessageInput
   fields: (t) => ({
     role: t.field({ type: ChatRole, required: true }),
     content: t.string({ required: true }),
+    ...toolMessageFields(t),
   }) satisfies EveryField<ChatMessageInput>,
 });
 
@@ -33,29 +35,30 @@ const ChatInputRef = builder.inputRef<ChatInput>('ChatInput').implement({
     seed: t.field({ type: SeedRef }),
     frequencyPenalty: t.float({ description: 'From -2 to 2.' }),
     presencePenalty: t.float({ description: 'From -2 to 2.' }),
+    ...toolChatFields(t),
   }) satisfies EveryField<ChatInput>,
 });
 
-const ChatMessageRef = builder.objectRef<{ role: 'ASSISTANT'; content: string }>('ChatMessage').implement({
+export const ChatMessageRef = builder.objectRef<{ role: 'ASSISTANT'; content: string; toolCalls: ChatAnswer['toolCalls'] }>('ChatMessage').implement({
   fields: (t) => ({
     role: t.field({ type: ChatRole, resolve: (m) => m.role }),
     content: t.exposeString('content'),
   }),
 });
 
-const ChatCompletionRef = builder.objectRef<ChatOutput & { modelId: string }>('ChatCompletion').implement({
+export const ChatCompletionRef = builder.objectRef<ChatAnswer & { modelId: string }>('ChatCompletion').implement({
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
-    message: t.field({ type: ChatMessageRef, resolve: (c) => ({ role: 'ASSISTANT' as const, content: c.content }) }),
+    message: t.field({ type: ChatMessageRef, resolve: (c) => ({ role: 'ASSISTANT' as const, content: c.content, toolCalls: c.toolCalls }) }),
     finishReason: t.field({ type: FinishReason, resolve: (c) => c.finishReason }),
     usage: t.field({ type: TokenUsageRef, nullable: true, description: 'As the model server reported it; null when it reports none.', resolve: (c) => c.usage }),
   }),
 });
 
-type DeltaItem = Extract<StreamItem<ChatDelta>, { event: unknown }>;
+type DeltaItem = Extract<StreamItem<ChatEvent>, { event: unknown }>;
 
-const ChatStreamEventRef = builder.objectRef<DeltaItem>('ChatStreamEvent').implement({
-  description: 'One content delta; only the last event carries finishReason and usage, and only it may have an empty delta.',
+export const ChatStreamEventRef = builder.objectRef<DeltaItem>('ChatStreamEvent').implement({
+  description: 'Text, tool-call deltas, or both; only the last event carries finishReason, usage and the assembled toolCalls, and only it may be empty.',
   fields: (t) => ({
     modelId: t.exposeID('modelId'),
     index: t.exposeInt('index', { description: 'From 1.' }),
@@ -90,7 +93,7 @@ builder.subscriptionField('chatStream', (t) =>
       const prepared = await ctx.services.generation.prepareChat(input, requestOf(ctx, 'chatStream'));
       return relayStream(ctx, prepared.model.id, ctx.services.generation.chatStream(prepared, ctx.signal));
     },
-    resolve: (item: StreamItem<ChatDelta>) => {
+    resolve: (item: StreamItem<ChatEvent>) => {
       // A failure after the stream started is one payload with the error, then the end.
       if ('error' in item) throw item.error;
       return item;

@@ -36,7 +36,7 @@ export interface GatewayContext {
   /** The caller's valid W3C `traceparent`, if it sent one. */
   traceparent: string | undefined;
   /** How the operation arrived: GraphQL over HTTP, over SSE, or over graphql-ws. */
-  transport: Exclude<Transport, 'rest'>;
+  transport: Exclude<Transport, 'rest' | 'openai'>;
 }
 
 /** What the generation service is told about the request behind an operation. */

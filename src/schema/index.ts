@@ -5,6 +5,7 @@ import './gateway.ts';
 import './model.ts';
 import './generation.ts';
 import './chat.ts';
+import './chat-tools.ts';
 
 export const schema = builder.toSchema();
 

@@ -10,7 +10,12 @@ import { builder } from './builder.ts';
 export type EveryField<Shape> = { [Name in keyof Shape]-?: unknown };
 
 export const FinishReason = builder.enumType('FinishReason', {
-  values: ['LENGTH', 'EOS_TOKEN', 'STOP_SEQUENCE'] as const,
+  values: {
+    LENGTH: {},
+    EOS_TOKEN: {},
+    STOP_SEQUENCE: {},
+    TOOL_CALLS: { description: 'The model stopped to call tools.' },
+  } as const,
 });
 
 export const TokenUsageRef = builder.objectRef<TokenUsage>('TokenUsage').implement({

@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { UNAUTHENTICATED_MESSAGE, type Callers } from './guards/callers.ts';
 import type { Cors } from './guards/cors.ts';
 import { CSRF_MESSAGE, passesCsrfCheck } from './guards/csrf.ts';
+import { isSingleConnectionMode, SINGLE_CONNECTION_MESSAGE, SINGLE_CONNECTION_REASON } from './guards/event-stream-mode.ts';
 import { answerCommonRequest } from './http/fast-path.ts';
 import { sendGraphQLRefusal } from './http/refusal-answer.ts';
 import { GRAPHQL_PATH, type GraphQLHandler, type ServerContext } from './http/yoga.ts';
@@ -23,6 +24,8 @@ import type { Lifecycle } from './common/lifecycle.ts';
 import { handleProbe } from './probes.ts';
 import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
+import { notFound, V1_PREFIX, type V1Handler } from './v1/routes.ts';
+import { OpenAIError, sendOpenAIError } from './v1/errors.ts';
 import { sendJson } from './common/send-json.ts';
 import { limitConnections, timeoutOptions } from './common/connection-limits.ts';
 import type { ConnectionLimits, JsonLimits } from '../config/index.ts';
@@ -40,6 +43,8 @@ interface ServerParts {
   metrics: Metrics;
   onRefused: RefusalListener;
   rest: RestHandler;
+  /** The OpenAI-compatible API (/v1/…), whose refusals are in OpenAI's shape. */
+  v1: V1Handler;
   callers: Callers;
   cors: Cors;
   lifecycle: Lifecycle;
@@ -56,7 +61,7 @@ interface ServerParts {
 }
 
 export function createGatewayServer(parts: ServerParts) {
-  const { yoga, graphiql, playground, metrics, rest, cors, lifecycle, callers, onRefused: refused } = parts;
+  const { yoga, graphiql, playground, metrics, rest, v1, cors, lifecycle, callers, onRefused: refused } = parts;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
@@ -70,8 +75,10 @@ export function createGatewayServer(parts: ServerParts) {
     if (cors.handle(req, res)) return;
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
+    const openai = path.startsWith(V1_PREFIX);
     if (lifecycle.draining) {
-      refuseWhileDraining(req, res, path === GRAPHQL_PATH, requestId);
+      if (openai) sendOpenAIError(res, new OpenAIError(503, 'server_error', 'gateway_shutting_down', shuttingDown().message, null, 'GATEWAY_SHUTTING_DOWN', 1), { connection: 'close' });
+      else refuseWhileDraining(req, res, path === GRAPHQL_PATH, requestId);
       return;
     }
     // A static page: its user enters a key in it.
@@ -85,6 +92,12 @@ export function createGatewayServer(parts: ServerParts) {
       await graphiql.send(req, res);
       return;
     }
+    if (graphql && isSingleConnectionMode(req)) {
+      refused('http', 'BAD_REQUEST', requestId);
+      res.statusMessage = SINGLE_CONNECTION_REASON;
+      sendGraphQLRefusal(req, res, 405, { message: SINGLE_CONNECTION_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } }, { allow: 'GET, POST, OPTIONS' });
+      return;
+    }
     if (graphql && !passesCsrfCheck(req)) {
       refused('http', 'BAD_REQUEST', requestId);
       sendGraphQLRefusal(req, res, 403, { message: CSRF_MESSAGE, extensions: { code: 'BAD_REQUEST', requestId } });
@@ -92,10 +105,11 @@ export function createGatewayServer(parts: ServerParts) {
     }
     const identified = callers.ofRequest(req);
     if (!identified.ok) {
-      refused(graphql ? 'http' : 'rest', 'UNAUTHENTICATED', requestId);
+      refused(graphql ? 'http' : openai ? 'openai' : 'rest', 'UNAUTHENTICATED', requestId);
       const message = UNAUTHENTICATED_MESSAGE[identified.reason];
       const headers = { 'www-authenticate': 'Bearer' };
-      if (graphql) sendGraphQLRefusal(req, res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
+      if (openai) sendOpenAIError(res, new OpenAIError(401, 'invalid_request_error', 'invalid_api_key', message, null, 'UNAUTHENTICATED'), headers);
+      else if (graphql) sendGraphQLRefusal(req, res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
       else sendJson(res, 401, { detail: message }, headers);
       return;
     }
@@ -106,6 +120,10 @@ export function createGatewayServer(parts: ServerParts) {
         if (!parts.persistedOperations && (await answerCommonRequest(yoga, req, res, context, parts.maxRequestBytes, parts.json))) return;
         await yoga.handle(req, res, context);
       });
+      return;
+    }
+    if (openai) {
+      if (!(await requestScope.run(requestId, () => v1(req, res, path, operation)))) sendOpenAIError(res, notFound(path));
       return;
     }
     if (await requestScope.run(requestId, () => rest(req, res, path, operation))) return;

@@ -15,6 +15,11 @@ export type UpstreamErrorType =
   | 'incomplete_generation'
   | 'incomplete_generation_stream'
   | 'healthcheck'
+  /**
+   * The server failed because of what was asked, not because it is broken
+   * (llama.cpp's "context shift is disabled" 500): the client's to fix.
+   */
+  | 'request'
   | (string & {});
 
 /**
@@ -70,6 +75,11 @@ export function publicReason(f: UpstreamFailure): string {
   }
 }
 
+/** Failures caused by the request itself: they say nothing of the replica, and the same request would fail anywhere. */
+export function isRequestTied(f: UpstreamFailure): boolean {
+  return (f.kind === 'http' || f.kind === 'in-band') && f.errorType === 'request';
+}
+
 /** Failures after which nothing was generated, so another replica may be tried. */
 export function isRetryable(f: UpstreamFailure): boolean {
   switch (f.kind) {
@@ -79,7 +89,8 @@ export function isRetryable(f: UpstreamFailure): boolean {
     case 'http':
       return f.status === 429 || (f.status >= 500 && f.status <= 504 && f.status !== 501);
     case 'in-band':
-      return f.errorType === 'overloaded';
+      // A request-tied failure may be a replica's glitch all the same: the caller tries it again at most once.
+      return f.errorType === 'overloaded' || f.errorType === 'request';
     default:
       return false;
   }

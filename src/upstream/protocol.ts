@@ -2,25 +2,10 @@
 // to (its dialect, read by validation before any call) and how to reach one of
 // its replicas. Each adapter (tgi/, openai/) exports one; app.ts hands the
 // table of them to the registry, so that nothing below app.ts names a protocol.
-import type { Protocol, UpstreamClient } from './types.ts';
+import type { Protocol, ServerFamily, UpstreamClient } from './types.ts';
 
-/** Sampling fields some servers have no equivalent for. */
-export type RefusableField = 'typicalP' | 'watermark';
-
-export interface Dialect {
-  /** How its servers are named in a refusal ("an OpenAI-compatible API"). */
-  readonly serverKind: string;
-  /** Whether temperature 0 (greedy decoding) is taken; otherwise it must be strictly positive. */
-  readonly temperatureZero: boolean;
-  /** Whether topP 1 (no nucleus filtering) is taken; otherwise it must be below 1. */
-  readonly topPOne: boolean;
-  /** Fields its servers have no equivalent for: refused when the client set them. */
-  readonly refuses: readonly RefusableField[];
-  /** The largest seed its servers take, and why; absent, the whole unsigned 64-bit range. */
-  readonly maxSeed?: { readonly value: bigint; readonly why: string };
-  /** Stop sequences a request may carry while the server has not said its own limit. */
-  readonly defaultMaxStopSequences: number;
-}
+export { NEUTRAL_VALUES, type Dialect, type RefusableField } from './dialect.ts';
+import type { Dialect } from './dialect.ts';
 
 export interface ClientOptions {
   connectTimeoutMs: number;
@@ -30,6 +15,8 @@ export interface ClientOptions {
   hideAddress?: boolean | undefined;
   /** The `model` a request names; each protocol says what it is when unset. */
   upstreamModel?: string | undefined;
+  /** TGI_<KEY>_SERVER: which server family answers; unset, told from what it answers. */
+  server?: ServerFamily | undefined;
 }
 
 export interface UpstreamProtocol {

@@ -135,6 +135,8 @@ export async function timedProbe(check: () => Promise<string | null>): Promise<H
     const latencyMs = performance.now() - started;
     return error === null ? { healthy: true, latencyMs } : { healthy: false, latencyMs, error };
   } catch (error) {
-    return { healthy: false, latencyMs: null, error: error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message };
+    const reason = error instanceof UpstreamError ? publicReason(error.failure) : (error as Error).message;
+    if (error instanceof DOMException && error.name === 'TimeoutError') return { healthy: false, latencyMs: null, error: reason, timedOut: true };
+    return { healthy: false, latencyMs: null, error: reason };
   }
 }

@@ -17,6 +17,12 @@ const MAX_TRAILING_BYTES = 1 << 16;
 export interface EventReader<T> {
   /** An event's data as a value; undefined skips the event. A parser's failure ends the stream with it. */
   read(data: string): T | undefined;
+  /**
+   * A line of a field SSE does not know (llama.cpp before September 2025 sent
+   * a stream's error as `error: {...}`), as a value; unset, such lines are
+   * ignored, as EventSource ignores them.
+   */
+  field?(name: string, value: string): T | undefined;
   /** Whether this value closes the stream. */
   isLast(value: T): boolean;
   /** What a body that ends before its closing event means; unset, it simply ends. */
@@ -24,8 +30,14 @@ export interface EventReader<T> {
 }
 
 /** Each event's value as soon as the event is complete, up to the closing one. */
+/** A line of an unknown field, kept in its place among the events. */
+interface UnknownField {
+  readonly name: string;
+  readonly value: string;
+}
+
 export async function* readEvents<T>(body: AsyncIterable<Uint8Array>, reader: EventReader<T>): AsyncGenerator<T, void, undefined> {
-  const pending: string[] = [];
+  const pending: (string | UnknownField)[] = [];
   let overflow = false;
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
@@ -36,6 +48,10 @@ export async function* readEvents<T>(body: AsyncIterable<Uint8Array>, reader: Ev
     },
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') overflow = true;
+      else if (error.type === 'unknown-field' && reader.field && error.field !== undefined) {
+        if ((error.value ?? '').length > MAX_EVENT_CHARS) overflow = true;
+        else pending.push({ name: error.field, value: error.value ?? '' });
+      }
     },
   });
   const utf8 = new TextDecoder('utf-8');
@@ -51,7 +67,8 @@ export async function* readEvents<T>(body: AsyncIterable<Uint8Array>, reader: Ev
     if (overflow) throw new UpstreamError({ kind: 'protocol', detail: 'stream event too large' });
     // Index loop and in-place reset: no allocation per chunk on the token path.
     for (let i = 0; i < pending.length; i++) {
-      const value = reader.read(pending[i]!);
+      const item = pending[i]!;
+      const value = typeof item === 'string' ? reader.read(item) : reader.field!(item.name, item.value);
       if (value === undefined) continue;
       yield value;
       if (reader.isLast(value)) {

@@ -3,11 +3,13 @@
 // servers. A protocol lives in its own folder below this one (tgi/, openai/)
 // and turns these into its wire format and back.
 
-import type { Protocol } from '../config/models.ts';
+import type { Protocol, ServerFamily } from '../config/models.ts';
+import type { Dialect } from './dialect.ts';
 
-export type { Protocol };
+export type { Protocol, ServerFamily };
 
-export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE';
+/** TOOL_CALLS: the model stopped to call tools (whatever the server reported). */
+export type FinishReason = 'LENGTH' | 'EOS_TOKEN' | 'STOP_SEQUENCE' | 'TOOL_CALLS';
 
 export interface Token {
   id: number;
@@ -52,8 +54,10 @@ export interface ServerLimits {
   maxStopSequences?: number;
   /** Prompt tokens at most. */
   maxInputTokens?: number;
-  /** Prompt plus generated tokens at most: the context. */
+  /** Prompt plus generated tokens at most: the server's serving context (not the model's training context). */
   maxTotalTokens?: number;
+  /** The rules of the server that answered, when it said which family it is (a refinement of its protocol's). */
+  dialect?: Dialect;
 }
 
 /**
@@ -72,7 +76,8 @@ export interface ServerLoad {
 
 export type HealthProbe =
   | { healthy: true; latencyMs: number }
-  | { healthy: false; latencyMs: number | null; error: string };
+  /** `timedOut`: no answer came within the probe's time (a busy server may starve its health route). */
+  | { healthy: false; latencyMs: number | null; error: string; timedOut?: true };
 
 /** Token counts as the server reports them; the gateway never estimates them. */
 export interface TokenUsage {
@@ -111,32 +116,76 @@ export interface CompletionRequest {
   parameters: SamplingParameters;
 }
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
+/** A JSON value as parsed from a client's input or a model's text. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A call the model made: its arguments as the JSON text it wrote. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }
+
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  /** An assistant turn that called tools has `toolCalls` (its content may then be empty). */
+  | { role: 'assistant'; content: string; toolCalls?: readonly ToolCall[] }
+  /** A tool's result, answering the call with `toolCallId`. */
+  | { role: 'tool'; content: string; toolCallId: string };
+
+/** A tool the model may call; `parameters` is the JSON Schema of its arguments (absent: none). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: JsonObject;
+}
+
+export type ToolChoice = { mode: 'auto' | 'none' | 'required' } | { function: string };
+
+export type ResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; name: string; schema: JsonObject };
 
 /** A chat generation (`chat`, `chatStream`): the server applies the model's chat template. */
 export interface ChatRequest {
   messages: ChatMessage[];
   parameters: SamplingParameters;
+  /** Absent: the model is offered no tools. */
+  tools?: readonly ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
 }
 
 export interface ChatOutput {
   content: string;
+  /** Empty when the model answered in text; each id unique within the answer. */
+  toolCalls: ToolCall[];
   finishReason: FinishReason;
   usage: TokenUsage | null;
 }
 
 /**
- * One event of a chat stream: a content delta. Role-only and empty chunks are
- * not events; the last event carries `finishReason` (and `usage` when the
- * server reported it) and may have an empty delta.
+ * A piece of a streamed call: `id` and `name` on the call's first delta only,
+ * `index` stable for the call over the whole stream; a call's argument pieces
+ * concatenated are its whole arguments text.
+ */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  argumentsDelta: string;
+}
+
+/**
+ * One event of a chat stream: a content delta, tool-call deltas, or both.
+ * Role-only and empty chunks are not events; the last event carries
+ * `finishReason` (and `usage` when the server reported it) and may be empty.
  */
 export interface ChatDelta {
   delta: string;
+  toolCallDeltas: ToolCallDelta[];
   finishReason: FinishReason | null;
   usage: TokenUsage | null;
 }

@@ -70,6 +70,11 @@ const LAYERING: Layering = {
       from: ['src/generation/'],
       to: PROTOCOL_ADAPTERS,
     },
+    {
+      rule: "the gateway's own OpenAI-compatible API speaks the service's neutral types: it imports no protocol adapter, nor the upstream OpenAI wire",
+      from: ['src/transport/v1/'],
+      to: [...PROTOCOL_ADAPTERS, 'src/upstream/openai-wire/'],
+    },
     { rule: "the simulator's core imports neither of its protocols", from: ['src/simulator/core/'], to: ['src/simulator/tgi/', 'src/simulator/openai/'] },
     { rule: "the simulator's TGI side never imports its OpenAI side", from: ['src/simulator/tgi/'], to: ['src/simulator/openai/'] },
     { rule: "the simulator's OpenAI side never imports its TGI side", from: ['src/simulator/openai/'], to: ['src/simulator/tgi/'] },

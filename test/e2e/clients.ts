@@ -68,6 +68,8 @@ export async function collectSse<T, V>(
   let completed = false;
   const parser = createParser({
     onEvent: (event) => {
+      // Aborted on a payload: the rest of the chunk that carried it was never read by the client.
+      if (options.signal?.aborted) return;
       if (event.event === 'complete') completed = true;
       else if (event.event === 'next') {
         const payload = JSON.parse(event.data) as Result<T>;

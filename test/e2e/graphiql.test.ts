@@ -112,6 +112,8 @@ describe.each(['tgi', 'openai'] as const)('GraphiQL\'s first document, on a %s m
       expect(res.status, operationName).toBe(200);
       expect(text, operationName).not.toContain('"errors"');
       if (operationName === 'Chat') expect(text).toMatch(/"finishReason":"(LENGTH|EOS_TOKEN|STOP_SEQUENCE)"/);
+      // The tool-call example calls its tool, and the arguments hold the tool's schema.
+      if (operationName === 'Tools') expect(text).toMatch(/"finishReason":"TOOL_CALLS","toolCalls":\[\{"id":"[^"]+","name":"get_weather".*"validationErrors":\[\]/);
     }
   });
 });

@@ -55,9 +55,17 @@ export async function startStack(
   };
 }
 
-/** Polls until `check` holds (state that settles asynchronously, such as an abort reaching TGI). */
+/**
+ * A loaded machine (CI on two cores, a test run beside a build) can stretch
+ * what settles in milliseconds when idle to seconds: `eventually` waits at
+ * least this long. It returns as soon as its condition holds, so an idle run
+ * loses nothing; it only keeps a slow machine from failing a correct gateway.
+ */
+const SETTLE_FLOOR_MS = 15_000;
+
+/** Polls until `check` holds (state that settles asynchronously, such as an abort reaching TGI); `timeoutMs` is what an idle machine needs. */
 export async function eventually(check: () => boolean, timeoutMs = 2000, what = 'condition'): Promise<void> {
-  const until = Date.now() + timeoutMs;
+  const until = Date.now() + Math.max(timeoutMs, SETTLE_FLOOR_MS);
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));

@@ -45,9 +45,9 @@ describe('WORKERS=2', () => {
       buffered = complete.pop()!;
       for (const line of complete) if (line.startsWith('{')) lines.push(JSON.parse(line) as Line);
     });
-    await eventually(() => listening().length === 2, 15_000, 'two workers listening');
+    await eventually(() => listening().length === 2, 60_000, 'two workers listening');
     url = `http://127.0.0.1:${port}`;
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     if (primary.exitCode === null) primary.kill('SIGKILL');
     await simulator.close();
@@ -68,8 +68,8 @@ describe('WORKERS=2', () => {
   it('replaces a worker that dies', async () => {
     const victim = listening()[0]!;
     process.kill(victim.pid!, 'SIGKILL');
-    await eventually(() => lines.some((l) => l.msg === 'worker died: starting another'), 5000, 'the primary to notice');
-    await eventually(() => listening().length === 3, 10_000, 'a new worker');
+    await eventually(() => lines.some((l) => l.msg === 'worker died: starting another'), 30_000, 'the primary to notice');
+    await eventually(() => listening().length === 3, 60_000, 'a new worker');
     for (let i = 0; i < 6; i++) expect(await generate()).toMatchObject({ data: { generate: expect.any(Object) } });
   });
 

@@ -13,13 +13,21 @@ export type ChatInput = {
   /** At least one. */
   messages: Array<ChatMessageInput>;
   modelId: string | number;
+  /** Whether the model may call several tools in one answer. */
+  parallelToolCalls?: boolean | null | undefined;
   /** From -2 to 2. */
   presencePenalty?: number | null | undefined;
+  /** TEXT (the default), any JSON object, or JSON that holds a schema. */
+  responseFormat?: ResponseFormatInput | null | undefined;
   seed?: string | number | null | undefined;
   /** At most the model's stop-sequence limit (TGI: 4). */
   stop?: Array<string> | null | undefined;
   /** 0 or more; 0 is greedy decoding. */
   temperature?: number | null | undefined;
+  /** Only with tools, except mode NONE. */
+  toolChoice?: ToolChoiceInput | null | undefined;
+  /** At most 128. With tools and no toolChoice, the model chooses (AUTO). */
+  tools?: Array<ToolInput> | null | undefined;
   /** Above 0, at most 1. */
   topP?: number | null | undefined;
 };
@@ -27,17 +35,24 @@ export type ChatInput = {
 export type ChatMessageInput = {
   content: string;
   role: ChatRole;
+  /** A TOOL message: the id of the call it answers. */
+  toolCallId?: string | number | null | undefined;
+  /** An assistant message that called tools (content may then be empty). */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
 export type ChatRole =
   | 'ASSISTANT'
   | 'SYSTEM'
+  | 'TOOL'
   | 'USER';
 
 export type FinishReason =
   | 'EOS_TOKEN'
   | 'LENGTH'
-  | 'STOP_SEQUENCE';
+  | 'STOP_SEQUENCE'
+  /** The model stopped to call tools. */
+  | 'TOOL_CALLS';
 
 /** Parameters of one generation, named and meant as TGI's: a model on another server takes their equivalents, and a field its server cannot honour is refused. Checked before any upstream call. */
 export type GenerateInput = {
@@ -72,6 +87,47 @@ export type ReplicaState =
   | 'EJECTED'
   | 'HEALTHY'
   | 'UNHEALTHY';
+
+export type ResponseFormatInput = {
+  /** JSON_SCHEMA: the schema's name and the schema itself. */
+  name?: string | null | undefined;
+  schema?: unknown;
+  type: ResponseFormatType;
+};
+
+export type ResponseFormatType =
+  | 'JSON_OBJECT'
+  | 'JSON_SCHEMA'
+  | 'TEXT';
+
+/** A call an earlier assistant message made. */
+export type ToolCallInput = {
+  /** The arguments as JSON text, as the model produced them. */
+  arguments: string;
+  id: string | number;
+  name: string;
+};
+
+/** Exactly one of the two. */
+export type ToolChoiceInput = {
+  /** Force a call of this tool. */
+  function?: string | null | undefined;
+  mode?: ToolChoiceMode | null | undefined;
+};
+
+export type ToolChoiceMode =
+  | 'AUTO'
+  | 'NONE'
+  | 'REQUIRED';
+
+/** A tool the model may call. */
+export type ToolInput = {
+  description?: string | null | undefined;
+  /** Letters, digits, _ and -; 1 to 64 characters; unique among the tools. */
+  name: string;
+  /** A JSON Schema for the arguments (an object schema). Absent: no arguments. */
+  parameters?: unknown;
+};
 
 export type ChatMutationVariables = Exact<{
   input: ChatInput;
@@ -147,6 +203,20 @@ export type ModelQueryVariables = Exact<{
 
 
 export type ModelQuery = { model: { id: string, name: string, available: boolean, health: { status: HealthStatus, healthy: boolean, error: string | null } } | null };
+
+export type ChatWithToolsMutationVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatWithToolsMutation = { chat: { modelId: string, finishReason: FinishReason, parsedContent: unknown, validationErrors: Array<string>, message: { role: ChatRole, content: string, toolCalls: Array<{ id: string, name: string, arguments: string, parsedArguments: unknown, validationErrors: Array<string> }> }, usage: { promptTokens: number, completionTokens: number, totalTokens: number } | null } };
+
+export type ChatStreamWithToolsSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatStreamWithToolsSubscription = { chatStream: { index: number, delta: string, finishReason: FinishReason | null, partialContent: unknown, toolCallDeltas: Array<{ index: number, id: string | null, name: string | null, argumentsDelta: string, partialArguments: unknown }>, toolCalls: Array<{ id: string, name: string, arguments: string, parsedArguments: unknown, validationErrors: Array<string> }> | null, usage: { completionTokens: number } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -345,3 +415,56 @@ export const ModelDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ModelQuery, ModelQueryVariables>;
+export const ChatWithToolsDocument = new TypedDocumentString(`
+    mutation ChatWithTools($input: ChatInput!) {
+  chat(input: $input) {
+    modelId
+    message {
+      role
+      content
+      toolCalls {
+        id
+        name
+        arguments
+        parsedArguments
+        validationErrors
+      }
+    }
+    finishReason
+    parsedContent
+    validationErrors
+    usage {
+      promptTokens
+      completionTokens
+      totalTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatWithToolsMutation, ChatWithToolsMutationVariables>;
+export const ChatStreamWithToolsDocument = new TypedDocumentString(`
+    subscription ChatStreamWithTools($input: ChatInput!) {
+  chatStream(input: $input) {
+    index
+    delta
+    finishReason
+    toolCallDeltas {
+      index
+      id
+      name
+      argumentsDelta
+      partialArguments
+    }
+    toolCalls {
+      id
+      name
+      arguments
+      parsedArguments
+      validationErrors
+    }
+    partialContent
+    usage {
+      completionTokens
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ChatStreamWithToolsSubscription, ChatStreamWithToolsSubscriptionVariables>;

@@ -55,7 +55,7 @@ describe('hostile GraphQL documents (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('graphql-documents');
     await hostile.warmUp(CATEGORIES);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('refuses random text', () => hostile.check(CATEGORIES[0]), 60_000);
@@ -80,7 +80,7 @@ describe('hostile GraphQL documents on a cold gateway', () => {
   let hostile: Hostile;
   beforeAll(async () => {
     hostile = await startHostile('graphql-documents, cold');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('refuses nesting thousands deep from its first request on', () => hostile.check(posted('deep nesting, cold', 0, documents.nesting, DEEPEST)), 60_000);

@@ -79,7 +79,7 @@ describe('hostile GraphQL values (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('graphql-variables');
     await hostile.warmUp(CATEGORIES);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('refuses generate inputs with broken fields in JSON variables: errors, no data, no generation', () => hostile.check(CATEGORIES[0]), 60_000);

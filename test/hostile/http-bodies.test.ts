@@ -112,7 +112,7 @@ describe('hostile HTTP bodies on POST /graphql (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('http-bodies');
     await hostile.warmUp(CATEGORIES);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('answers broken, non-UTF-8, non-object and million-deep JSON with a client error', () => hostile.check(CATEGORIES[0]), 60_000);

@@ -112,7 +112,7 @@ describe('hostile HTTP requests (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('http-requests');
     await hostile.warmUp(CATEGORIES);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('refuses GETs whose parameters are not JSON, of the wrong type, do not match, or lack x-graphql-csrf', () => hostile.check(CATEGORIES[0]), 60_000);

@@ -75,7 +75,7 @@ describe('hostile REST requests (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('rest');
     await hostile.warmUp(CATEGORIES);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('refuses /generate bodies with fields of the wrong type, out of range, missing or null where required', () => hostile.check(CATEGORIES[0]), 60_000);

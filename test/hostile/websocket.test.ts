@@ -164,7 +164,7 @@ describe('hostile graphql-ws traffic (NODE_ENV=production)', () => {
   beforeAll(async () => {
     hostile = await startHostile('websocket', { ALLOWED_ORIGINS: 'http://app.example' });
     await hostile.warmUp([...CATEGORIES, handshakes]);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => hostile.stop());
 
   it('closes with 4400 on a frame that is not JSON', () => hostile.check(CATEGORIES[0]), 60_000);

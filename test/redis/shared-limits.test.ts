@@ -6,6 +6,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { alive, startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { allowed } from '../support/timing.ts';
+import { eventually } from '../e2e/harness.ts';
 
 const KEY = 'sk-shared-0123456789abcd';
 const FRESH = 'sk-fresh-0123456789abcde';
@@ -40,7 +41,7 @@ describeWithRedis('rate limits shared through Redis', () => {
       startGatewayProcess(env),
       startGatewayProcess({ ...env, RATE_LIMIT_RPM: '1000', REDIS_FAILURE_MODE: 'closed' }),
     ]);
-  }, 30_000);
+  }, 90_000);
   afterAll(async () => {
     await Promise.all([a, b, closed].map((g) => g?.stop()));
     await simulator?.close();
@@ -67,7 +68,8 @@ describeWithRedis('rate limits shared through Redis', () => {
     expect(refused.code).toBe('RATE_LIMITED');
     expect(refused.ms).toBeLessThan(allowed(withRedisMs));
     expect(alive(a) && alive(b) && alive(closed)).toBe(true);
-    expect(a.log()).toMatch(/redis/i);
+    // The warning is written when the process notices, which on a busy machine may come after its answers.
+    await eventually(() => /redis/i.test(a.log()), 15_000, 'process a to log that Redis is down');
   });
 
   it('once Redis is back, counting is shared again', async () => {

@@ -138,5 +138,5 @@ describe('shutdown with clients that stopped reading', () => {
     expect(gateway.app.services.generation.activeGenerations).toBe(0);
     socket.terminate();
     sse.destroy();
-  }, 15_000);
+  }, 90_000);
 });

@@ -15,7 +15,12 @@ describe('protocol options', () => {
     });
   });
 
+  it('reads SIMULATOR_FLAVOUR', () => {
+    expect(optionsFromEnv({ SIMULATOR_PROTOCOL: 'openai', SIMULATOR_FLAVOUR: 'llamacpp-legacy' })).toMatchObject({ flavour: 'llamacpp-legacy' });
+  });
+
   it.each([
+    ['SIMULATOR_FLAVOUR', 'tensorrt', 'SIMULATOR_FLAVOUR must be one of vllm, llamacpp, llamacpp-legacy, got "tensorrt"'],
     ['SIMULATOR_PROTOCOL', 'grpc', 'SIMULATOR_PROTOCOL must be one of tgi, openai, got "grpc"'],
     ['SIMULATOR_HEALTH', 'maybe', 'SIMULATOR_HEALTH must be one of true, false, got "maybe"'],
   ])('rejects %s=%s', (name, value, message) => {

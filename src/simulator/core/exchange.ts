@@ -22,6 +22,7 @@ export class Exchange {
   #place: Permit | null = null;
   #settled = false;
   #clientGone = false;
+  #queued = false;
 
   constructor(home: ExchangeHome, res: ServerResponse, kind: ExchangeKind) {
     this.kind = kind;
@@ -48,6 +49,19 @@ export class Exchange {
     this.#permit = permit;
   }
 
+  /** Waiting for a concurrency slot (llama.cpp's deferred requests): counted as queued until leaveQueue. */
+  enterQueue(): void {
+    if (this.#queued || this.#settled) return;
+    this.#queued = true;
+    this.#home.stats.prometheus.queueSize += 1;
+  }
+
+  leaveQueue(): void {
+    if (!this.#queued) return;
+    this.#queued = false;
+    this.#home.stats.prometheus.queueSize -= 1;
+  }
+
   /** Its place in the server's queue or running batch (engine.ts), given back when it settles. */
   holdPlace(place: Permit): void {
     if (this.#settled) place.release();
@@ -58,6 +72,7 @@ export class Exchange {
     if (this.#settled) return;
     this.#settled = true;
     this.timers.clear();
+    this.leaveQueue();
     this.#place?.release();
     this.#place = null;
     this.#permit?.release();

@@ -85,7 +85,15 @@ export function assertFaults(value: unknown): asserts value is Partial<Simulator
   if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
     throw new TypeError('fault httpStatus must be an integer from 400 to 599');
   }
-  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus']);
+  const tied = record['requestTiedError'];
+  if (tied !== undefined && tied !== 'contextShift' && tied !== 'outputFormat') {
+    throw new TypeError('fault requestTiedError must be "contextShift" or "outputFormat"');
+  }
+  const badJson = record['badJson'];
+  if (badJson !== undefined && badJson !== 'not-json' && badJson !== 'breaks-schema') {
+    throw new TypeError('fault badJson must be "not-json" or "breaks-schema"');
+  }
+  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus', 'requestTiedError', 'badJson']);
   const unknown = Object.keys(record).find((key) => !known.has(key));
   if (unknown !== undefined) throw new TypeError(`unknown fault ${unknown}`);
 }

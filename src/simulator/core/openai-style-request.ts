@@ -1,9 +1,15 @@
 // Reads the body of /v1/completions and /v1/chat/completions into one neutral shape, for
 // both protocols: TGI turns a BodyError into its 422 serde text, vLLM into a 400. Unknown
-// fields are ignored (logprobs, tools, response_format...), as both servers accept them.
+// fields are ignored (logprobs...), as both servers accept them. Tools, tool_choice and
+// response_format are read for chat (tool-answer.ts answers them); response_format in the
+// protocol's own shape: OpenAI's `json_schema`, or TGI's grammar `{type: json, value}`.
 
 import { renderChat, type ChatMessage } from './chat-template.ts';
 import { JsonNumber, unexpected, type JsonValue } from './json.ts';
+import type { Plain, SimTool, SimToolChoice, Structured } from './tool-answer.ts';
+
+/** How the server reads `response_format`. */
+export type FormatDialect = 'openai' | 'tgi';
 
 export type OpenAiKind = 'chat' | 'completion';
 
@@ -32,6 +38,10 @@ export interface OpenAiRequest {
   returnTokenIds: boolean;
   truncatePromptTokens: number | null;
   n: number | null;
+  /** Chat only: tools, tool_choice and a JSON response format. */
+  structured: Structured;
+  /** Whether `tool_choice` was sent at all (absent with tools means auto). */
+  toolChoiceSent: boolean;
 }
 
 export class BodyError extends Error {
@@ -127,8 +137,61 @@ function messagesOf(value: JsonValue | undefined): ChatMessage[] {
   });
 }
 
+/** A JSON value without the parser's number wrappers. */
+function plain(value: JsonValue): Plain {
+  if (value instanceof JsonNumber) return value.value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+function toolsOf(value: JsonValue): SimTool[] {
+  if (value === null) return [];
+  if (!Array.isArray(value)) fail('tools', value, 'a sequence');
+  return value.map((tool, index) => {
+    const path = `tools[${index}]`;
+    const fn = isObject(tool) ? tool['function'] : undefined;
+    if (!isObject(tool) || !isObject(fn ?? null)) fail(path, tool, 'a tool object with a function');
+    const name = (fn as JsonObject)['name'];
+    if (typeof name !== 'string') throw new BodyError('tools', `${path}.function: missing field \`name\``);
+    const parameters = (fn as JsonObject)['parameters'] ?? null;
+    if (parameters !== null && !isObject(parameters)) fail(`${path}.function.parameters`, parameters, 'an object');
+    return { name, parameters: parameters === null ? null : (plain(parameters) as SimTool['parameters']) };
+  });
+}
+
+function toolChoiceOf(value: JsonValue): SimToolChoice | null {
+  if (value === null) return null;
+  if (value === 'auto' || value === 'none' || value === 'required') return value;
+  const fn = isObject(value) ? value['function'] : undefined;
+  if (isObject(fn ?? null) && typeof (fn as JsonObject)['name'] === 'string') return { name: (fn as JsonObject)['name'] as string };
+  return fail('tool_choice', value, '"auto", "none", "required" or a named function');
+}
+
+function formatOf(value: JsonValue, dialect: FormatDialect): Structured['json'] {
+  if (value === null) return null;
+  if (!isObject(value)) fail('response_format', value, 'an object');
+  const type = value['type'];
+  if (dialect === 'tgi') {
+    // TGI's grammar: {type: "json" (or its alias "json_object"), value: <schema>}; "regex" is not simulated.
+    if (type !== 'json' && type !== 'json_object') throw new BodyError('response_format', `response_format: unknown variant \`${String(type)}\`, expected \`json\` or \`regex\``);
+    const schema = value['value'] ?? null;
+    if (!isObject(schema)) fail('response_format.value', schema, 'a JSON schema object');
+    return { schema: plain(schema) as NonNullable<Structured['json']>['schema'] };
+  }
+  if (type === 'text') return null;
+  if (type === 'json_object') return { schema: null };
+  if (type === 'json_schema') {
+    const spec = value['json_schema'] ?? null;
+    const schema = isObject(spec) ? (spec['schema'] ?? null) : null;
+    if (!isObject(schema)) fail('response_format.json_schema.schema', schema, 'a JSON schema object');
+    return { schema: plain(schema) as NonNullable<Structured['json']>['schema'] };
+  }
+  throw new BodyError('response_format', `response_format.type must be text, json_object or json_schema, got ${unexpected(type ?? null)}`);
+}
+
 /** Throws a BodyError naming the first malformed field. */
-export function decodeOpenAiRequest(body: JsonValue, kind: OpenAiKind): OpenAiRequest {
+export function decodeOpenAiRequest(body: JsonValue, kind: OpenAiKind, formats: FormatDialect = 'openai'): OpenAiRequest {
   if (!isObject(body)) throw new BodyError('body', `invalid type: ${unexpected(body)}, expected a JSON object`);
   const field = (name: string): JsonValue => body[name] ?? null;
   const model = field('model');
@@ -155,6 +218,12 @@ export function decodeOpenAiRequest(body: JsonValue, kind: OpenAiKind): OpenAiRe
     returnTokenIds: flag('return_token_ids', field('return_token_ids')),
     truncatePromptTokens: integer('truncate_prompt_tokens', field('truncate_prompt_tokens')),
     n: integer('n', field('n')),
+    structured: {
+      tools: kind === 'chat' ? toolsOf(field('tools')) : [],
+      toolChoice: kind === 'chat' ? toolChoiceOf(field('tool_choice')) : null,
+      json: kind === 'chat' ? formatOf(field('response_format'), formats) : null,
+    },
+    toolChoiceSent: field('tool_choice') !== null,
   };
 }
 

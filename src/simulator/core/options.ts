@@ -1,9 +1,10 @@
 // Defaults mirror a TGI v3 launcher started with no limits flags.
 
-import type { SimulatorOptions, SimulatorTiming } from './types.ts';
+import type { SimulatorFlavour, SimulatorOptions, SimulatorTiming } from './types.ts';
 
 export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   protocol: 'tgi',
+  flavour: 'vllm',
   host: '127.0.0.1',
   port: 0,
   modelId: 'simulator/tiny-llm',
@@ -25,7 +26,13 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   maxBatchSize: 0,
   prefillMsPerToken: 0,
   prefixCacheBlocks: 0,
+  autoToolChoice: true,
 };
+
+export const FLAVOURS: readonly SimulatorFlavour[] = ['vllm', 'llamacpp', 'llamacpp-legacy'];
+
+/** Whether the simulator is llama.cpp's server (either build). */
+export const isLlamaCpp = (options: SimulatorOptions): boolean => options.protocol === 'openai' && options.flavour !== 'vllm';
 
 const COUNT_FIELDS = [
   'port',
@@ -55,13 +62,16 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   if (options.protocol !== 'tgi' && options.protocol !== 'openai') {
     throw new RangeError(`simulator option protocol must be "tgi" or "openai", got ${String(options.protocol)}`);
   }
+  if (!FLAVOURS.includes(options.flavour)) {
+    throw new RangeError(`simulator option flavour must be one of ${FLAVOURS.join(', ')}, got ${String(options.flavour)}`);
+  }
   for (const field of ['servedModelName', 'apiKey'] as const) {
     const value: unknown = options[field];
     if (value !== null && !(typeof value === 'string' && value !== '')) {
       throw new RangeError(`simulator option ${field} must be a non-empty string or null`);
     }
   }
-  for (const field of ['health', 'reportsUsage'] as const) {
+  for (const field of ['health', 'reportsUsage', 'autoToolChoice'] as const) {
     if (typeof options[field] !== 'boolean') throw new RangeError(`simulator option ${field} must be a boolean`);
   }
   if (options.lineEnding !== '\n' && options.lineEnding !== '\r\n') {

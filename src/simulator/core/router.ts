@@ -7,13 +7,14 @@ import { hasKey } from './auth.ts';
 import type { SimulatorContext } from './context.ts';
 import { CONTROL_PATHS, handleControl } from './control-routes.ts';
 import { readJsonBody } from './http-io.ts';
+import type { SimulatorOptions } from './types.ts';
 
 type Handler = (context: SimulatorContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface RouteTable {
   routes: Record<string, Partial<Record<'GET' | 'POST', Handler>>>;
   /** Whether a request must carry the API key, when one is set (any path, known or not). */
-  needsKey(method: string, path: string): boolean;
+  needsKey(method: string, path: string, options: SimulatorOptions): boolean;
   notFound(res: ServerResponse): void;
   methodNotAllowed(res: ServerResponse): void;
   unauthorized(res: ServerResponse): void;
@@ -39,7 +40,7 @@ export async function route(context: SimulatorContext, table: RouteTable, req: I
   }
   context.requests.record(req, `${method} ${path}`);
   const key = context.options.apiKey;
-  if (key !== null && table.needsKey(method, path) && !hasKey(req, key)) {
+  if (key !== null && table.needsKey(method, path, context.options) && !hasKey(req, key)) {
     // Read anyway, so a test can see what was sent with the wrong key.
     const body = await readJsonBody(req, false);
     if (body.kind === 'gone') return;

@@ -44,9 +44,10 @@ export class SseWriter {
     this.#armKeepAlive();
   }
 
-  send(json: string): void {
+  /** One event; `field` is `data` but for llama.cpp's old `error:` lines. */
+  send(json: string, field: 'data' | 'error' = 'data'): void {
     const eol = this.#settings.lineEnding;
-    this.#enqueue(`data: ${json}${eol}${eol}`);
+    this.#enqueue(`${field}: ${json}${eol}${eol}`);
     this.#armKeepAlive();
   }
 

@@ -25,6 +25,8 @@ export interface PrometheusCounters {
   generatedTokensCount: number;
   durationSecondsSum: number;
   durationCount: number;
+  /** Requests waiting for a concurrency slot (llama.cpp's flavour), before the engine's queue. */
+  queueSize: number;
 }
 
 export class StatsRecorder {
@@ -35,7 +37,7 @@ export class StatsRecorder {
   };
   readonly prometheus: PrometheusCounters = {
     requestCount: 0, requestSuccess: 0, failures: new Map(), generatedTokensSum: 0, generatedTokensCount: 0,
-    durationSecondsSum: 0, durationCount: 0,
+    durationSecondsSum: 0, durationCount: 0, queueSize: 0,
   };
   #requestsByRoute: Record<string, number> = {};
   lastGenerationHeaders: SimulatorStats['lastGenerationHeaders'] = {};

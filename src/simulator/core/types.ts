@@ -4,6 +4,18 @@
 /** `tgi`: Text Generation Inference (native routes plus its Messages API); `openai`: vLLM's OpenAI-compatible server. */
 export type SimulatorProtocol = 'tgi' | 'openai';
 
+/**
+ * Which OpenAI-compatible server to be: vLLM; llama.cpp's `llama-server` as built since
+ * September 2025 (`meta.n_ctx` in /v1/models, errors as `data:` events); or as built before
+ * (`llamacpp-legacy`: the serving context only in /props, stream errors as `error:` lines).
+ * llama.cpp queues what its slots cannot hold instead of answering 503, has /props
+ * (`default_generation_settings.n_ctx`, `total_slots`), and leaves /health and /v1/models open.
+ */
+export type SimulatorFlavour = 'vllm' | 'llamacpp' | 'llamacpp-legacy';
+
+/** The HTTP 500s llama.cpp answers for what the request caused (see ../openai/llamacpp.ts). */
+export type RequestTiedError = 'contextShift' | 'outputFormat';
+
 export interface SimulatorTiming {
   /** Delay between the end of validation and the first token. */
   timeToFirstTokenMs: number;
@@ -44,6 +56,17 @@ export interface SimulatorFaults {
    * OpenAI-style routes), otherwise 424 (TGI) or 500 (openai).
    */
   errorAfterTokens?: number;
+  /**
+   * Fail as llama.cpp does for a request it cannot serve (openai mode): HTTP 500 with
+   * "context shift is disabled" or the output-format error; a legacy llama.cpp stream answers
+   * 200 and sends it as an `error:` line instead.
+   */
+  requestTiedError?: RequestTiedError;
+  /**
+   * Chat with tools or a JSON answer: the arguments (or the JSON answer) are `not-json`
+   * (cut short), or JSON that `breaks-schema` (each required property of the wrong type).
+   */
+  badJson?: 'not-json' | 'breaks-schema';
   /** Apply the generation faults to the next `times` generation requests only, then clear them. */
   times?: number;
 }
@@ -51,6 +74,8 @@ export interface SimulatorFaults {
 export interface SimulatorOptions extends SimulatorTiming {
   /** Which server to be on the wire; both draw the same tokens for the same prompt and parameters. */
   protocol: SimulatorProtocol;
+  /** openai mode: which server family's habits (default vllm). */
+  flavour: SimulatorFlavour;
   host: string;
   /** 0 picks an ephemeral port. */
   port: number;
@@ -84,6 +109,11 @@ export interface SimulatorOptions extends SimulatorTiming {
   prefillMsPerToken: number;
   /** Capacity of the prefix cache, in blocks of 16 prompt tokens (LRU); 0: nothing is cached. */
   prefixCacheBlocks: number;
+  /**
+   * false: in openai mode tool_choice "auto" (or tools without a tool_choice) is refused with
+   * vLLM's 400, as a server started without --enable-auto-tool-choice does.
+   */
+  autoToolChoice: boolean;
 }
 
 export interface SimulatorStats {

@@ -11,7 +11,7 @@ export interface VllmMeta {
 }
 
 export interface Ending {
-  finish_reason: 'stop' | 'length';
+  finish_reason: 'stop' | 'length' | 'tool_calls';
   /** The stop string that matched, or null (EOS, length). */
   stop_reason: string | null;
 }
@@ -44,13 +44,15 @@ export function completionChunk(meta: VllmMeta, choice: CompletionChoice): unkno
   return { id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, choices: [completionChoice(choice)] };
 }
 
-export function chatBody(meta: VllmMeta, content: string, ending: Ending, usage: Usage | undefined): unknown {
-  const choice = { index: 0, message: { role: 'assistant', content }, logprobs: null, ...ending };
+/** `message` is the assistant's text, or its message with tool calls. */
+export function chatBody(meta: VllmMeta, content: string | object, ending: Ending, usage: Usage | undefined): unknown {
+  const message = typeof content === 'string' ? { role: 'assistant', content } : content;
+  const choice = { index: 0, message, logprobs: null, ...ending };
   return { id: meta.id, object: 'chat.completion', created: meta.created, model: meta.model, choices: [choice], usage };
 }
 
 /** `delta` is `{role, content: ""}` first, `{content}` after, and may be `{}` on the last chunk. */
-export function chatChunk(meta: VllmMeta, delta: Record<string, string>, ending: Ending | null): unknown {
+export function chatChunk(meta: VllmMeta, delta: Record<string, unknown>, ending: Ending | null): unknown {
   const choice = { index: 0, delta, logprobs: null, ...(ending ?? { finish_reason: null }) };
   return { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: meta.model, choices: [choice] };
 }

@@ -1,6 +1,8 @@
 // vLLM's /v1/completions and /v1/chat/completions. Unlike TGI, every refusal (bad body,
 // unknown model, invalid sampling, a full server) is an HTTP error before any byte of a
-// stream; once streaming, only a generation failure is in-band. Faults, pacing, permits and
+// stream; once streaming, only a generation failure is in-band. As llama.cpp, a request
+// waits for a free slot instead of a 503, and some failures it caused answer HTTP 500 (or,
+// on a legacy build's stream, an `error:` line). Faults, pacing, permits and
 // counters are the shared core's, as on TGI's routes.
 
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,7 +12,10 @@ import { admitGeneration } from '../core/front-door.ts';
 import { readJsonBody } from '../core/http-io.ts';
 import { parseJson } from '../core/json-parser.ts';
 import { BodyError, decodeOpenAiRequest, type OpenAiKind, type OpenAiRequest } from '../core/openai-style-request.ts';
-import { servedModelName } from '../core/options.ts';
+import { isLlamaCpp, servedModelName } from '../core/options.ts';
+import { stringifyJson } from '../core/json.ts';
+import type { RequestTiedError } from '../core/types.ts';
+import { requestTiedError } from './llamacpp.ts';
 import { planned } from '../core/prepared-generation.ts';
 import { SseWriter } from '../core/sse.ts';
 import { answerWhenGenerated } from '../core/token-answer.ts';
@@ -18,6 +23,8 @@ import { streamTokens } from '../core/token-stream.ts';
 import type { VllmMeta } from './bodies.ts';
 import { badRequest, modelNotFound, openAiError, queueFull, sendOpenAiError, type OpenAiError } from './errors.ts';
 import { vllmAnswer, vllmStreamEvents } from './events.ts';
+import { toolAnswer } from '../core/tool-answer.ts';
+import { toolRequestError } from './tools.ts';
 import { isOpenAiError, validateOpenAi } from './validation.ts';
 
 async function readRequest(
@@ -41,6 +48,27 @@ async function readRequest(
 function nextMeta(context: SimulatorContext, kind: OpenAiKind, model: string): VllmMeta {
   const serial = (context.nextResponseId++).toString(16).padStart(32, '0');
   return { id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${serial}`, created: Math.floor(Date.now() / 1000), model };
+}
+
+/**
+ * llama.cpp's answer to a request it cannot serve: HTTP 500, though the request caused it;
+ * a stream of a build before September 2025 answered 200 and sent it as an `error:` line.
+ */
+function failForRequest(context: SimulatorContext, exchange: Exchange, res: ServerResponse, stream: boolean, kind: RequestTiedError): void {
+  const error = requestTiedError(kind);
+  context.stats.failed('generation');
+  if (!(stream && context.options.flavour === 'llamacpp-legacy')) {
+    exchange.settle('errored');
+    sendOpenAiError(res, error);
+    return;
+  }
+  const { lineEnding, chunkBytes } = context.options;
+  const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
+  sse.open({ 'content-type': 'text/event-stream' });
+  const { message, type, code } = error.body.error;
+  sse.send(stringifyJson({ code, message, type }), 'error');
+  sse.send('[DONE]');
+  sse.end(() => exchange.settle('errored'));
 }
 
 export async function handleOpenAiGeneration(
@@ -79,12 +107,33 @@ export async function handleOpenAiGeneration(
     refuse(modelNotFound(request.model), 'validation');
     return;
   }
+  const toolError = toolRequestError(request, context.options.autoToolChoice);
+  if (toolError !== null) {
+    refuse(toolError, 'validation');
+    return;
+  }
   const validated = validateOpenAi(request, context.options.maxTotalTokens);
   if (isOpenAiError(validated)) {
     refuse(validated, 'validation');
     return;
   }
-  const permit = faults.overloaded ? null : context.semaphore.tryAcquire(1);
+  if (faults.requestTiedError !== undefined) {
+    failForRequest(context, exchange, res, request.stream, faults.requestTiedError);
+    return;
+  }
+  const llama = isLlamaCpp(context.options);
+  let permit = faults.overloaded && !llama ? null : context.semaphore.tryAcquire(1);
+  if (permit === null && llama) {
+    // llama.cpp never refuses for load: the request waits for a slot.
+    exchange.enterQueue();
+    permit = await context.semaphore.acquire(1, () => exchange.settled);
+    exchange.leaveQueue();
+    if (permit === null) return;
+    if (exchange.settled) {
+      permit.release();
+      return;
+    }
+  }
   if (permit === null) {
     refuse(queueFull(context.options.maxConcurrentRequests), 'overloaded');
     return;
@@ -92,13 +141,15 @@ export async function handleOpenAiGeneration(
   exchange.holdPermit(permit);
   const prepared = planned(validated);
   const meta = nextMeta(context, kind, model);
+  const answer = toolAnswer(request.structured, request.messages ?? [], request.seed, faults.badJson);
   if (!request.stream) {
-    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta, context.options.reportsUsage));
+    answerWhenGenerated(context, exchange, res, prepared, faults, vllmAnswer(request, prepared, meta, context.options.reportsUsage, answer));
     return;
   }
   const { lineEnding, chunkBytes } = context.options;
   // vLLM sends no keep-alive comments: a stalled engine is plain silence.
   const sse = new SseWriter(res, exchange.timers, { lineEnding, chunkBytes, keepAliveMs: null });
   sse.open({ 'content-type': 'text/event-stream; charset=utf-8' });
-  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage));
+  const framing = { endApart: llama };
+  streamTokens(context, exchange, sse, prepared, faults, vllmStreamEvents(request, prepared, meta, context.options.reportsUsage, answer, framing));
 }

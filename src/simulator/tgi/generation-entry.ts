@@ -8,6 +8,7 @@ import { Exchange } from '../core/exchange.ts';
 import { admitGeneration } from '../core/front-door.ts';
 import { readJsonBody, sendText } from '../core/http-io.ts';
 import { parseJson } from '../core/json-parser.ts';
+import type { GenerationFaults } from '../core/faults.ts';
 import type { JsonValue } from '../core/json.ts';
 import { GENERATION_FAILED, INCOMPLETE_GENERATION, OVERLOADED, sendError } from './errors.ts';
 import { runGenerate } from './generate-route.ts';
@@ -26,9 +27,14 @@ function faultError(status: number): WireError {
   return { error: STATUS_CODES[status] ?? 'Error', error_type: `http_${status}` };
 }
 
-function jobFor(context: SimulatorContext, json: JsonValue, route: GenerationRoute): GenerationJob | { error: string } {
-  if (route === 'chat') return messagesJob(context, json, 'chat');
-  if (route === 'completions') return messagesJob(context, json, 'completion');
+function jobFor(
+  context: SimulatorContext,
+  json: JsonValue,
+  route: GenerationRoute,
+  faults: GenerationFaults,
+): GenerationJob | { error: string } | { refusal: WireError } {
+  if (route === 'chat') return messagesJob(context, json, 'chat', faults);
+  if (route === 'completions') return messagesJob(context, json, 'completion', faults);
   return nativeJob(json, route);
 }
 
@@ -54,7 +60,11 @@ export async function handleGeneration(
     sendText(res, 400, `Failed to parse the request body as JSON: ${(error as Error).message}`);
     return;
   }
-  const job = jobFor(context, json, route);
+  const job = jobFor(context, json, route, faults);
+  if ('refusal' in job) {
+    sendError(res, 422, job.refusal);
+    return;
+  }
   if ('error' in job) {
     sendText(res, 422, `Failed to deserialize the JSON body into the target type: ${job.error}`);
     return;

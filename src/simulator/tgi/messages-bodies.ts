@@ -20,8 +20,10 @@ function head(meta: MessagesMeta, object: string): Record<string, unknown> {
   return { object, id: '', created: now(), model: meta.model, system_fingerprint: meta.fingerprint };
 }
 
-export function chatCompletion(meta: MessagesMeta, content: string, finish: Finish, usage: Usage): unknown {
-  const choice = { index: 0, message: { role: 'assistant', content }, logprobs: null, finish_reason: finish };
+/** `content` is the assistant's text, or its message with a tool call. */
+export function chatCompletion(meta: MessagesMeta, content: string | object, finish: Finish, usage: Usage): unknown {
+  const message = typeof content === 'string' ? { role: 'assistant', content } : content;
+  const choice = { index: 0, message, logprobs: null, finish_reason: finish };
   return { ...head(meta, 'chat.completion'), choices: [choice], usage };
 }
 
@@ -29,6 +31,22 @@ export function chatCompletion(meta: MessagesMeta, content: string, finish: Fini
 export function chatChunk(meta: MessagesMeta, content: string, finish: Finish | null): unknown {
   const choice = { index: 0, delta: { role: 'assistant', content }, logprobs: null, finish_reason: finish };
   return { ...head(meta, 'chat.completion.chunk'), choices: [choice], usage: null };
+}
+
+/**
+ * A piece of a streamed call, as TGI 3 writes it (router/src/chat.rs): the role again,
+ * `tool_calls` with index 0 and the same id ("0") on every chunk, the name on the first
+ * only; no finish reason follows the last one.
+ */
+export function toolCallChunk(meta: MessagesMeta, name: string | null, piece: string): unknown {
+  const call = { index: 0, id: '0', type: 'function', function: { name, arguments: piece } };
+  const choice = { index: 0, delta: { role: 'assistant', tool_calls: [call] }, logprobs: null, finish_reason: null };
+  return { ...head(meta, 'chat.completion.chunk'), choices: [choice], usage: null };
+}
+
+/** A unary call: TGI's id is always "0", and it names no description. */
+export function toolCallMessage(name: string, args: string): object {
+  return { role: 'assistant', tool_calls: [{ id: '0', type: 'function', function: { description: null, name, arguments: args } }] };
 }
 
 export function chatUsageChunk(meta: MessagesMeta, usage: Usage): unknown {

@@ -25,16 +25,19 @@ export function timeoutOptions(limits: ConnectionLimits) {
  * Caps `server`'s connections. The total is node's own `maxConnections` (a
  * connection past it is closed at accept, before any byte is read); the cap
  * per address counts by the TCP peer, never a forwarded header, which any
- * client could set. With WORKERS=N each worker holds its share of the total.
+ * client could set. With WORKERS=N each worker holds its share of both caps:
+ * the primary hands connections to workers in turn, so one address's
+ * connections spread evenly and N shares add up to the configured cap.
  */
 export function limitConnections(server: Server, limits: ConnectionLimits, workers = 1): void {
-  server.maxConnections = Math.max(1, Math.ceil(limits.maxConnections / workers));
+  server.maxConnections = shareOf(limits.maxConnections, workers);
+  const maxPerAddress = shareOf(limits.maxPerAddress, workers);
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress;
     if (address === undefined) return;
     const count = (open.get(address) ?? 0) + 1;
-    if (count > limits.maxPerAddress) {
+    if (count > maxPerAddress) {
       socket.destroy();
       return;
     }
@@ -45,4 +48,8 @@ export function limitConnections(server: Server, limits: ConnectionLimits, worke
       else open.set(address, left);
     });
   });
+}
+
+function shareOf(cap: number, workers: number): number {
+  return Math.max(1, Math.ceil(cap / workers));
 }

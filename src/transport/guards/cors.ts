@@ -6,6 +6,17 @@ import type { Logger } from '../../logger.ts';
 import { sendJson } from '../common/send-json.ts';
 
 const ALLOW_HEADERS = 'content-type, authorization, x-api-key, x-request-id, x-graphql-csrf, traceparent';
+/**
+ * What OpenAI's SDKs send besides (its platform headers, its retry count and
+ * timeout, its organization and project; the AI SDK's user agent): a browser
+ * asks for them in its preflight, and the OpenAI-compatible API would otherwise
+ * be closed to a page at an allowed origin.
+ */
+const OPENAI_CLIENT_HEADERS = [
+  'x-stainless-os', 'x-stainless-lang', 'x-stainless-arch', 'x-stainless-runtime', 'x-stainless-runtime-version', 'x-stainless-package-version',
+  'x-stainless-retry-count', 'x-stainless-timeout', 'x-stainless-helper-method', 'openai-organization', 'openai-project', 'user-agent',
+].join(', ');
+const OPENAI_API = '/v1/';
 /** Refused origins already logged; bounded, since anyone can send any Origin. */
 const LOGGED_ORIGINS = 1000;
 
@@ -43,7 +54,7 @@ export function createCors(allowedOrigins: readonly string[], logger: Logger) {
       if (!preflight) return false;
       res.writeHead(204, {
         'access-control-allow-methods': 'GET, POST, OPTIONS',
-        'access-control-allow-headers': ALLOW_HEADERS,
+        'access-control-allow-headers': req.url?.startsWith(OPENAI_API) ? `${ALLOW_HEADERS}, ${OPENAI_CLIENT_HEADERS}` : ALLOW_HEADERS,
         'access-control-max-age': '600',
       });
       res.end();

@@ -63,6 +63,27 @@ mutation Reply {
   }
 }
 
+# A tool call, streamed: the call's id and name come once, its arguments fill in piece by
+# piece (partialArguments is them so far, as JSON); the last event holds the call assembled,
+# parsed and checked against the tool's schema. Send the result back as a TOOL message.
+subscription Tools {
+  chatStream(input: {
+    modelId: "${modelId}"
+    messages: [{ role: USER, content: "What is the weather in Paris? Use get_weather." }]
+    tools: [{
+      name: "get_weather"
+      description: "The current weather in a city."
+      parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] }
+    }]
+    maxTokens: 40
+  }) {
+    index
+    toolCallDeltas { index id name argumentsDelta partialArguments }
+    finishReason
+    toolCalls { id name arguments parsedArguments validationErrors }
+  }
+}
+
 # A raw prompt, token by token (no chat template).
 subscription Stream {
   generateStream(input: { modelId: "${modelId}", prompt: "Tell me about GPUs", maxNewTokens: 40 }) {

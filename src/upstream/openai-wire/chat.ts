@@ -11,12 +11,13 @@
 // ends before any finish reason was cut off (`broken`); an `{"error": ...}`
 // event is thrown as an in-band failure (see errors.ts).
 import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason } from '../types.ts';
-import { inBandError } from './errors.ts';
+import { inBandError, type RequestTiedMessages } from './errors.ts';
 import { finishOf, stopTail, toFinishReason } from './finish.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from './shape.ts';
 import { streamChunks } from './chunks.ts';
 import { EVERY_WIRE_FIELD, samplingFields, STREAM_OPTIONS, type WireFieldSet } from './sampling.ts';
+import { deltaToolCalls, messageToolCalls, OPENAI_RESPONSE_FORMAT, toolRequestFields, wireMessage, type ResponseFormatWriter } from './tools.ts';
 import type { WireChatRequest } from './wire.ts';
 
 export interface ChatCodecOptions {
@@ -26,17 +27,20 @@ export interface ChatCodecOptions {
    * with one is STOP_SEQUENCE. Leave unset for servers that report it.
    */
   inferStopFrom?: readonly string[];
+  /** The server's messages of failures the request caused (see errors.ts). */
+  requestTied?: RequestTiedMessages;
 }
 
 export function buildChatRequest(
   model: string,
   request: ChatRequest,
-  options: { stream: boolean; fields?: WireFieldSet },
+  options: { stream: boolean; fields?: WireFieldSet; responseFormat?: ResponseFormatWriter },
 ): WireChatRequest {
   const body: WireChatRequest = {
     model,
-    messages: request.messages.map((m: ChatMessage) => ({ role: m.role, content: m.content })),
+    messages: request.messages.map(wireMessage),
     ...samplingFields(request.parameters, options.fields ?? EVERY_WIRE_FIELD),
+    ...toolRequestFields(request, options.responseFormat ?? OPENAI_RESPONSE_FORMAT),
     stream: options.stream,
   };
   if (options.stream) body.stream_options = { ...STREAM_OPTIONS };
@@ -57,16 +61,24 @@ export function parseChatResponse(text: string, options: ChatCodecOptions = {}):
   const message = content ?? '';
   return {
     content: message,
+    toolCalls: messageToolCalls(choice.message),
     finishReason: toFinishReason(reason, choice, message, options.inferStopFrom),
     usage: parseUsage(json.usage),
   };
 }
 
-/** A chunk's content delta ('' for role-only, tool-call and reasoning chunks). */
-function deltaOf(choice: Json): string {
+const NO_DELTA: Json = {};
+
+/** A chunk's delta object (empty when it has none). */
+function deltaObject(choice: Json): Json {
   const { delta } = choice;
-  if (delta === undefined || delta === null) return '';
+  if (delta === undefined || delta === null) return NO_DELTA;
   if (!isObject(delta)) throw protocolError('malformed delta');
+  return delta;
+}
+
+/** A delta's content ('' for role-only, tool-call and reasoning chunks). */
+function contentOf(delta: Json): string {
   const { content } = delta;
   if (content === undefined || content === null) return '';
   if (typeof content !== 'string') throw protocolError('malformed delta content');
@@ -79,18 +91,24 @@ export async function* decodeChatStream(body: AsyncIterable<Uint8Array>, options
   const keep = stopTail(stop);
   let tail = '';
   /** The held last event, once the finish chunk has come. */
-  let final: { delta: string; finishReason: FinishReason } | null = null;
-  for await (const chunk of streamChunks(body)) {
+  let final: Omit<ChatDelta, 'usage'> | null = null;
+  let calls = false;
+  // TGI streams no finish reason after a call: its stream then ends whole at `[DONE]`.
+  for await (const chunk of streamChunks(body, { requestTied: options.requestTied, endsWithoutFinish: () => calls })) {
     if (chunk.kind === 'end') {
-      yield { delta: final!.delta, finishReason: final!.finishReason, usage: chunk.usage };
+      yield { ...(final ?? { delta: '', toolCallDeltas: [], finishReason: 'TOOL_CALLS' }), usage: chunk.usage };
       continue;
     }
-    const delta = deltaOf(chunk.choice);
+    const object = deltaObject(chunk.choice);
+    const delta = contentOf(object);
+    const toolCallDeltas = deltaToolCalls(object);
+    if (toolCallDeltas.length > 0) calls = true;
     if (keep > 0 && delta.length > 0) tail = (tail + delta).slice(-keep);
     if (chunk.finish === null) {
-      if (delta.length > 0) yield { delta, finishReason: null, usage: null };
+      if (delta.length > 0 || toolCallDeltas.length > 0) yield { delta, toolCallDeltas, finishReason: null, usage: null };
     } else {
-      final = { delta, finishReason: toFinishReason(chunk.finish, chunk.choice, tail, stop) };
+      const finishReason: FinishReason = calls ? 'TOOL_CALLS' : toFinishReason(chunk.finish, chunk.choice, tail, stop);
+      final = { delta, toolCallDeltas, finishReason };
     }
   }
 }

@@ -10,6 +10,11 @@
 //            numeric code, its type name decides (invalid_request_error,
 //            BadRequestError → 'validation'; rate-limit or unavailable → 'overloaded').
 //
+// A 5xx (or an in-band error without a 4xx code) whose message the server's
+// dialect lists as request-tied is 'request': the request caused it (llama.cpp
+// answers 500 to "context shift is disabled"), so it is the client's to fix,
+// and says nothing of the replica.
+//
 // Only a message from a recognised JSON error shape is kept: a body that is
 // not one comes from something in between (a proxy page naming hosts).
 // Messages are cut to a bounded length.
@@ -17,6 +22,13 @@ import { UpstreamError, type UpstreamErrorType } from '../errors.ts';
 import { isObject, type Json } from '../json.ts';
 
 const MAX_MESSAGE_CHARS = 1000;
+
+/** Messages of server failures that the request caused (a dialect's list); none by default. */
+export type RequestTiedMessages = readonly RegExp[];
+
+const NONE: RequestTiedMessages = [];
+
+const tiedTo = (message: string, requestTied: RequestTiedMessages): boolean => requestTied.some((pattern) => pattern.test(message));
 
 interface Found {
   message: string;
@@ -62,10 +74,12 @@ function findError(json: Json): Found | null {
 }
 
 /** An in-stream error event (`{"error": ...}`), thrown as such by the stream decoders; null when the event is not one. */
-export function inBandError(json: Json): UpstreamError | null {
+export function inBandError(json: Json, requestTied: RequestTiedMessages = NONE): UpstreamError | null {
   if ((json.error === undefined || json.error === null) && json.object !== 'error') return null;
   const found = findError(json) ?? { message: 'error event', status: null, type: null };
-  return new UpstreamError({ kind: 'in-band', errorType: inBandType(found), message: bounded(found.message) });
+  let errorType = inBandType(found);
+  if (errorType === 'generation' && tiedTo(found.message, requestTied)) errorType = 'request';
+  return new UpstreamError({ kind: 'in-band', errorType, message: bounded(found.message) });
 }
 
 /** TGI's own type names pass as they are; others by code, then by name. */
@@ -90,7 +104,7 @@ function httpType(status: number): UpstreamErrorType | null {
 }
 
 /** A non-2xx answer: the server's JSON error when it is one, else the status alone. */
-export function parseErrorResponse(status: number, text: string, retryAfterSeconds: number | null): UpstreamError {
+export function parseErrorResponse(status: number, text: string, retryAfterSeconds: number | null, requestTied: RequestTiedMessages = NONE): UpstreamError {
   let found: Found | null = null;
   try {
     const json: unknown = JSON.parse(text);
@@ -98,10 +112,11 @@ export function parseErrorResponse(status: number, text: string, retryAfterSecon
   } catch {
     // Not JSON: a plain-text rejection, or a proxy's HTML page.
   }
+  const tied = status >= 500 && found !== null && tiedTo(found.message, requestTied);
   return new UpstreamError({
     kind: 'http',
     status,
-    errorType: httpType(status),
+    errorType: tied ? 'request' : httpType(status),
     message: found ? bounded(found.message) : `status ${status}`,
     retryAfterSeconds,
   });

@@ -12,10 +12,14 @@ export interface WireSampling {
   top_k?: number;
   /** vLLM, SGLang extension (llama.cpp calls it repeat_penalty and ignores this). */
   repetition_penalty?: number;
+  /** llama.cpp's name for it. */
+  repeat_penalty?: number;
+  /** llama.cpp extension: locally typical sampling. */
+  typical_p?: number;
   frequency_penalty?: number;
   presence_penalty?: number;
   stop?: string[];
-  /** u64 here: a bigint, written as a bare JSON number (vLLM itself takes int64). */
+  /** u64 here: a bigint, written as a bare JSON number (vLLM takes int64, llama.cpp 32 bits: the dialect bounds it). */
   seed?: bigint;
   /** vLLM extension: keep only the last N prompt tokens. */
   truncate_prompt_tokens?: number;
@@ -35,16 +39,35 @@ export interface WireCompletionRequest extends WireSampling {
   echo?: boolean;
 }
 
-export type WireChatRole = 'system' | 'user' | 'assistant';
+export type WireChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
-export interface WireChatMessage {
-  role: WireChatRole;
-  content: string;
+export interface WireToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
 }
+
+export type WireChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  /** An assistant turn that called tools: content null when it wrote none. */
+  | { role: 'assistant'; content: string | null; tool_calls?: WireToolCall[] }
+  | { role: 'tool'; content: string; tool_call_id: string };
+
+export interface WireTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: object };
+}
+
+export type WireToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
 export interface WireChatRequest extends WireSampling {
   model: string;
   messages: WireChatMessage[];
   stream: boolean;
   stream_options?: WireStreamOptions;
+  tools?: WireTool[];
+  tool_choice?: WireToolChoice;
+  parallel_tool_calls?: boolean;
+  /** OpenAI's `{type: json_object | json_schema}`, or TGI's grammar `{type: json, value}`. */
+  response_format?: object;
 }

@@ -12,6 +12,11 @@
 // else the first id of `/v1/models`, learnt by `limits()` — or, when a
 // generation comes first, by one shared fetch that every waiting call joins.
 // A 404 from a generation route forgets it (the server may now serve another).
+//
+// The server's family (dialects.ts) is TGI_<KEY>_SERVER's, else told from its
+// `/v1/models` answer (detect.ts) each time the limits are read; it names
+// the fields a request carries, the failures the request caused, where the
+// serving context and slots are read, and the route that proves the key.
 import { UpstreamError } from '../errors.ts';
 import { withDeadline } from '../../lib/deadline.ts';
 import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, raceAbort, readBody, retryAfterSeconds } from '../http.ts';
@@ -33,8 +38,11 @@ import type {
 } from '../types.ts';
 import { decodeCompletionStream } from './completion-stream.ts';
 import { openaiServerLoad } from './load.ts';
-import { parseCompletionResponse, parseModels, type GenerationOutputWithUsage } from './parse.ts';
+import { parseCompletionResponse, parseModelList, parseProps, servingContext, withContext, type GenerationOutputWithUsage } from './parse.ts';
 import { buildCompletionRequest, promptPrefix } from './request.ts';
+import { detectFamily } from './detect.ts';
+import { DIALECTS, GENERIC, type ServerDialect } from './dialects.ts';
+import type { ServerFamily } from '../types.ts';
 
 export interface OpenAIClientOptions {
   connectTimeoutMs: number;
@@ -46,6 +54,16 @@ export interface OpenAIClientOptions {
   hideAddress?: boolean | undefined;
   /** The served model name to ask for; else the first id of `/v1/models`. */
   upstreamModel?: string | undefined;
+  /** The server family (TGI_<KEY>_SERVER); else told from its answers. */
+  server?: ServerFamily | undefined;
+}
+
+/** A 401 or 403: the key the gateway sends (or its absence) is refused. */
+const isRefusedKey = (status: number): boolean => status === 401 || status === 403;
+
+function headerOf(res: Response, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 /** The shared `/v1/models` fetch a generation may wait on; each caller's own signal still bounds its wait. */
@@ -60,12 +78,17 @@ export class OpenAIClient implements UpstreamClient {
   readonly #http: ReplicaHttp;
   readonly #configuredModel: string | undefined;
   readonly #closing = new AbortController();
+  /** Set by the operator: never replaced by what the server seems to be. */
+  readonly #serverSet: boolean;
+  #server: ServerDialect;
   #servedModel: string | null = null;
   #learning: Promise<string> | null = null;
 
   constructor(baseUrl: string, options: OpenAIClientOptions) {
     this.baseUrl = baseUrl;
     this.#configuredModel = options.upstreamModel || undefined;
+    this.#serverSet = options.server !== undefined;
+    this.#server = options.server === undefined ? GENERIC : DIALECTS[options.server];
     this.#http = new ReplicaHttp(baseUrl, {
       connectTimeoutMs: options.connectTimeoutMs,
       connections: options.connections ?? DEFAULT_CONNECTIONS,
@@ -75,26 +98,49 @@ export class OpenAIClient implements UpstreamClient {
     });
   }
 
-  /** `GET /health`; a server without it (Ollama: 404) is asked for `/v1/models` instead. */
+  /**
+   * `GET /health`; a server without it (Ollama: 404) is asked for `/v1/models`
+   * instead. Where `/health` answers without the key, a route that needs it is
+   * asked too: a wrong key must not show a replica healthy.
+   */
   health(signal: AbortSignal): Promise<HealthProbe> {
     return timedProbe(async () => {
-      let res = await this.#http.request('GET', '/health', undefined, { signal });
-      let body = await readBody(res.body, signal);
-      if (res.statusCode === 404) {
-        res = await this.#http.request('GET', '/v1/models', undefined, { signal });
-        body = await readBody(res.body, signal);
+      const health = await this.#get('/health', signal);
+      const asked = new Set(['/health']);
+      if (health.res.statusCode !== 200 && health.res.statusCode !== 404) return this.#unhealthy(health.res, health.body);
+      // No /health, or not yet known which server this is (and so which route proves the key): its model list says.
+      if (health.res.statusCode === 404 || this.#server.family === null) {
+        const { res, body } = await this.#get('/v1/models', signal);
+        asked.add('/v1/models');
+        if (res.statusCode === 200) this.#identify(res, body);
+        else if (health.res.statusCode === 404 || isRefusedKey(res.statusCode)) return this.#unhealthy(res, body);
       }
-      return res.statusCode === 200 ? null : (this.#errorOf(res, body) as Error).message;
+      const proof = this.#server.keyProof;
+      if (asked.has(proof)) return null;
+      const proved = await this.#get(proof, signal);
+      // Only a refused key counts here: a server without that route is not the worse for it.
+      return isRefusedKey(proved.res.statusCode) ? this.#unhealthy(proved.res, proved.body) : null;
     });
   }
 
-  /** `GET /v1/models`: the served model's limits (see parse.ts for the ones no server reports). */
+  /** `GET /v1/models` (and llama.cpp's `/props`): the served model's limits, and which server it is. */
   async serverLimits(signal: AbortSignal): Promise<ServerLimits> {
-    const res = await this.#http.request('GET', '/v1/models', undefined, { signal });
-    const body = await readBody(res.body, signal);
+    const { res, body } = await this.#get('/v1/models', signal);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
-    const limits = parseModels(body, this.#configuredModel);
-    if (this.#configuredModel === undefined) this.#servedModel = limits.modelId;
+    const { modelId, entry } = this.#identify(res, body);
+    const server = this.#server;
+    let context = servingContext(entry);
+    let slots: number | undefined;
+    if (server.props) {
+      const props = await this.#props(signal);
+      // A slot holds one request: its context is the most a request may use.
+      if (props.context !== undefined) context = context === undefined ? props.context : Math.min(context, props.context);
+      slots = props.slots;
+    }
+    const limits = withContext({ modelId }, context);
+    if (slots !== undefined) limits.maxConcurrentRequests = slots;
+    if (server.family !== null) limits.dialect = server.rules;
+    if (this.#configuredModel === undefined) this.#servedModel = modelId;
     return limits;
   }
 
@@ -105,7 +151,7 @@ export class OpenAIClient implements UpstreamClient {
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutputWithUsage> {
     const model = await this.#model(options.signal);
-    const res = await this.#http.request('POST', '/v1/completions', buildCompletionRequest(model, request, { stream: false }), options);
+    const res = await this.#http.request('POST', '/v1/completions', buildCompletionRequest(model, request, { stream: false, fields: this.#server.fields }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     return this.#guard(() => parseCompletionResponse(body, promptPrefix(request)));
@@ -114,13 +160,15 @@ export class OpenAIClient implements UpstreamClient {
   /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const model = await this.#model(options.signal);
-    const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true }), options, this.#errorOf);
-    return this.#http.events(decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal }), res, options.signal);
+    const server = this.#server;
+    const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true, fields: server.fields }), options, this.#errorOf);
+    const decoded = decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal, requestTied: server.requestTied });
+    return this.#http.events(decoded, res, options.signal);
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
     const model = await this.#model(options.signal);
-    const res = await this.#http.request('POST', '/v1/chat/completions', buildChatRequest(model, request, { stream: false }), options);
+    const res = await this.#http.request('POST', '/v1/chat/completions', buildChatRequest(model, request, { stream: false, fields: this.#server.fields }), options);
     const body = await readBody(res.body, options.signal, MAX_GENERATION_BODY);
     if (res.statusCode !== 200) throw this.#errorOf(res, body);
     return this.#guard(() => parseChatResponse(body));
@@ -128,8 +176,9 @@ export class OpenAIClient implements UpstreamClient {
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const model = await this.#model(options.signal);
-    const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true }), options, this.#errorOf);
-    return this.#http.events(decodeChatStream(res.body), res, options.signal);
+    const server = this.#server;
+    const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true, fields: server.fields }), options, this.#errorOf);
+    return this.#http.events(decodeChatStream(res.body, { requestTied: server.requestTied }), res, options.signal);
   }
 
   mayShow(text: string): boolean {
@@ -170,8 +219,42 @@ export class OpenAIClient implements UpstreamClient {
   /** A non-2xx answer as a failure, the key blotted out; a 404 may mean the served model changed. */
   readonly #errorOf = (res: Response, body: string): UpstreamError => {
     if (res.statusCode === 404 && this.#configuredModel === undefined) this.#servedModel = null;
-    return this.#http.passOn(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers))) as UpstreamError;
+    return this.#http.passOn(parseErrorResponse(res.statusCode, body, retryAfterSeconds(res.headers), this.#server.requestTied)) as UpstreamError;
   };
+
+  /** A GET whose (small) body is read whole. */
+  async #get(path: string, signal: AbortSignal): Promise<{ res: Response; body: string }> {
+    const res = await this.#http.request('GET', path, undefined, { signal });
+    return { res, body: await readBody(res.body, signal) };
+  }
+
+  /** The served model's entry of a `/v1/models` answer; which server answered, unless the operator said it. */
+  #identify(res: Response, body: string): ReturnType<typeof parseModelList> {
+    const list = this.#guard(() => parseModelList(body, this.#configuredModel));
+    if (!this.#serverSet) {
+      const family = detectFamily(list.entry, headerOf(res, 'server'));
+      this.#server = family === null ? GENERIC : DIALECTS[family];
+    }
+    return list;
+  }
+
+  /** llama.cpp's `/props`: unknown when it cannot be read, but a refused key is the replica's failure. */
+  async #props(signal: AbortSignal): Promise<{ context?: number; slots?: number }> {
+    const { res, body } = await this.#get('/props', signal);
+    if (isRefusedKey(res.statusCode)) throw this.#errorOf(res, body);
+    if (res.statusCode !== 200) return {};
+    try {
+      return parseProps(body);
+    } catch {
+      return {};
+    }
+  }
+
+  /** A failed probe's answer in words a client may read; a refused key is named as such. */
+  #unhealthy(res: Response, body: string): string {
+    const reason = this.#errorOf(res, body).message;
+    return isRefusedKey(res.statusCode) ? `upstream authentication failed (${reason}): check the model's API key (TGI_<KEY>_API_KEY)` : reason;
+  }
 
   /** A parser's in-band error, with the key blotted out. */
   #guard<T>(parse: () => T): T {

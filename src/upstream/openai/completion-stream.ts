@@ -3,23 +3,24 @@
 //
 // A chunk with text or token ids is one token (vLLM may pack several ids into
 // one chunk: the first id names it, -1 when the server sends none; logprobs
-// are not asked for). TGI's last event is a real token; here the finish
-// reason can come on a chunk of its own, and the usage after it. So each token
-// is held back one chunk: the last one that carried text is sent as the final
-// token once the finish is known and its usage (or `[DONE]`, or the end of
-// the body) has come. A generation that produced no token at all still ends
-// with one final token, of empty text. `generatedTokens` is the server's
-// `completion_tokens`, else the number of tokens seen; the seed is not
-// reported by these servers (null).
+// are not asked for). No token is held back to learn whether it is the last:
+// each one leaves as soon as its chunk arrives. Only the chunk that carries
+// the finish reason waits for the usage that follows it (or `[DONE]`, or the
+// end of the body), so that its token goes out last with the details. Where
+// the server reports the end in a chunk of its own (llama.cpp, and vLLM when
+// its last chunk has no text), the last event is an empty token (`text: ""`,
+// `id: -1`, `special: true`) with the text and details. `generatedTokens` is
+// the server's `completion_tokens`, else the number of tokens seen; the seed
+// is not reported by these servers (null).
 //
-// A failure of the server (an in-band error event, a body cut or ended before
-// the finish) still hands on the token it held, as an ordinary one, before the
-// failure: the client gets every token the server sent, as from TGI. An abort
-// (the client left, a deadline) does not: nobody wants it any more.
+// A failure of the server after the finish chunk (rare: the usage never
+// comes whole) still hands on that chunk's token, as an ordinary one, before
+// the failure; an abort (the client left, a deadline) does not.
 import type { StreamToken, Token, TokenUsage } from '../types.ts';
 import { streamChunks } from '../openai-wire/chunks.ts';
 import { toFinishReason } from '../openai-wire/finish.ts';
 import { protocolError, type Json } from '../json.ts';
+import type { RequestTiedMessages } from '../openai-wire/errors.ts';
 
 export type FinalStreamToken = StreamToken & { usage: TokenUsage | null };
 
@@ -28,7 +29,12 @@ export interface CompletionStreamOptions {
   prefix?: string;
   /** The request's signal: once it fired, a failure no longer hands on the held token. */
   signal?: AbortSignal;
+  /** The server's messages of failures the request caused (see ../openai-wire/errors.ts). */
+  requestTied?: RequestTiedMessages;
 }
+
+/** The last event's token when the end came in a chunk of its own. */
+const END_TOKEN: Token = { id: -1, text: '', logprob: null, special: true };
 
 function tokenOf(choice: Json): Token | null {
   const { text } = choice;
@@ -46,6 +52,7 @@ export async function* decodeCompletionStream(
   options: CompletionStreamOptions = {},
 ): AsyncGenerator<StreamToken, void, undefined> {
   let index = 0;
+  /** The finish chunk's token, waiting for the usage. */
   let held: Token | null = null;
   let seen = 0;
   let text = options.prefix ?? '';
@@ -55,7 +62,7 @@ export async function* decodeCompletionStream(
     sent = true;
     return {
       index: ++index,
-      token: held ?? { id: -1, text: '', logprob: null, special: false },
+      token: held ?? END_TOKEN,
       generatedText: text,
       details: { finishReason: finish!, generatedTokens: usage?.completionTokens ?? seen, seed: null },
       usage,
@@ -63,19 +70,22 @@ export async function* decodeCompletionStream(
   };
 
   try {
-    for await (const chunk of streamChunks(body)) {
+    for await (const chunk of streamChunks(body, { requestTied: options.requestTied })) {
       if (chunk.kind === 'end') {
         yield last(chunk.usage);
         continue;
       }
       const token = tokenOf(chunk.choice);
       if (token) {
-        if (held) yield { index: ++index, token: held, generatedText: null, details: null };
-        held = token;
         seen += 1;
         text += token.text;
       }
-      if (chunk.finish !== null) finish = toFinishReason(chunk.finish, chunk.choice);
+      if (chunk.finish === null) {
+        if (token) yield { index: ++index, token, generatedText: null, details: null };
+        continue;
+      }
+      held = token;
+      finish = toFinishReason(chunk.finish, chunk.choice);
     }
   } catch (error) {
     if (held !== null && !sent && options.signal?.aborted !== true) {

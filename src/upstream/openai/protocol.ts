@@ -2,19 +2,11 @@
 // what those servers take, and their client.
 import type { UpstreamProtocol } from '../protocol.ts';
 import { OpenAIClient } from './client.ts';
+import { GENERIC } from './dialects.ts';
 
 export const OPENAI: UpstreamProtocol = {
   name: 'openai',
-  dialect: {
-    serverKind: 'an OpenAI-compatible API',
-    // Temperature 0 is greedy decoding there, and top_p 1 means no nucleus filtering.
-    temperatureZero: true,
-    topPOne: true,
-    refuses: ['typicalP', 'watermark'],
-    // vLLM and its kin take a signed 64-bit seed: above it, the server would refuse the request after the call.
-    maxSeed: { value: 2n ** 63n - 1n, why: 'an OpenAI-compatible API takes a signed 64-bit seed' },
-    // The servers set no limit of their own: this is the gateway's cap.
-    defaultMaxStopSequences: 16,
-  },
+  // Until a replica said which server it is (or TGI_<KEY>_SERVER did): the widest rules, vLLM's.
+  dialect: GENERIC.rules,
   connect: (baseUrl, options) => new OpenAIClient(baseUrl, options),
 };

@@ -6,12 +6,16 @@
 // first token's text (and, with return_token_ids, drops it), and llama.cpp
 // and Ollama ignore echo. The text is the same as vLLM's echo gives.
 import type { CompletionRequest } from '../types.ts';
-import { samplingFields, STREAM_OPTIONS } from '../openai-wire/sampling.ts';
+import { EVERY_WIRE_FIELD, samplingFields, STREAM_OPTIONS, type WireFieldSet } from '../openai-wire/sampling.ts';
 import type { WireCompletionRequest } from '../openai-wire/wire.ts';
 
-/** The body of `POST /v1/completions` for the served model `model`. */
-export function buildCompletionRequest(model: string, request: CompletionRequest, options: { stream: boolean }): WireCompletionRequest {
-  const body: WireCompletionRequest = { model, prompt: request.prompt, ...samplingFields(request.parameters), stream: options.stream };
+/** The body of `POST /v1/completions` for the served model `model`, its fields under the server's names. */
+export function buildCompletionRequest(
+  model: string,
+  request: CompletionRequest,
+  options: { stream: boolean; fields?: WireFieldSet },
+): WireCompletionRequest {
+  const body: WireCompletionRequest = { model, prompt: request.prompt, ...samplingFields(request.parameters, options.fields ?? EVERY_WIRE_FIELD), stream: options.stream };
   if (options.stream) {
     body.stream_options = { ...STREAM_OPTIONS };
     body.return_token_ids = true;

@@ -10,6 +10,8 @@ export const TGI: UpstreamProtocol = {
     temperatureZero: false,
     topPOne: false,
     refuses: [],
+    // TGI's Messages API applies one grammar: tools or a JSON format, not both.
+    toolsWithJsonFormat: false,
     // TGI's default --max-stop-sequences, until a replica's /info says its own.
     defaultMaxStopSequences: 4,
   },

@@ -16,6 +16,24 @@ describe('readModels', () => {
     expect(() => readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_PROTOCOL: 'grpc' })).toThrow(/TGI_V_PROTOCOL/);
   });
 
+  it('reads TGI_<KEY>_SERVER, which implies the OpenAI-compatible protocol for every server but TGI', () => {
+    const upstream = (env: Record<string, string>) => readModels({ TGI_V_ENDPOINT: 'http://a:1', ...env })[0]!.upstream;
+    expect(upstream({ TGI_V_SERVER: 'llamacpp' })).toStrictEqual({ protocol: 'openai', server: 'llamacpp' });
+    expect(upstream({ TGI_V_SERVER: 'vllm', TGI_V_PROTOCOL: 'openai' })).toStrictEqual({ protocol: 'openai', server: 'vllm' });
+    expect(upstream({ TGI_V_SERVER: 'tgi' })).toStrictEqual({ protocol: 'tgi', server: 'tgi' });
+    // TGI's own OpenAI-compatible routes.
+    expect(upstream({ TGI_V_SERVER: 'tgi', TGI_V_PROTOCOL: 'openai' })).toStrictEqual({ protocol: 'openai', server: 'tgi' });
+    expect(() => upstream({ TGI_V_SERVER: 'ollama', TGI_V_PROTOCOL: 'tgi' })).toThrow(/TGI_V_SERVER=ollama speaks the OpenAI-compatible API/);
+    expect(() => upstream({ TGI_V_SERVER: 'triton' })).toThrow(/TGI_V_SERVER must be one of tgi, vllm, sglang, llamacpp, ollama/);
+  });
+
+  it('reads TGI_<KEY>_TOOLS: absent means the servers take tools, false that they take none', () => {
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1' })[0]!.tools).toBeUndefined();
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'true' })[0]!.tools).toBeUndefined();
+    expect(readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'false' })[0]!.tools).toBe(false);
+    expect(() => readModels({ TGI_V_ENDPOINT: 'http://a:1', TGI_V_TOOLS: 'maybe' })).toThrow(/TGI_V_TOOLS/);
+  });
+
   it('derives the id by lower-casing the key and turning _ into -', () => {
     expect(readModels({ TGI_LLAMA_3_8B_ENDPOINT: 'http://gpu:80' })[0]).toMatchObject({ key: 'LLAMA_3_8B', id: 'llama-3-8b' });
   });

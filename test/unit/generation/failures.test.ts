@@ -29,9 +29,30 @@ describe('judgeFailure', () => {
       expect(judgeFailure(new Error('aborted'), context({ signal: cut(), expired, streaming })).blamesReplica).toBe(blames);
     });
 
+    it('does not blame a replica whose first token was late while requests were queued ahead of it: busy is not broken', () => {
+      expect(judgeFailure(new Error('aborted'), context({ signal: cut(), expired: 'firstToken', queued: true })).blamesReplica).toBe(false);
+      expect(judgeFailure(new Error('aborted'), context({ signal: cut(), expired: 'idle', queued: true })).blamesReplica).toBe(true);
+    });
+
     it('does not blame the replica for a client that left', () => {
       const left = new DOMException('gone', 'AbortError');
       expect(judgeFailure(left, context({ signal: cut(left) }))).toEqual({ kind: 'cut', error: left, blamesReplica: false });
+    });
+  });
+
+  describe('a server that failed because of the request', () => {
+    it("is BAD_USER_INPUT in the server's words, never blamed, and retryable (the caller asks once more at most)", () => {
+      const http = new UpstreamError({ kind: 'http', status: 500, errorType: 'request', message: 'context shift is disabled', retryAfterSeconds: null });
+      const failure = judgeFailure(http, context());
+      expect(failure).toMatchObject({ kind: 'upstream', blamesReplica: false, retryable: true, requestTied: true });
+      expect(failure.error).toMatchObject({ code: 'BAD_USER_INPUT', message: 'context shift is disabled' });
+      const inBand = new UpstreamError({ kind: 'in-band', errorType: 'request', message: 'context shift is disabled' });
+      expect(judgeFailure(inBand, context())).toMatchObject({ blamesReplica: false, requestTied: true });
+    });
+
+    it('is still blamed when a 500 is not one the dialect knows as request-tied', () => {
+      const http = new UpstreamError({ kind: 'http', status: 500, errorType: null, message: 'CUDA out of memory', retryAfterSeconds: null });
+      expect(judgeFailure(http, context())).toMatchObject({ blamesReplica: true, requestTied: false });
     });
   });
 

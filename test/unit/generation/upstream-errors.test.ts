@@ -64,6 +64,17 @@ describe('fromUpstream', () => {
     expect(fromUpstream(http(422, 'validation', null, message), MODEL).message).toContain('must be > 0.0 and < 1.0');
   });
 
+  it("makes a request-tied failure BAD_USER_INPUT in the server's own words", () => {
+    expect(fromUpstream(http(500, 'request', null, 'context shift is disabled'), MODEL)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'context shift is disabled' });
+    expect(fromUpstream(inBand('request', 'context shift is disabled'), MODEL)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'context shift is disabled' });
+  });
+
+  it('names upstream authentication when the server refuses the key the gateway sends', () => {
+    for (const status of [401, 403]) {
+      expect(fromUpstream(http(status, null, null, 'Unauthorized'), MODEL)).toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('upstream authentication') });
+    }
+  });
+
   it('names the model in overload and unavailability messages', () => {
     expect(fromUpstream(http(429), MODEL).message).toContain('"llama"');
     expect(fromUpstream({ kind: 'connect', detail: 'x' }, MODEL).message).toContain('"llama"');
@@ -132,6 +143,8 @@ describe('blamesReplica', () => {
     ['HTTP 413', http(413)],
     ['HTTP 424 (TGI\'s generation error)', http(424, 'generation')],
     ['an in-band generation event', inBand('generation')],
+    ["HTTP 500 that the server's dialect knows as request-tied", http(500, 'request')],
+    ['an in-band request-tied event (an old llama.cpp error: line)', inBand('request')],
   ] satisfies [string, UpstreamFailure][])('does not count %s against the replica', (_what, failure) => {
     expect(blamesReplica(failure)).toBe(false);
   });

@@ -31,7 +31,7 @@ const VLLM_STREAM = sse([
   '[DONE]',
 ]);
 
-const delta = (text: string): ChatDelta => ({ delta: text, finishReason: null, usage: null });
+const delta = (text: string): ChatDelta => ({ delta: text, toolCallDeltas: [], finishReason: null, usage: null });
 const decode = (...chunks: (Uint8Array | string)[]) => drain(decodeChatStream(body(...chunks)));
 
 describe('decodeChatStream', () => {
@@ -40,7 +40,7 @@ describe('decodeChatStream', () => {
       events: [
         delta('Deep'),
         delta(' learning'),
-        { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 3, totalTokens: 31 } },
+        { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 3, totalTokens: 31 } },
       ],
       failure: undefined,
     });
@@ -54,7 +54,7 @@ describe('decodeChatStream', () => {
 
   it("drops vLLM's role-only first chunk and holds the finish until the usage chunk after it", async () => {
     expect(await decode(VLLM_STREAM)).toEqual({
-      events: [delta('Hel'), delta('lo'), { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 12, completionTokens: 2, totalTokens: 14 } }],
+      events: [delta('Hel'), delta('lo'), { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 12, completionTokens: 2, totalTokens: 14 } }],
       failure: undefined,
     });
   });
@@ -76,13 +76,13 @@ describe('decodeChatStream', () => {
 
   it('keeps the text of a finish chunk that has some in the last event', async () => {
     const { events } = await decode(sse([chunk({ content: 'a' }), chunk({ content: 'b' }, 'length'), usageChunk(3, 2), '[DONE]']));
-    expect(events).toEqual([delta('a'), { delta: 'b', finishReason: 'LENGTH', usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } }]);
+    expect(events).toEqual([delta('a'), { delta: 'b', toolCallDeltas: [], finishReason: 'LENGTH', usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 } }]);
   });
 
   it('ends with usage null at [DONE] when no usage chunk came', async () => {
     const { events, failure } = await decode(sse([chunk({ content: 'a' }), chunk({}, 'stop'), '[DONE]']));
     expect(failure).toBeUndefined();
-    expect(events).toEqual([delta('a'), { delta: '', finishReason: 'EOS_TOKEN', usage: null }]);
+    expect(events).toEqual([delta('a'), { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: null }]);
   });
 
   it('sends the last event at once when the finish chunk carries its usage (no usage chunk follows)', async () => {
@@ -95,7 +95,7 @@ describe('decodeChatStream', () => {
     }
     const stream = decodeChatStream(slow());
     expect((await stream.next()).value).toEqual(delta('a'));
-    expect((await stream.next()).value).toEqual({ delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
+    expect((await stream.next()).value).toEqual({ delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
     release();
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
@@ -103,10 +103,10 @@ describe('decodeChatStream', () => {
   it('ignores usage reported before the finish (continuous usage stats) and uses the one after it', async () => {
     const withUsage = (c: object, n: number) => ({ ...c, usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } });
     const { events } = await decode(sse([withUsage(chunk({ content: 'a' }), 1), chunk({}, 'stop'), usageChunk(5, 2), '[DONE]']));
-    expect(events.at(-1)).toEqual({ delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
+    expect(events.at(-1)).toEqual({ delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
   });
 
-  it('skips reasoning and tool-call chunks, which carry no content', async () => {
+  it('skips reasoning chunks; a tool-call chunk is an event of its own, and the answer then ends with TOOL_CALLS', async () => {
     const { events } = await decode(sse([
       chunk({ role: 'assistant' }),
       chunk({ reasoning_content: 'thinking' }),
@@ -115,7 +115,9 @@ describe('decodeChatStream', () => {
       chunk({}, 'stop'),
       '[DONE]',
     ]));
-    expect(events.map((e) => e.delta)).toEqual(['x', '']);
+    expect(events.map((e) => e.delta)).toEqual(['', 'x', '']);
+    expect(events[0]!.toolCallDeltas).toEqual([{ index: 0, argumentsDelta: '' }]);
+    expect(events.at(-1)!.finishReason).toBe('TOOL_CALLS');
   });
 
   it('reads CRLF framing and keep-alive comments', async () => {
@@ -194,7 +196,7 @@ describe('decodeChatStream', () => {
 
     it('ends whole when the body ends after the finish without [DONE]', async () => {
       expect(await decode(sse([chunk({ content: 'a' }), chunk({}, 'length')]))).toEqual({
-        events: [delta('a'), { delta: '', finishReason: 'LENGTH', usage: null }],
+        events: [delta('a'), { delta: '', toolCallDeltas: [], finishReason: 'LENGTH', usage: null }],
         failure: undefined,
       });
     });
@@ -220,13 +222,17 @@ describe('parseChatResponse', () => {
   it("reads TGI's chat response (fixture)", () => {
     expect(parseChatResponse(example('chat-response.json'))).toEqual({
       content: 'Deep learning is a subset of machine learning.',
+      toolCalls: [],
       finishReason: 'EOS_TOKEN',
       usage: { promptTokens: 28, completionTokens: 11, totalTokens: 39 },
     });
   });
 
-  it('reads a tool-call answer as empty content', () => {
-    expect(parseChatResponse(example('chat-response-tool-call.json'))).toMatchObject({ content: '', finishReason: 'EOS_TOKEN' });
+  it("reads TGI's tool-call answer (fixture): empty content and the call, its id as TGI gives it", () => {
+    expect(parseChatResponse(example('chat-response-tool-call.json'))).toMatchObject({
+      content: '',
+      toolCalls: [{ id: '0', name: 'get_weather', arguments: '{"location":"Paris"}' }],
+    });
   });
 
   it("reads vLLM's stop_reason", () => {
@@ -238,7 +244,7 @@ describe('parseChatResponse', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', reasoning_content: null, tool_calls: [] }, logprobs: null, finish_reason: 'stop', stop_reason: '###' }],
       usage: { prompt_tokens: 4, total_tokens: 6, completion_tokens: 2, prompt_tokens_details: null },
     };
-    expect(parseChatResponse(JSON.stringify(response))).toEqual({ content: 'Hi', finishReason: 'STOP_SEQUENCE', usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 } });
+    expect(parseChatResponse(JSON.stringify(response))).toEqual({ content: 'Hi', toolCalls: [], finishReason: 'STOP_SEQUENCE', usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 } });
   });
 
   it('is a protocol failure without a message or finish reason', () => {

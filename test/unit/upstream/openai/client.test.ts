@@ -71,10 +71,20 @@ describe('OpenAIClient', () => {
   const withModels = (routes: Record<string, Handler>): Record<string, Handler> => ({ 'GET /v1/models': (_q, res) => json(res, 200, MODELS), ...routes });
 
   describe('health', () => {
-    it('is healthy on a 200 from /health, sending the bearer key', async () => {
-      const { client, seen } = await serve({ 'GET /health': (_q, res) => void res.end() });
+    it('is healthy on a 200 from /health and from a route the key guards, sending the bearer key to both', async () => {
+      const { client, seen } = await serve(withModels({ 'GET /health': (_q, res) => void res.end() }));
       expect(await client.health(signal())).toMatchObject({ healthy: true });
-      expect(seen.map((r) => [r.url, r.headers.authorization])).toEqual([['/health', `Bearer ${KEY}`]]);
+      expect(seen.map((r) => [r.url, r.headers.authorization])).toEqual([['/health', `Bearer ${KEY}`], ['/v1/models', `Bearer ${KEY}`]]);
+    });
+
+    it('is unhealthy, naming upstream authentication, when /health is public but the key is refused', async () => {
+      const { client } = await serve({
+        'GET /health': (_q, res) => void res.end(),
+        'GET /v1/models': (_q, res) => json(res, 401, { error: 'Unauthorized' }),
+      });
+      const probe = await client.health(signal());
+      expect(probe).toMatchObject({ healthy: false });
+      expect(probe.healthy ? '' : probe.error).toMatch(/^upstream authentication failed \(HTTP 401: Unauthorized\)/);
     });
 
     it('falls back to /v1/models where there is no /health (Ollama)', async () => {
@@ -97,7 +107,7 @@ describe('OpenAIClient', () => {
     it('never shows the key, even when the server repeats it', async () => {
       const { client } = await serve({ 'GET /health': (q, res) => json(res, 401, { error: { message: `bad header ${String(q.headers.authorization)}` } }) });
       const health = await client.health(signal());
-      expect(health).toMatchObject({ healthy: false, error: 'HTTP 401: bad header Bearer [redacted]' });
+      expect(health).toMatchObject({ healthy: false, error: expect.stringContaining('upstream authentication failed (HTTP 401: bad header Bearer [redacted])') });
       expect(JSON.stringify(health)).not.toContain(KEY);
     });
 
@@ -119,7 +129,7 @@ describe('OpenAIClient', () => {
   describe('limits', () => {
     it('reads /v1/models', async () => {
       const { client } = await serve(withModels({}), { connections: 8 });
-      expect(await client.serverLimits(signal())).toEqual({ modelId: 'served/model', maxInputTokens: 4095, maxTotalTokens: 4096 });
+      expect(await client.serverLimits(signal())).toMatchObject({ modelId: 'served/model', maxInputTokens: 4095, maxTotalTokens: 4096, dialect: { serverKind: 'vLLM' } });
     });
 
     it('is an http failure when the key is refused', async () => {
@@ -129,6 +139,20 @@ describe('OpenAIClient', () => {
   });
 
   describe('generate', () => {
+    it("reads llama.cpp's request-tied 500 as such, its message cleaned of the key", async () => {
+      const { client } = await serve({
+        'POST /v1/completions': (q, res) => json(res, 500, { error: { code: 500, message: `context shift is disabled (${String(q.headers.authorization)})`, type: 'server_error' } }),
+      }, { upstreamModel: 'm' });
+      const failure = await client.generate(PROMPT, { signal: signal() }).then(() => null, (e: { failure: unknown }) => e.failure);
+      expect(failure).toMatchObject({ kind: 'http', status: 500, errorType: 'request', message: 'context shift is disabled (Bearer [redacted])' });
+      expect(JSON.stringify(failure)).not.toContain(KEY);
+    });
+
+    it('leaves any other 500 the replica\'s', async () => {
+      const { client } = await serve({ 'POST /v1/completions': (_q, res) => json(res, 500, { error: { code: 500, message: 'CUDA error', type: 'server_error' } }) }, { upstreamModel: 'm' });
+      await expect(client.generate(PROMPT, { signal: signal() })).rejects.toMatchObject({ failure: { kind: 'http', status: 500, errorType: null } });
+    });
+
     it('asks /v1/models once for the served name when generations come first', async () => {
       const { client, seen } = await serve(withModels({
         'POST /v1/completions': (_q, res) => json(res, 200, { ...completion(' world', 'length'), usage: usage(1, 2) }),
@@ -227,7 +251,7 @@ describe('OpenAIClient', () => {
       const { client } = await serve({
         'POST /v1/completions': (_q, res) => {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
-          res.write(sse([completion(' a', null), completion(' b', null)]));
+          res.write(sse([completion(' a', null)]));
           res.on('close', closed);
         },
       }, { upstreamModel: 'm' });
@@ -289,7 +313,7 @@ describe('OpenAIClient', () => {
           usage: usage(5, 2),
         }),
       }));
-      expect(await client.chat(CHAT, { signal: signal() })).toEqual({ content: 'Hello!', finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
+      expect(await client.chat(CHAT, { signal: signal() })).toEqual({ content: 'Hello!', toolCalls: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } });
       expect(JSON.parse(seen.at(-1)!.body)).toEqual({ model: 'served/model', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 4, stream: false });
     });
 
@@ -307,9 +331,9 @@ describe('OpenAIClient', () => {
       const { events: deltas, failure } = await drain(await client.chatStream(CHAT, { signal: signal() }));
       expect(failure).toBeUndefined();
       expect(deltas).toEqual([
-        { delta: 'Hel', finishReason: null, usage: null },
-        { delta: 'lo', finishReason: null, usage: null },
-        { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } },
+        { delta: 'Hel', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: 'lo', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 5, completionTokens: 2, totalTokens: 7 } },
       ]);
       expect(JSON.parse(seen[0]!.body)).toMatchObject({ stream: true, stream_options: { include_usage: true } });
       expect(JSON.parse(seen[0]!.body)).not.toHaveProperty('return_token_ids');

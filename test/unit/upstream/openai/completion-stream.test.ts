@@ -56,13 +56,14 @@ describe('decodeCompletionStream', () => {
     for (let size = 1; size <= 40; size++) expect(await decode(...chunked(data, size))).toEqual({ events: TRANSCRIPT, failure: undefined });
   });
 
-  it('sends the last text-bearing token as the final one when the finish chunk has no text', async () => {
+  it('holds no token back: when the finish comes in a chunk of its own, the last event is an empty special token with the details', async () => {
     const { events } = await decode(sse([chunk('a', [1]), chunk('b', [2]), chunk('', undefined, 'stop'), usageChunk(2, 3), '[DONE]']));
     expect(events).toEqual([
       plain(1, 1, 'a'),
+      plain(2, 2, 'b'),
       {
-        index: 2,
-        token: tok(2, 'b'),
+        index: 3,
+        token: { id: -1, text: '', logprob: null, special: true },
         generatedText: 'ab',
         details: { finishReason: 'EOS_TOKEN', generatedTokens: 3, seed: null },
         usage: { promptTokens: 2, completionTokens: 3, totalTokens: 5 },
@@ -88,7 +89,7 @@ describe('decodeCompletionStream', () => {
     expect((await decode(sse([chunk('', undefined, 'stop'), usageChunk(3, 0), '[DONE]']))).events).toEqual([
       {
         index: 1,
-        token: tok(-1, ''),
+        token: { id: -1, text: '', logprob: null, special: true },
         generatedText: '',
         details: { finishReason: 'EOS_TOKEN', generatedTokens: 0, seed: null },
         usage: { promptTokens: 3, completionTokens: 0, totalTokens: 3 },
@@ -124,16 +125,26 @@ describe('decodeCompletionStream', () => {
       });
     });
 
-    it('hands on the token it held before a stream that ends early, but not once the request was aborted', async () => {
+    it('hands on every token before a stream that ends early', async () => {
       expect(await decode(sse([chunk('a', [1]), chunk('b', [2])]))).toMatchObject({
         events: [plain(1, 1, 'a'), plain(2, 2, 'b')],
         failure: { kind: 'broken' },
       });
+    });
+
+    it("hands on the finish chunk's token when the server fails before its usage, but not once the request was aborted", async () => {
+      const cut = sse([chunk('a', [1]), chunk('b', [2], 'length'), { error: { message: 'engine died', code: 500 } }]);
+      expect(await decode(cut)).toMatchObject({ events: [plain(1, 1, 'a'), plain(2, 2, 'b')], failure: { kind: 'in-band' } });
       const aborted = AbortSignal.abort();
-      expect(await drain(decodeCompletionStream(body(sse([chunk('a', [1]), chunk('b', [2])])), { signal: aborted }))).toMatchObject({
-        events: [plain(1, 1, 'a')],
-        failure: { kind: 'broken' },
-      });
+      expect(await drain(decodeCompletionStream(body(cut), { signal: aborted }))).toMatchObject({ events: [plain(1, 1, 'a')] });
+    });
+
+    it("reads old llama.cpp's `error:` line as an in-band failure, a request-tied one when the dialect knows its message", async () => {
+      const line = 'error: {"code":500,"message":"context shift is disabled","type":"server_error"}\n\n';
+      const tied = await drain(decodeCompletionStream(body(sse([chunk('a', [1])]) + line), { requestTied: [/context shift is disabled/] }));
+      expect(tied).toMatchObject({ events: [plain(1, 1, 'a')], failure: { kind: 'in-band', errorType: 'request', message: 'context shift is disabled' } });
+      const other = await decode('error: {"code":400,"message":"the request exceeds the available context size","type":"exceed_context_size_error"}\n\n');
+      expect(other.failure).toMatchObject({ kind: 'in-band', errorType: 'validation' });
     });
 
     it('is broken when the body ends before the finish', async () => {

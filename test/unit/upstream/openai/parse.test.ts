@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inBandError, parseErrorResponse } from '../../../../src/upstream/openai-wire/errors.ts';
-import { parseCompletionResponse, parseModels } from '../../../../src/upstream/openai/parse.ts';
+import { parseCompletionResponse, parseModels, parseProps } from '../../../../src/upstream/openai/parse.ts';
 import { UpstreamError } from '../../../../src/upstream/errors.ts';
 import { example } from '../tgi/examples.ts';
 
@@ -88,11 +88,19 @@ describe('parseModels', () => {
     expect(parseModels(JSON.stringify(list), 'my-lora')).toMatchObject({ modelId: 'my-lora', maxTotalTokens: 32768 });
   });
 
-  it("reads llama.cpp's training context, and takes Ollama's bare list as unknown limits", () => {
-    const llama = { object: 'list', data: [{ id: 'model.gguf', object: 'model', owned_by: 'llamacpp', meta: { n_ctx_train: 8192, n_vocab: 128256 } }] };
-    expect(parseModels(JSON.stringify(llama))).toMatchObject({ maxTotalTokens: 8192 });
+  it("reads llama.cpp's serving context (meta.n_ctx), never its training context, and takes Ollama's bare list as unknown limits", () => {
+    const llama = { object: 'list', data: [{ id: 'model.gguf', object: 'model', owned_by: 'llamacpp', meta: { n_ctx_train: 131072, n_ctx: 4096, n_vocab: 128256 } }] };
+    expect(parseModels(JSON.stringify(llama))).toMatchObject({ maxTotalTokens: 4096, maxInputTokens: 4095 });
+    const older = { object: 'list', data: [{ id: 'model.gguf', object: 'model', owned_by: 'llamacpp', meta: { n_ctx_train: 131072 } }] };
+    expect(parseModels(JSON.stringify(older))).toEqual({ modelId: 'model.gguf' });
     const ollama = { object: 'list', data: [{ id: 'llama3.2:latest', object: 'model', created: 1, owned_by: 'library' }] };
     expect(parseModels(JSON.stringify(ollama))).toEqual({ modelId: 'llama3.2:latest' });
+  });
+
+  it("reads llama.cpp's /props: a slot's context and the slots", () => {
+    const props = { default_generation_settings: { n_ctx: 2048, temperature: 0.8 }, total_slots: 2, model_path: 'm.gguf' };
+    expect(parseProps(JSON.stringify(props))).toEqual({ context: 2048, slots: 2 });
+    expect(parseProps('{"total_slots":0}')).toEqual({});
   });
 
   it('keeps a configured name the list does not hold, with unknown limits', () => {

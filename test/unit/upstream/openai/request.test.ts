@@ -46,7 +46,7 @@ describe('samplingFields', () => {
   });
 
   it('leaves out the fields a route does not take', () => {
-    const fields = { topK: false, repetitionPenalty: false, truncate: false, topPOne: false };
+    const fields = { topK: false, repetitionPenalty: false as const, truncate: false, topPOne: false };
     expect(samplingFields({ topK: 3, repetitionPenalty: 1.2, truncate: 5, topP: 1 }, fields)).toEqual({});
     expect(samplingFields({ topP: 0.5 }, fields)).toEqual({ top_p: 0.5 });
   });

@@ -54,6 +54,7 @@ describe('parseTgiChatResponse', () => {
   it('reads the fixture', () => {
     expect(parseTgiChatResponse(example('chat-response.json'), request({}))).toEqual({
       content: 'Deep learning is a subset of machine learning.',
+      toolCalls: [],
       finishReason: 'EOS_TOKEN',
       usage: { promptTokens: 28, completionTokens: 11, totalTokens: 39 },
     });
@@ -73,9 +74,9 @@ describe('decodeTgiChatStream', () => {
   it('decodes the fixture stream', async () => {
     expect(await decode(example('chat-stream.sse.txt'))).toEqual({
       events: [
-        { delta: 'Deep', finishReason: null, usage: null },
-        { delta: ' learning', finishReason: null, usage: null },
-        { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 3, totalTokens: 31 } },
+        { delta: 'Deep', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: ' learning', toolCallDeltas: [], finishReason: null, usage: null },
+        { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 3, totalTokens: 31 } },
       ],
       failure: undefined,
     });
@@ -84,8 +85,8 @@ describe('decodeTgiChatStream', () => {
   it('decodes the fixture chunks: first, final, usage', async () => {
     const text = sse([JSON.parse(example('chat-stream-chunk.json')) as object, JSON.parse(example('chat-stream-final-chunk.json')) as object, usageChunk, '[DONE]']);
     expect((await decode(text)).events).toEqual([
-      { delta: 'Deep', finishReason: null, usage: null },
-      { delta: '', finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 11, totalTokens: 39 } },
+      { delta: 'Deep', toolCallDeltas: [], finishReason: null, usage: null },
+      { delta: '', toolCallDeltas: [], finishReason: 'EOS_TOKEN', usage: { promptTokens: 28, completionTokens: 11, totalTokens: 39 } },
     ]);
   });
 
@@ -96,7 +97,7 @@ describe('decodeTgiChatStream', () => {
   });
 
   it('reads length', async () => {
-    expect((await decode(sse([chunk('a'), chunk('', 'length'), '[DONE]']))).events.at(-1)).toEqual({ delta: '', finishReason: 'LENGTH', usage: null });
+    expect((await decode(sse([chunk('a'), chunk('', 'length'), '[DONE]']))).events.at(-1)).toEqual({ delta: '', toolCallDeltas: [], finishReason: 'LENGTH', usage: null });
   });
 
   it("throws TGI's in-stream error (fixture) as a validation failure", async () => {

@@ -2,7 +2,10 @@
 // measured in the same run as the gateway so that "the gateway costs 1.4× the
 // floor" compares it with the least any Node proxy on this machine could cost.
 //
-//   node bench/floor-proxy.ts --upstream http://127.0.0.1:PORT [--port N] [--chat-model NAME]
+//   node bench/floor-proxy.ts --upstream http://127.0.0.1:PORT[,http://127.0.0.1:PORT2...] [--port N] [--chat-model NAME]
+//
+// Several upstreams are taken in turn, one request each (round-robin): the
+// floor of routing, which knows nothing of the replicas' load or caches.
 //
 // What it does:
 // - POST /generate, POST /generate_stream and POST /v1/chat/completions: the request
@@ -41,7 +44,8 @@ const { values } = parseArgs({
 const chatModel = values['chat-model'];
 if (values.upstream === undefined) throw new Error('--upstream is required');
 // No cap on connections: TGI needs one per concurrent generation, and a floor queues nothing.
-const pool = new Pool(values.upstream, { connections: null, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 });
+const pools = values.upstream.split(',').map((upstream) => new Pool(upstream, { connections: null, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 30_000 }));
+let turn = 0;
 
 interface Sink {
   start(status: number, contentType: string): void;
@@ -58,6 +62,7 @@ interface Sink {
 function forward(path: string, body: Buffer | string, sink: Sink): () => void {
   let controller: Dispatcher.DispatchController | undefined;
   let aborted = false;
+  const pool = pools[turn++ % pools.length]!;
   pool.dispatch({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body }, {
     onRequestStart(c) {
       controller = c;

@@ -1,7 +1,7 @@
 // `npm run bench`: what the gateway costs against the thinnest Node proxy (the
 // floor) and against no proxy at all (direct), on this machine, in one run.
 //
-//   node bench/run.ts [--quick] [--big] [--scenario unary|streaming|chat|tools|cancellation|growth]... [--rounds N] [--out file.json]
+//   node bench/run.ts [--quick] [--big] [--scenario unary|streaming|chat|tools|cancellation|growth|routing]... [--rounds N] [--out file.json]
 //
 // Every process under test and every load generator runs in its own process on
 // 127.0.0.1; all of them are stopped at the end, on an error and on Ctrl-C.
@@ -19,6 +19,7 @@ import { runCancellation } from './scenarios/cancellation.ts';
 import { runChat } from './scenarios/chat.ts';
 import { runGrowth } from './scenarios/growth.ts';
 import { runResume } from './scenarios/resume.ts';
+import { runRouting } from './scenarios/routing.ts';
 import { runStreaming } from './scenarios/streaming.ts';
 import { runTools } from './scenarios/tools.ts';
 import type { ScenarioOutcome, Shared } from './scenarios/types.ts';
@@ -32,6 +33,7 @@ const SCENARIO_RUNNERS: Record<ScenarioName, (shared: Shared) => Promise<Scenari
   cancellation: runCancellation,
   growth: runGrowth,
   resume: runResume,
+  routing: runRouting,
 };
 
 async function main(): Promise<number> {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.ts';
+import { anyPrefixAware } from './config/models.ts';
 import { Resumes } from './generation/resume/resumes.ts';
 import { GenerationService } from './generation/service.ts';
 import { KeyRing } from './access/keys.ts';
@@ -12,6 +13,7 @@ import { createRedisStore, type RedisStore } from './rate-limits/redis-store.ts'
 import { limitsOff, type RateLimitStore } from './rate-limits/types.ts';
 import type { Logger } from './logger.ts';
 import { Registry } from './registry/registry.ts';
+import { SharedPrefixes } from './routing/shared-prefixes.ts';
 import type { ReplicaOptions } from './registry/replica.ts';
 import { AccessLog } from './observability/access-log.ts';
 import { observeAll } from './observability/observer.ts';
@@ -70,7 +72,11 @@ export interface AppOptions {
 
 export function buildApp(config: Config, logger: Logger, options: AppOptions = {}): App {
   let replicaEvent: ReplicaOptions['onEvent'];
-  const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event));
+  // With Redis, every gateway process hears where the others sent which prompt prefixes.
+  const sharedPrefixes = config.redis.url !== undefined && anyPrefixAware(config.models)
+    ? new SharedPrefixes(config.redis.url, logger.child({ component: 'routing' }))
+    : undefined;
+  const registry = Registry.fromConfig(config, PROTOCOLS, logger.child({ component: 'registry' }), (replica, event) => replicaEvent?.(replica, event), sharedPrefixes);
   const rateLimits = createRateLimits(config, logger.child({ component: 'limits' }));
   const callers = createCallers(new KeyRing(config.apiKeys), config.trustProxy);
   // Read lazily: the service that holds the generations is made just below.
@@ -141,7 +147,12 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
     async start() {
       // Redis gets a moment to connect, so that the first requests are counted where they should be.
       // GraphiQL is compressed before the first visitor can ask for it.
-      await Promise.all([registry.start(), rateLimits?.ready?.(REDIS_CONNECT_MS), graphiql?.ready()]);
+      await Promise.all([
+        registry.start(),
+        rateLimits?.ready?.(REDIS_CONNECT_MS),
+        graphiql?.ready(),
+        sharedPrefixes?.listen((model, replica, blocks) => registry.get(model)?.router.learn(replica, blocks), REDIS_CONNECT_MS),
+      ]);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -163,6 +174,7 @@ export function buildApp(config: Config, logger: Logger, options: AppOptions = {
       });
       await registry.close();
       await rateLimits?.close();
+      await sharedPrefixes?.close();
       await yoga.dispose();
     },
   };

@@ -2,7 +2,7 @@
 // place: two runs with the same flags measure the same things.
 import { parseArgs } from 'node:util';
 
-export const SCENARIOS = ['unary', 'streaming', 'chat', 'tools', 'cancellation', 'growth', 'resume'] as const;
+export const SCENARIOS = ['unary', 'streaming', 'chat', 'tools', 'cancellation', 'growth', 'resume', 'routing'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Profile {
@@ -27,6 +27,26 @@ export interface Profile {
   cancellation: { perMode: number; concurrency: number; afterTokens: number };
   /** Streams of `tokens` from a zero-latency simulator, one after another; `resumes` resumes timed to their first replayed event. */
   resume: { streams: number; tokens: number; resumes: number };
+  /** Replicas that cache prompt prefixes, under multi-turn conversations arriving near their capacity. */
+  routing: {
+    replicas: number;
+    durationMs: number;
+    warmupMs: number;
+    conversationsPerSecond: number;
+    turns: number;
+    systemPrompts: number;
+    systemChars: number;
+    questionChars: number;
+    answerChars: number;
+    thinkMs: number;
+    maxNewTokens: number;
+    /** The simulated servers: batch, prefill per uncached token, prefix cache (16-token blocks), pace. */
+    maxBatchSize: number;
+    prefillMsPerToken: number;
+    prefixCacheBlocks: number;
+    ttftMs: number;
+    tokenMs: number;
+  };
   growth: {
     /** Prompt and token axes: this many streams, this fast, so the token rate stays the same along each axis. */
     streams: number;
@@ -91,6 +111,24 @@ export function parseProfile(argv: readonly string[]): Profile {
     tools: { streams: quick ? 100 : 200, tokens: quick ? 20 : 40, ttftMs: 20, tokenMs: 20 },
     cancellation: { perMode: quick ? 30 : 100, concurrency: 10, afterTokens: 2 },
     resume: { streams: quick ? 3 : 10, tokens: 2000, resumes: quick ? 20 : 100 },
+    routing: {
+      replicas: 4,
+      durationMs: quick ? 30_000 : 60_000,
+      warmupMs: quick ? 10_000 : 15_000,
+      conversationsPerSecond: 1.5,
+      turns: 6,
+      systemPrompts: 4,
+      systemChars: 3_000,
+      questionChars: 400,
+      answerChars: 1_200,
+      thinkMs: 2_000,
+      maxNewTokens: 12,
+      maxBatchSize: 32,
+      prefillMsPerToken: 0.4,
+      prefixCacheBlocks: 1_500,
+      ttftMs: 10,
+      tokenMs: 40,
+    },
     growth: {
       streams: 20,
       tokenMs: 5,

@@ -53,6 +53,11 @@ export function spawnNode(name: string, file: string, env: NodeJS.ProcessEnv, cw
   return track(name, spawn(process.execPath, [file], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
+/** A program of the system's (redis-server), tracked like the others. */
+export function spawnProgram(name: string, command: string, args: readonly string[]): Child {
+  return track(name, spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
 /** The first IPC message that `accept` takes; rejects when the child exits first or time runs out. */
 export function nextMessage<T>(child: Child, accept: (message: unknown) => T | undefined, timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {

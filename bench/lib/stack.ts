@@ -56,7 +56,7 @@ export const MODEL_ID = 'sim';
  * Only what the bench's load needs changed from the defaults: no keys, no limits, no logs but warnings.
  * An OpenAI-compatible upstream adds TGI_SIM_PROTOCOL=openai (the served model name is learnt from /v1/models).
  */
-function gatewayEnv(upstream: string, port: number, protocol: ChatProtocol, extra: Record<string, string>): NodeJS.ProcessEnv {
+function gatewayEnv(upstream: string, port: number, protocol: ChatProtocol, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -76,14 +76,15 @@ function gatewayEnv(upstream: string, port: number, protocol: ChatProtocol, extr
     SHUTDOWN_DRAIN_MS: '0',
     // For profiling what is measured, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; empty otherwise.
     ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
-    // What a scenario measures on top of the defaults (REDIS_URL for the resume scenario).
+    // What a scenario measures on top of the defaults (REDIS_URL for the resume scenario, ROUTING for routing).
     ...extra,
   };
 }
 
 const GATEWAY_MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
-export async function startGateway(upstream: string, protocol: ChatProtocol = 'tgi', extra: Record<string, string> = {}): Promise<Running> {
+/** `upstream`: one URL, or several (replicas) joined by commas; `extra`: what a scenario changes (ROUTING). */
+export async function startGateway(upstream: string, protocol: ChatProtocol = 'tgi', extra: NodeJS.ProcessEnv = {}): Promise<Running> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     // An empty working directory: a developer's .env must not change what is measured.

@@ -98,6 +98,8 @@ export interface Config {
   workers: number;
   exposeEndpoints: boolean;
   healthCacheTtlMs: number;
+  /** How often each replica's `/metrics` is read for its queue and cache use; 0: never. */
+  upstreamMetricsIntervalMs: number;
   health: { probeTimeoutMs: number; ejectAfterFailures: number; ejectBaseMs: number; ejectMaxMs: number };
   upstream: UpstreamTimeouts;
   retry: { maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
@@ -185,6 +187,7 @@ function readConfig(env: Env): Config {
     workers: readInt(env, 'WORKERS', 1, { min: 1, max: 64 }),
     exposeEndpoints: readBool(env, 'EXPOSE_ENDPOINTS', true),
     healthCacheTtlMs: readInt(env, 'HEALTH_CACHE_TTL_MS', 30_000, { min: 0, max: MS.max }),
+    upstreamMetricsIntervalMs: readInt(env, 'UPSTREAM_METRICS_INTERVAL_MS', 1_000, { min: 0, max: MS.max }),
     health: {
       probeTimeoutMs: readInt(env, 'HEALTH_PROBE_TIMEOUT_MS', 5_000, MS),
       ejectAfterFailures: readInt(env, 'EJECT_AFTER_FAILURES', 3, { min: 1, max: 1000 }),

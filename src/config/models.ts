@@ -24,6 +24,17 @@ export interface ModelConfig {
   upstream: UpstreamConfig;
   /** TGI_<KEY>_TOOLS=false: its servers take no tools, and requests with tools are refused before any call. Absent: true. */
   tools?: boolean;
+  /** How a replica is chosen for each request (TGI_<KEY>_ROUTING, else ROUTING); absent, `prefix-aware`. */
+  routing?: RoutingPolicy;
+}
+
+/** `least-in-flight`: fewest of this gateway's requests; `prefix-aware`: the longest cached prompt prefix, within a load guard. */
+export const ROUTING_POLICIES = ['prefix-aware', 'least-in-flight'] as const;
+export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
+
+/** Whether any of `models` routes by prompt prefix: the index other processes could share. */
+export function anyPrefixAware(models: readonly ModelConfig[]): boolean {
+  return models.some((m) => (m.routing ?? 'prefix-aware') === 'prefix-aware');
 }
 
 export interface UpstreamConfig {
@@ -49,11 +60,12 @@ const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 
 /** Every model declared by a `TGI_<KEY>_ENDPOINT` variable, in a stable (sorted by key) order. */
 export function readModels(env: Env): ModelConfig[] {
+  const routing = readChoice(env, 'ROUTING', ROUTING_POLICIES, 'prefix-aware');
   const keys = Object.keys(env)
     .map((name) => ENDPOINT_VAR.exec(name)?.[1])
     .filter((key): key is string => key !== undefined)
     .sort();
-  const models = keys.map((key) => readModel(env, key));
+  const models = keys.map((key) => readModel(env, key, routing));
   const seen = new Map<string, string>();
   for (const model of models) {
     const other = seen.get(model.id);
@@ -63,7 +75,7 @@ export function readModels(env: Env): ModelConfig[] {
   return models;
 }
 
-function readModel(env: Env, key: string): ModelConfig {
+function readModel(env: Env, key: string, routing: RoutingPolicy): ModelConfig {
   const prefix = `TGI_${key}`;
   const id = readOptionalString(env, `${prefix}_ID`) ?? key.toLowerCase().replaceAll('_', '-');
   if (!MODEL_ID.test(id)) {
@@ -88,6 +100,7 @@ function readModel(env: Env, key: string): ModelConfig {
       model: readOptionalString(env, `${prefix}_UPSTREAM_MODEL`),
       apiKey: readOptionalString(env, `${prefix}_API_KEY`),
     }),
+    routing: readChoice(env, `${prefix}_ROUTING`, ROUTING_POLICIES, routing),
     timeouts: dropUndefined({
       totalMs: timeout('TIMEOUT_MS'),
       firstTokenMs: timeout('FIRST_TOKEN_TIMEOUT_MS'),

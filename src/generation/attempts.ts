@@ -3,7 +3,6 @@
 // and all of them share the generation's one signal (so one deadline).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../errors.ts';
-import { pickReplica } from '../registry/balancer.ts';
 import type { Replica } from '../registry/replica.ts';
 import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
@@ -19,12 +18,14 @@ const NONE: ReadonlySet<Replica> = new Set();
 /**
  * Resolves with the first successful call; its replica is then held by the
  * generation. `streaming` says whether silence before the first token is the
- * replica's fault: a unary answer may simply take long.
+ * replica's fault: a unary answer may simply take long. `blocks` are the
+ * prompt's prefix blocks, hashed once for every attempt's routing.
  */
 export async function attemptOnReplicas<T>(
   generation: Generation,
   policy: RetryPolicy,
   streaming: boolean,
+  blocks: readonly string[],
   call: (replica: Replica, signal: AbortSignal) => Promise<T>,
   /** Replicas this generation asked already (a stream continued after a failure asks another). */
   tried: Set<Replica> = new Set(),
@@ -37,9 +38,11 @@ export async function attemptOnReplicas<T>(
     // Ended before this attempt (the client left as the generation began): nothing is asked.
     if (signal.aborted) throw signal.reason;
     // A replica not yet tried while one is left; then any, best first.
-    const replica = pickReplica(model.replicas, tried.size < model.replicas.length ? tried : NONE);
-    if (!replica) break;
+    const decision = model.router.pick(model.replicas, tried.size < model.replicas.length ? tried : NONE, blocks);
+    if (!decision) break;
+    const { replica } = decision;
     tried.add(replica);
+    generation.routing = decision.reason;
     generation.attempts += 1;
     const queued = replica.full;
     replica.acquire();

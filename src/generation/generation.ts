@@ -9,6 +9,7 @@
 import { addAbortListener } from 'node:events';
 import type { Model } from '../registry/model.ts';
 import type { Replica } from '../registry/replica.ts';
+import type { RoutingReason } from '../registry/router.ts';
 import type { Lease } from '../rate-limits/types.ts';
 import { COMPLETED, type Deadlines } from './deadlines.ts';
 import type { TokenUsage } from '../upstream/types.ts';
@@ -38,6 +39,8 @@ export class Generation {
   continuations = 0;
   /** A replica is being asked right now (not between attempts). */
   askingUpstream = false;
+  /** Why the last attempt's replica was chosen. */
+  routing: RoutingReason | undefined;
   readonly #cutCharge: number;
   readonly #onEnd: GenerationParts['onEnd'];
   readonly #startedAt = performance.now();
@@ -162,6 +165,7 @@ export class Generation {
       model: this.model.id,
       protocol: this.model.protocol,
       replica: this.#replica?.url,
+      routing: this.routing,
       ...endingOf(reason === COMPLETED ? undefined : reason),
       attempts: this.attempts,
       continuations: this.continuations,

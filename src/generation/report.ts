@@ -3,6 +3,7 @@
 // are told too, as refusals.
 import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
+import type { RoutingReason } from '../routing/choose.ts';
 import type { Protocol } from '../upstream/types.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface GenerationReport {
   readonly protocol: Protocol;
   /** The replica that answered, when one did. */
   readonly replica: string | undefined;
+  /** Why the last attempt went to its replica (`prefix`, `load`, `fallback`); undefined when none was tried. */
+  readonly routing?: RoutingReason | undefined;
   /** `OK`, `CANCELLED` for a client that left, or the error's code. */
   readonly code: 'OK' | 'CANCELLED' | ErrorCode;
   readonly ending: Ending;

@@ -6,6 +6,7 @@ import { childTraceparent } from '../lib/trace.ts';
 import { UpstreamError } from '../upstream/errors.ts';
 import type { CallOptions, ChatDelta, ChatOutput, ChatRequest, CompletionRequest, GenerationOutput, StreamToken, TokenUsage, UpstreamClient } from '../upstream/types.ts';
 import type { Replica } from '../registry/replica.ts';
+import { conversationText, prefixBlocks } from '../routing/prefix-blocks.ts';
 import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
 import { CHAT_CONTINUATION, COMPLETION_CONTINUATION, continuable, NO_FAILOVER, type Continuation, type FailoverPolicy, type Relayed } from './continuation.ts';
 import { judgeFailure } from './failures.ts';
@@ -18,11 +19,14 @@ import type { RequestInfo } from './report.ts';
  * gave none (the generation then charges by the text).
  */
 export interface Unary<R, T> {
+  /** The prompt as the server's prefix cache sees it: the rendered prompt, or the messages in order. */
+  prompt(request: R): string;
   call(client: UpstreamClient, request: R, options: CallOptions): Promise<T>;
   tokens(answer: T): { text: string; counted: number | null; usage: TokenUsage | null };
 }
 
 export interface Streamed<R, E> {
+  prompt(request: R): string;
   open(client: UpstreamClient, request: R, options: CallOptions): Promise<AsyncGenerator<E, void, undefined>>;
   text(event: E): string;
   usage(event: E): TokenUsage | null | undefined;
@@ -31,6 +35,7 @@ export interface Streamed<R, E> {
 }
 
 export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
+  prompt: (request) => request.prompt,
   call: (client, request, options) => client.generate(request, options),
   // TGI's generated_tokens is its count; an OpenAI-compatible server that gives neither
   // usage nor token ids leaves it 0 (openai/parse.ts), which counts nothing.
@@ -41,17 +46,20 @@ export const COMPLETION: Unary<CompletionRequest, GenerationOutput> = {
   }),
 };
 export const CHAT: Unary<ChatRequest, ChatOutput> = {
+  prompt: (request) => conversationText(request.messages),
   call: (client, request, options) => client.chat(request, options),
   // Tool-call tokens count as completion tokens: the calls' arguments are text the model wrote.
   tokens: (output) => ({ text: output.content + output.toolCalls.map((c) => c.arguments).join(''), counted: output.usage?.completionTokens ?? null, usage: output.usage }),
 };
 export const COMPLETION_STREAM: Streamed<CompletionRequest, StreamToken> = {
+  prompt: (request) => request.prompt,
   open: (client, request, options) => client.generateStream(request, options),
   text: (token) => token.token.text,
   usage: (token) => token.usage,
   continuation: COMPLETION_CONTINUATION,
 };
 export const CHAT_STREAM: Streamed<ChatRequest, ChatDelta> = {
+  prompt: (request) => conversationText(request.messages),
   open: (client, request, options) => client.chatStream(request, options),
   text: (delta) => (delta.toolCallDeltas.length === 0 ? delta.delta : delta.delta + delta.toolCallDeltas.map((d) => d.argumentsDelta).join('')),
   usage: (delta) => delta.usage,
@@ -64,7 +72,7 @@ const STOPPED_READING = new DOMException('the consumer stopped reading the strea
 export async function runUnary<R, T>(generation: Generation, request: R, kind: Unary<R, T>, retry: RetryPolicy): Promise<T> {
   const headers = upstreamHeaders(generation.request);
   try {
-    const output = await attemptOnReplicas(generation, retry, false, (replica, signal) =>
+    const output = await attemptOnReplicas(generation, retry, false, prefixOf(generation, request, kind), (replica, signal) =>
       kind.call(replica.client, request, { signal, headers }));
     generation.replica?.succeeded();
     const { text, counted, usage } = kind.tokens(output);
@@ -95,8 +103,10 @@ export async function* runStream<R, E>(
   const { deadlines, signal } = generation;
   const headers = upstreamHeaders(generation.request);
   const tried = new Set<Replica>();
+  // Hashed once: a continued stream is routed by the prompt it was asked for.
+  const blocks = prefixOf(generation, request, kind);
   const open = (asked: R, policy: RetryPolicy) =>
-    attemptOnReplicas(generation, policy, true, async (replica, attemptSignal) => {
+    attemptOnReplicas(generation, policy, true, blocks, async (replica, attemptSignal) => {
       const stream = await kind.open(replica.client, asked, { signal: attemptSignal, headers });
       const first = await stream.next();
       if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
@@ -164,6 +174,11 @@ export async function* runStream<R, E>(
     generation.stop(STOPPED_READING);
     await events?.return();
   }
+}
+
+/** The prompt's prefix blocks, hashed once per request; none when the model's routing does not look at them. */
+function prefixOf<R>(generation: Generation, request: R, kind: { prompt(request: R): string }): string[] {
+  return generation.model.router.wantsPrefix ? prefixBlocks(kind.prompt(request)) : [];
 }
 
 function midStream(error: unknown, generation: Generation): unknown {

@@ -46,6 +46,7 @@ function fields(report: Line): Record<string, unknown> {
     model: report.model,
     protocol: report.protocol,
     replica: report.replica,
+    routing: report.routing,
     operation: request.operation,
     transport: request.transport,
     code: report.code,

@@ -40,6 +40,7 @@ export class Metrics implements Observer {
   readonly #retries: Counter<'model'>;
   readonly #continuations: Counter<'model' | 'code'>;
   readonly #ejections: Counter<'model' | 'replica'>;
+  readonly #routing: Counter<'model' | 'reason'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
   readonly #render: () => Promise<string>;
 
@@ -112,6 +113,22 @@ export class Metrics implements Observer {
       labelNames: ['model', 'replica'],
       registers: [registry],
     });
+    this.#routing = new Counter({
+      name: `${PREFIX}routing_decisions_total`,
+      help: "Replicas chosen for generations, by model and reason: prefix (it held the longest prompt prefix), load (the least loaded), fallback (none was healthy).",
+      labelNames: ['model', 'reason'],
+      registers: [registry],
+    });
+    new Gauge({
+      name: `${PREFIX}replica_queue_size`,
+      help: "Requests waiting in each replica's own queue, from its /metrics (absent while unknown).",
+      labelNames: ['model', 'replica'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const replica of sources.models.replicas) if (replica.queueSize !== undefined) this.set(labels(replica), replica.queueSize);
+      },
+    });
     new Gauge({
       name: `${PREFIX}in_flight_generations`,
       help: 'Generations under way, by model and operation.',
@@ -180,6 +197,7 @@ export class Metrics implements Observer {
     const retries = report.attempts - 1 - report.continuations;
     if (retries > 0) this.#retries.inc({ model }, retries);
     if (report.continuations > 0) this.#continuations.inc({ model, code }, report.continuations);
+    if (report.routing !== undefined) this.#routing.inc({ model, reason: report.routing });
     this.#duration.observe({ model, protocol, operation }, report.totalMs / 1000);
     if (report.timeToFirstTokenMs !== null) this.#firstToken.observe({ model, protocol, operation }, report.timeToFirstTokenMs / 1000);
     if (report.generatedTokens > 0) this.#tokens.inc({ model, protocol, operation }, report.generatedTokens);

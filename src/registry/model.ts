@@ -1,6 +1,8 @@
 // A model of the registry: what clients ask for by id, served by its replicas.
 import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
 import type { Replica } from './replica.ts';
+import { PrefixIndex } from '../routing/prefix-index.ts';
+import { Router, type PrefixSink } from './router.ts';
 import type { Dialect } from '../upstream/protocol.ts';
 import type { Protocol, ServerLimits } from '../upstream/types.ts';
 
@@ -24,14 +26,18 @@ export class Model {
   readonly protocol: Protocol;
   /** What its servers take: validation reads it before any of them is asked. */
   readonly dialect: Dialect;
+  /** Picks the replica of each attempt, by the model's routing policy. */
+  readonly router: Router;
   /** Whether its servers take tools (TGI_<KEY>_TOOLS). */
   readonly tools: boolean;
   readonly #configuredHfName: string | undefined;
   readonly #maxConcurrent: number | undefined;
   #inFlight = 0;
 
-  constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[]) {
+  /** `sink`: where routing decisions are shared with other gateways (REDIS_URL), if anywhere. */
+  constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[], sink?: PrefixSink) {
     this.id = config.id;
+    this.router = new Router(config.id, config.routing ?? 'prefix-aware', new PrefixIndex(), { sink });
     this.dialect = dialect;
     this.tools = config.tools ?? true;
     this.name = config.name;

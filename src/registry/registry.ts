@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { ProtocolTable } from '../upstream/protocol.ts';
 import { Model } from './model.ts';
 import { Replica, type ReplicaOptions } from './replica.ts';
+import type { PrefixSink } from './router.ts';
 
 /** How replicas are reached: each model's protocol, and the connect timeout its clients use. */
 export interface Upstreams {
@@ -12,13 +13,19 @@ export interface Upstreams {
   connectTimeoutMs: number;
   /** EXPOSE_ENDPOINTS=false: clients see no replica's address, in what its server says either. */
   hideAddresses?: boolean;
+  /** How often each replica's `/metrics` is read for its load; 0 or absent: never. */
+  metricsIntervalMs?: number;
+  /** Where routing decisions are shared with other gateways (REDIS_URL). */
+  prefixSink?: PrefixSink | undefined;
 }
 
 export class Registry {
   readonly models: readonly Model[];
   readonly #byId: ReadonlyMap<string, Model>;
   readonly #probeEveryMs: number;
+  readonly #metricsEveryMs: number;
   #timer: NodeJS.Timeout | undefined;
+  #metricsTimer: NodeJS.Timeout | undefined;
 
   constructor(models: readonly ModelConfig[], options: ReplicaOptions, upstreams: Upstreams) {
     this.models = models.map((m) => {
@@ -27,14 +34,15 @@ export class Registry {
         connectTimeoutMs: upstreams.connectTimeoutMs, apiKey: m.upstream.apiKey, hideAddress: upstreams.hideAddresses, upstreamModel: m.upstream.model, server: m.upstream.server,
       };
       const replicas = m.endpoints.map((url) => new Replica(url, protocol.connect(url, clientOptions), options));
-      return new Model(m, protocol.dialect, replicas);
+      return new Model(m, protocol.dialect, replicas, upstreams.prefixSink);
     });
     this.#byId = new Map(this.models.map((m) => [m.id, m]));
     this.#probeEveryMs = Math.max(1000, options.healthTtlMs);
+    this.#metricsEveryMs = upstreams.metricsIntervalMs ?? 0;
   }
 
   /** `onEvent` hears every state change too (metrics count ejections). */
-  static fromConfig(config: Config, protocols: ProtocolTable, logger?: Logger, onEvent?: ReplicaOptions['onEvent']): Registry {
+  static fromConfig(config: Config, protocols: ProtocolTable, logger?: Logger, onEvent?: ReplicaOptions['onEvent'], prefixSink?: PrefixSink): Registry {
     return new Registry(config.models, {
       onEvent: (replica, event) => {
         onEvent?.(replica, event);
@@ -49,7 +57,13 @@ export class Registry {
       ejectAfterFailures: config.health.ejectAfterFailures,
       ejectBaseMs: config.health.ejectBaseMs,
       ejectMaxMs: config.health.ejectMaxMs,
-    }, { protocols, connectTimeoutMs: config.upstream.connectMs, hideAddresses: !config.exposeEndpoints });
+    }, {
+      protocols,
+      connectTimeoutMs: config.upstream.connectMs,
+      hideAddresses: !config.exposeEndpoints,
+      metricsIntervalMs: config.upstreamMetricsIntervalMs,
+      prefixSink,
+    });
   }
 
   get(id: string): Model | undefined {
@@ -68,10 +82,24 @@ export class Registry {
       for (const replica of this.replicas) replica.probeInBackground();
     }, this.#probeEveryMs);
     this.#timer.unref();
+    this.#readLoads();
+  }
+
+  /** Each replica's load from its own `/metrics`, every interval, for the routers (never when the interval is 0). */
+  #readLoads(): void {
+    const every = this.#metricsEveryMs;
+    if (every <= 0) return;
+    const read = () => {
+      for (const replica of this.replicas) if (replica.state !== 'EJECTED') void replica.readLoad(3 * every);
+    };
+    read();
+    this.#metricsTimer = setInterval(read, every);
+    this.#metricsTimer.unref();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#metricsTimer);
     await Promise.all(this.replicas.map((r) => r.close()));
   }
 }

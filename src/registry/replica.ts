@@ -3,7 +3,7 @@
 // service reports each attempt's outcome. Reading the state never starts I/O:
 // an ejected replica is probed by a timer when its cool-down ends.
 import { withDeadline } from '../lib/deadline.ts';
-import type { ServerLimits, UpstreamClient } from '../upstream/types.ts';
+import type { ServerLimits, ServerLoad, UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
 
 export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
@@ -41,11 +41,20 @@ export interface ReplicaOptions {
   onBackgroundError?: (replica: Replica, error: unknown) => void;
 }
 
+/** The server's load as last read, and this gateway's in-flight count at that moment. */
+interface LoadReading extends ServerLoad {
+  readonly inFlightAtRead: number;
+  readonly at: number;
+}
+
 export class Replica {
   readonly url: string;
   readonly client: UpstreamClient;
   readonly #options: ReplicaOptions;
   #inFlight = 0;
+  #prefixHits = 0;
+  #load: LoadReading | undefined;
+  #readingLoad = false;
   #limitsFailedAt = Number.NEGATIVE_INFINITY;
   readonly #health: Cached<ReplicaHealth>;
   readonly #limits: Cached<ServerLimits>;
@@ -86,6 +95,55 @@ export class Replica {
 
   release(): void {
     this.#inFlight -= 1;
+  }
+
+  /** Requests sent here because this replica held the longest prefix of their prompt. */
+  get prefixHits(): number {
+    return this.#prefixHits;
+  }
+
+  prefixHit(): void {
+    this.#prefixHits += 1;
+  }
+
+  /**
+   * Requests waiting and running on the server: its own count as last read,
+   * moved by this gateway's requests since (so a burst between two reads is
+   * seen at once); without a reading, this gateway's in-flight count.
+   */
+  get load(): number {
+    const reading = this.#load;
+    if (reading === undefined) return this.#inFlight;
+    return Math.max(0, reading.waiting + reading.running + this.#inFlight - reading.inFlightAtRead, this.#inFlight);
+  }
+
+  /** Requests waiting in the server's own queue as last read; undefined when unknown. */
+  get queueSize(): number | undefined {
+    return this.#load?.waiting;
+  }
+
+  /** The server's KV-cache share in use as last read; undefined when unknown. */
+  get kvCacheUsage(): number | undefined {
+    return this.#load?.kvCacheUsage ?? undefined;
+  }
+
+  /**
+   * Reads the server's `/metrics` (one read at a time), within the probe
+   * timeout. A replica that exports none, or cannot be read, falls back to
+   * this gateway's count; a reading older than `staleMs` is dropped.
+   */
+  async readLoad(staleMs: number): Promise<void> {
+    const read = this.client.serverLoad?.bind(this.client);
+    if (this.#readingLoad || read === undefined) return;
+    this.#readingLoad = true;
+    try {
+      const load = await withDeadline(this.#options.probeTimeoutMs, read);
+      this.#load = load && { ...load, inFlightAtRead: this.#inFlight, at: performance.now() };
+    } catch {
+      if (this.#load !== undefined && performance.now() - this.#load.at > staleMs) this.#load = undefined;
+    } finally {
+      this.#readingLoad = false;
+    }
   }
 
   get state(): ReplicaState {

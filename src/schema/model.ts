@@ -31,6 +31,9 @@ const ReplicaRef = builder.objectRef<Replica>('Replica').implement({
     healthy: t.boolean({ resolve: (r) => r.state === 'HEALTHY' }),
     inFlight: t.exposeInt('inFlight', { description: 'Requests of this gateway now running on the replica.' }),
     state: t.field({ type: ReplicaState, resolve: (r) => r.state }),
+    queueSize: t.int({ nullable: true, description: "Requests waiting in the server's own queue (from its metrics); null when unknown.", resolve: (r) => r.queueSize ?? null }),
+    kvCacheUsage: t.float({ nullable: true, description: "Share of the server's KV cache in use, 0 to 1; null when unknown.", resolve: (r) => r.kvCacheUsage ?? null }),
+    prefixHits: t.exposeInt('prefixHits', { description: 'Requests sent here because this replica held the longest prefix.' }),
   }),
 });
 

@@ -35,7 +35,8 @@ function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed:
 /**
  * SIMULATOR_HOST, SIMULATOR_PORT (default 3000, TGI's), SIMULATOR_MODEL_ID, SIMULATOR_TTFT_MS,
  * SIMULATOR_TOKEN_MS, SIMULATOR_PROTOCOL (tgi | openai), SIMULATOR_SERVED_MODEL_NAME,
- * SIMULATOR_API_KEY, SIMULATOR_HEALTH (true | false), SIMULATOR_FLAVOUR (vllm | llamacpp | llamacpp-legacy; openai only).
+ * SIMULATOR_API_KEY, SIMULATOR_HEALTH (true | false), SIMULATOR_FLAVOUR (vllm | llamacpp | llamacpp-legacy; openai only),
+ * and the server model: SIMULATOR_MAX_BATCH_SIZE, SIMULATOR_PREFILL_MS_PER_TOKEN, SIMULATOR_PREFIX_CACHE_BLOCKS.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions> {
   const options: Partial<SimulatorOptions> = {
@@ -55,6 +56,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<SimulatorOptions
   // Not trimmed: a key is compared byte for byte.
   const apiKey = env['SIMULATOR_API_KEY'];
   if (apiKey !== undefined && apiKey !== '') options.apiKey = apiKey;
+  const batch = integer(env, 'SIMULATOR_MAX_BATCH_SIZE', 0, 1_000_000);
+  if (batch !== undefined) options.maxBatchSize = batch;
+  const prefill = milliseconds(env, 'SIMULATOR_PREFILL_MS_PER_TOKEN');
+  if (prefill !== undefined) options.prefillMsPerToken = prefill;
+  const cache = integer(env, 'SIMULATOR_PREFIX_CACHE_BLOCKS', 0, 100_000_000);
+  if (cache !== undefined) options.prefixCacheBlocks = cache;
   const flavour = choice(env, 'SIMULATOR_FLAVOUR', FLAVOURS);
   if (flavour !== undefined) options.flavour = flavour;
   const health = choice(env, 'SIMULATOR_HEALTH', ['true', 'false'] as const);

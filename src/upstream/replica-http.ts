@@ -9,7 +9,10 @@ import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from './errors.ts';
 import { classify, decodedBody, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
 import { Redaction } from './redact.ts';
-import type { CallOptions, HealthProbe, PoolStats } from './types.ts';
+import type { CallOptions, HealthProbe, PoolStats, ServerLoad } from './types.ts';
+
+/** A server's whole metrics page: vLLM's histograms make it a few hundred KiB. */
+const MAX_METRICS_BODY = 4 << 20;
 
 export type Response = Dispatcher.ResponseData;
 
@@ -67,6 +70,19 @@ export class ReplicaHttp {
     } catch (error) {
       throw classify(error, options.signal, 'reset');
     }
+  }
+
+  /**
+   * The server's `/metrics` page read by `parse` (the protocol's names);
+   * undefined when it has none (404, another status, no known gauge).
+   */
+  async serverLoad(signal: AbortSignal, parse: (text: string) => ServerLoad | undefined): Promise<ServerLoad | undefined> {
+    const res = await this.request('GET', '/metrics', undefined, { signal }, 'text/plain');
+    if (res.statusCode !== 200) {
+      discard(res.body);
+      return undefined;
+    }
+    return parse(await readBody(res.body, signal, MAX_METRICS_BODY));
   }
 
   /** A POST that must answer 200 with an event stream; resolves once it has. */

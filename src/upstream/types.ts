@@ -60,6 +60,20 @@ export interface ServerLimits {
   dialect?: Dialect;
 }
 
+/**
+ * A server's own view of its load, from its Prometheus `/metrics` (each
+ * protocol knows its servers' metric names). A gauge the server does not
+ * export is null.
+ */
+export interface ServerLoad {
+  /** Requests waiting in its queue, not yet in a batch. */
+  waiting: number;
+  /** Requests in its running batch. */
+  running: number;
+  /** Share of its KV cache in use, 0 to 1. */
+  kvCacheUsage: number | null;
+}
+
 export type HealthProbe =
   | { healthy: true; latencyMs: number }
   /** `timedOut`: no answer came within the probe's time (a busy server may starve its health route). */
@@ -207,6 +221,8 @@ export interface UpstreamClient {
   health(signal: AbortSignal): Promise<HealthProbe>;
   /** The server's limits (TGI's `/info`, `/v1/models` elsewhere); also learns the served model name. */
   serverLimits(signal: AbortSignal): Promise<ServerLimits>;
+  /** Its queue and cache use from its `/metrics`; undefined when it exports none the protocol knows. */
+  serverLoad?(signal: AbortSignal): Promise<ServerLoad | undefined>;
   generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput>;
   /** Resolves once the server answered 200 with an event stream; tokens (or its in-band error) follow. */
   generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream>;

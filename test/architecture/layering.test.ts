@@ -32,6 +32,8 @@ const LAYERING: Layering = {
     { name: 'observability', members: ['src/observability/'] },
     { name: 'generation', members: ['src/generation/'] },
     { name: 'registry', members: ['src/registry/'] },
+    // How a replica is chosen, on numbers and prompt hashes only: it knows no replica, no protocol.
+    { name: 'routing', members: ['src/routing/'] },
     // Adapters translate a protocol onto the neutral core, so they sit above it.
     { name: 'protocol adapters', members: PROTOCOL_ADAPTERS },
     { name: 'upstream core', members: ['src/upstream/'] },

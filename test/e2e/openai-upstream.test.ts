@@ -186,7 +186,7 @@ describe('the model named to a TGI replica', () => {
 });
 
 describe('an OpenAI-compatible endpoint configured with its /v1 suffix', () => {
-  it('is the server root: /health beside /v1, the generation routes under it', async () => {
+  it('is the server root: /health and /metrics beside /v1, the generation routes under it', async () => {
     const sim = await startSimulator({ protocol: 'openai', timeToFirstTokenMs: 1, timePerTokenMs: 1 });
     const gateway = await startGateway({ POOL: `${sim.url}/v1` }, { TGI_POOL_PROTOCOL: 'openai' });
     try {
@@ -194,7 +194,7 @@ describe('an OpenAI-compatible endpoint configured with its /v1 suffix', () => {
       expect((await post(gateway.url, GenerateDocument, generateInput())).errors).toBeUndefined();
       expect((await post(gateway.url, ChatDocument, chatInput())).errors).toBeUndefined();
       expect(sim.stats().requestsByRoute.other ?? 0).toBe(0);
-      expect(new Set(sim.requests().map((r) => r.route))).toEqual(new Set(['GET /health', 'GET /v1/models', 'POST /v1/completions', 'POST /v1/chat/completions']));
+      expect(new Set(sim.requests().map((r) => r.route))).toEqual(new Set(['GET /health', 'GET /metrics', 'GET /v1/models', 'POST /v1/completions', 'POST /v1/chat/completions']));
       await settled(gateway.app, [sim]);
     } finally {
       await gateway.app.stop(0);

@@ -1,6 +1,7 @@
 // State shared by every route of one simulator instance.
 
 import type { Socket } from 'node:net';
+import type { Engine } from './engine.ts';
 import type { Exchange } from './exchange.ts';
 import type { FaultBoard } from './faults.ts';
 import type { RequestLog } from './request-log.ts';
@@ -15,6 +16,8 @@ export interface SimulatorContext {
   stats: StatsRecorder;
   requests: RequestLog;
   semaphore: Semaphore;
+  /** The running batch, its queue, the prefill and the prefix cache. */
+  engine: Engine;
   /** Generation requests not yet settled, so close() can stop their timers. */
   exchanges: Set<Exchange>;
   sockets: Set<Socket>;

@@ -19,6 +19,7 @@ export class Exchange {
   readonly startedAt = performance.now();
   #home: ExchangeHome;
   #permit: Permit | null = null;
+  #place: Permit | null = null;
   #settled = false;
   #clientGone = false;
   #queued = false;
@@ -48,7 +49,7 @@ export class Exchange {
     this.#permit = permit;
   }
 
-  /** Validated and waiting for its first token (tgi_queue_size). */
+  /** Waiting for a concurrency slot (llama.cpp's deferred requests): counted as queued until leaveQueue. */
   enterQueue(): void {
     if (this.#queued || this.#settled) return;
     this.#queued = true;
@@ -61,11 +62,19 @@ export class Exchange {
     this.#home.stats.prometheus.queueSize -= 1;
   }
 
+  /** Its place in the server's queue or running batch (engine.ts), given back when it settles. */
+  holdPlace(place: Permit): void {
+    if (this.#settled) place.release();
+    else this.#place = place;
+  }
+
   settle(outcome: ExchangeOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
     this.timers.clear();
     this.leaveQueue();
+    this.#place?.release();
+    this.#place = null;
     this.#permit?.release();
     this.#permit = null;
     this.#home.exchanges.delete(this);

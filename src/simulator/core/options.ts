@@ -23,6 +23,9 @@ export const DEFAULT_OPTIONS: Readonly<SimulatorOptions> = {
   lineEnding: '\n',
   chunkBytes: 0,
   reportsUsage: true,
+  maxBatchSize: 0,
+  prefillMsPerToken: 0,
+  prefixCacheBlocks: 0,
   autoToolChoice: true,
 };
 
@@ -39,6 +42,8 @@ const COUNT_FIELDS = [
   'maxStopSequences',
   'maxBestOf',
   'chunkBytes',
+  'maxBatchSize',
+  'prefixCacheBlocks',
 ] as const;
 
 export function resolveOptions(partial: Partial<SimulatorOptions> = {}): SimulatorOptions {
@@ -73,6 +78,9 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     throw new RangeError('simulator option lineEnding must be "\\n" or "\\r\\n"');
   }
   assertDurations({ timeToFirstTokenMs: options.timeToFirstTokenMs, timePerTokenMs: options.timePerTokenMs });
+  if (!(Number.isFinite(options.prefillMsPerToken) && options.prefillMsPerToken >= 0)) {
+    throw new RangeError('simulator option prefillMsPerToken must be a non-negative number of milliseconds');
+  }
   if (!(options.keepAliveMs > 0)) {
     throw new RangeError('simulator option keepAliveMs must be positive');
   }

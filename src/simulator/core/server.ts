@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimulatorContext } from './context.ts';
 import { applyTiming } from './control-routes.ts';
+import { Engine } from './engine.ts';
 import { FaultBoard } from './faults.ts';
 import { resolveOptions } from './options.ts';
 import { RequestLog } from './request-log.ts';
@@ -27,6 +28,12 @@ export async function startServer(
     stats: new StatsRecorder(),
     requests: new RequestLog(),
     semaphore: new Semaphore(resolved.maxConcurrentRequests),
+    engine: new Engine({
+      maxBatchSize: resolved.maxBatchSize,
+      prefillMsPerToken: resolved.prefillMsPerToken,
+      prefixCacheBlocks: resolved.prefixCacheBlocks,
+      timeToFirstTokenMs: () => context.options.timeToFirstTokenMs,
+    }),
     exchanges: new Set(),
     sockets: new Set<Socket>(),
     startedAt: Math.floor(Date.now() / 1000),

@@ -25,7 +25,7 @@ export interface PrometheusCounters {
   generatedTokensCount: number;
   durationSecondsSum: number;
   durationCount: number;
-  /** Requests validated but still waiting for their first token. */
+  /** Requests waiting for a concurrency slot (llama.cpp's flavour), before the engine's queue. */
   queueSize: number;
 }
 

@@ -33,7 +33,7 @@ export function answerWhenGenerated(
   wire: AnswerWire,
 ): void {
   const send = (answer: Answer): void => sendJson(res, answer.status, answer.body, answer.headers);
-  runTokenClock(context, exchange, stepCount(prepared.plan), faults, {
+  runTokenClock(context, exchange, stepCount(prepared.plan), prepared.validated.promptTokens, faults, {
     token: () => {},
     finished: () => {
       const answer = wire.success();

@@ -1,10 +1,12 @@
-// Paces a planned generation: the first token after timeToFirstTokenMs, then one every
+// Paces a planned generation: the first token when the engine says (engine.ts: its queue,
+// its prefill, then timeToFirstTokenMs), then one every
 // timePerTokenMs (read at each step, so setTiming applies to running requests). The
 // token-count faults fire where token N+1 would have been produced.
 
 import type { SimulatorContext } from './context.ts';
 import type { Exchange } from './exchange.ts';
 import type { GenerationFaults } from './faults.ts';
+import type { PromptToken } from './tokenizer.ts';
 
 type ClockFault = 'stall' | 'drop' | 'error';
 
@@ -27,12 +29,12 @@ export function runTokenClock(
   context: SimulatorContext,
   exchange: Exchange,
   steps: number,
+  prompt: readonly PromptToken[],
   faults: GenerationFaults,
   hooks: ClockHooks,
 ): void {
   const { stats, options } = context;
   const step = (position: number): void => {
-    exchange.leaveQueue();
     if (exchange.clientGone || exchange.settled) {
       // Cannot happen while timers are cleared on settle; counted to prove it.
       stats.counters.tokensAfterAbort += 1;
@@ -53,6 +55,5 @@ export function runTokenClock(
     if (options.timePerTokenMs === 0) exchange.timers.soon(() => step(position + 1));
     else exchange.timers.after(options.timePerTokenMs, () => step(position + 1));
   };
-  exchange.enterQueue();
-  exchange.timers.after(options.timeToFirstTokenMs, () => step(0));
+  exchange.holdPlace(context.engine.admit(prompt, exchange.timers, () => step(0)));
 }

@@ -30,7 +30,7 @@ export function streamTokens(
   const sendAll = (payloads: string[]): void => {
     for (const payload of payloads) sse.send(payload);
   };
-  runTokenClock(context, exchange, generated, faults, {
+  runTokenClock(context, exchange, generated, prepared.validated.promptTokens, faults, {
     token: (position) => sendAll(events.token(position)),
     finished: () => {
       sendAll(events.finish());

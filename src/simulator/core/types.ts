@@ -103,6 +103,12 @@ export interface SimulatorOptions extends SimulatorTiming {
   chunkBytes: number;
   /** false: in openai mode no answer or stream carries `usage`, as some llama.cpp builds. */
   reportsUsage: boolean;
+  /** Requests in the running batch at most; more wait in a queue (tgi_queue_size, vllm:num_requests_waiting). 0: no limit. */
+  maxBatchSize: number;
+  /** Prefill time per prompt token not in the prefix cache; prefills take turns. */
+  prefillMsPerToken: number;
+  /** Capacity of the prefix cache, in blocks of 16 prompt tokens (LRU); 0: nothing is cached. */
+  prefixCacheBlocks: number;
   /**
    * false: in openai mode tool_choice "auto" (or tools without a tool_choice) is refused with
    * vLLM's 400, as a server started without --enable-auto-tool-choice does.

@@ -127,6 +127,7 @@ export async function handleOpenAiGeneration(
     // llama.cpp never refuses for load: the request waits for a slot.
     exchange.enterQueue();
     permit = await context.semaphore.acquire(1, () => exchange.settled);
+    exchange.leaveQueue();
     if (permit === null) return;
     if (exchange.settled) {
       permit.release();

@@ -31,11 +31,13 @@ import type {
   CompletionRequest,
   HealthProbe,
   ServerLimits,
+  ServerLoad,
   PoolStats,
   TokenStream,
   UpstreamClient,
 } from '../types.ts';
 import { decodeCompletionStream } from './completion-stream.ts';
+import { openaiServerLoad } from './load.ts';
 import { parseCompletionResponse, parseModelList, parseProps, servingContext, withContext, type GenerationOutputWithUsage } from './parse.ts';
 import { buildCompletionRequest, promptPrefix } from './request.ts';
 import { detectFamily } from './detect.ts';
@@ -140,6 +142,11 @@ export class OpenAIClient implements UpstreamClient {
     if (server.family !== null) limits.dialect = server.rules;
     if (this.#configuredModel === undefined) this.#servedModel = modelId;
     return limits;
+  }
+
+  /** The queue, batch and KV-cache gauges of vLLM, SGLang or llama.cpp in its `/metrics` (see load.ts). */
+  serverLoad(signal: AbortSignal): Promise<ServerLoad | undefined> {
+    return this.#http.serverLoad(signal, openaiServerLoad);
   }
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutputWithUsage> {

@@ -11,6 +11,7 @@ import type {
   GenerationOutput,
   HealthProbe,
   ServerLimits,
+  ServerLoad,
   PoolStats,
   TokenStream,
   UpstreamClient,
@@ -21,6 +22,7 @@ import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHA
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { toGenerateRequest } from './request.ts';
 import { decodeTokenStream } from './stream.ts';
+import { tgiServerLoad } from './load.ts';
 import { inGatewayNames } from './validation-messages.ts';
 
 export interface TgiClientOptions {
@@ -71,6 +73,11 @@ export class TgiClient implements UpstreamClient {
     const body = await readBody(res.body, signal);
     if (res.statusCode !== 200) throw this.#http.passOn(errorOf(res, body));
     return parseInfo(body);
+  }
+
+  /** `tgi_queue_size` and `tgi_batch_current_size` of its `/metrics`. */
+  serverLoad(signal: AbortSignal): Promise<ServerLoad | undefined> {
+    return this.#http.serverLoad(signal, tgiServerLoad);
   }
 
   async generate(request: CompletionRequest, options: CallOptions): Promise<GenerationOutput> {

@@ -23,6 +23,11 @@ describe('loadConfig', () => {
       expect(config.upstream).toEqual({ connectMs: 5_000, firstTokenMs: 60_000, idleMs: 30_000, totalMs: 120_000 });
     });
 
+    it("reads each replica's /metrics every second, for its queue and cache use", () => {
+      expect(config.upstreamMetricsIntervalMs).toBe(1_000);
+      expect(loadConfig({ UPSTREAM_METRICS_INTERVAL_MS: '0' }).upstreamMetricsIntervalMs).toBe(0);
+    });
+
     it('tries 3 times and drains for 30 s on shutdown', () => {
       expect(config.retry.maxAttempts).toBe(3);
       expect(config.shutdownDrainMs).toBe(30_000);
@@ -158,6 +163,8 @@ describe('loadConfig', () => {
       ['STREAM_RESUME_MAX_BYTES', '100'],
       ['STREAM_FAILOVER', 'retry'],
       ['STREAM_FAILOVER_MAX', '11'],
+      ['UPSTREAM_METRICS_INTERVAL_MS', '-1'],
+      ['ROUTING', 'round-robin'],
     ])('throws a ConfigError naming %s for %j', (name, value) => {
       const error = configErrorOf(() => loadConfig({ [name]: value }));
       expect(error).toBeInstanceOf(ConfigError);

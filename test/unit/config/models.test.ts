@@ -6,7 +6,7 @@ import { configErrorOf } from './helpers.ts';
 describe('readModels', () => {
   it('declares one model per TGI_<KEY>_ENDPOINT, id from the key, name from the id', () => {
     expect(readModels({ TGI_GPT2_ENDPOINT: 'http://127.0.0.1:8080' })).toStrictEqual([
-      { key: 'GPT2', id: 'gpt2', name: 'gpt2', endpoints: ['http://127.0.0.1:8080'], timeouts: {}, upstream: { protocol: 'tgi' } },
+      { key: 'GPT2', id: 'gpt2', name: 'gpt2', endpoints: ['http://127.0.0.1:8080'], timeouts: {}, upstream: { protocol: 'tgi' }, routing: 'prefix-aware' },
     ]);
   });
 
@@ -64,7 +64,7 @@ describe('readModels', () => {
 
   it('declares a model with an empty ENDPOINT but configures no replica for it', () => {
     expect(readModels({ TGI_LATER_ENDPOINT: '' })).toStrictEqual([
-      { key: 'LATER', id: 'later', name: 'later', endpoints: [], timeouts: {}, upstream: { protocol: 'tgi' } },
+      { key: 'LATER', id: 'later', name: 'later', endpoints: [], timeouts: {}, upstream: { protocol: 'tgi' }, routing: 'prefix-aware' },
     ]);
   });
 
@@ -129,5 +129,22 @@ describe('readModels', () => {
       expect(message).toContain('TGI_GPT2_ID');
       expect(message).toContain('TGI_GPT_2_ID');
     });
+  });
+});
+
+describe('routing policy (ROUTING, TGI_<KEY>_ROUTING)', () => {
+  it('is prefix-aware unless ROUTING says otherwise', () => {
+    expect(readModels({ TGI_A_ENDPOINT: 'http://a:1' })[0]?.routing).toBe('prefix-aware');
+    expect(readModels({ TGI_A_ENDPOINT: 'http://a:1', ROUTING: 'least-in-flight' })[0]?.routing).toBe('least-in-flight');
+  });
+
+  it('lets one model choose its own over ROUTING', () => {
+    const models = readModels({ TGI_A_ENDPOINT: 'http://a:1', TGI_B_ENDPOINT: 'http://b:1', ROUTING: 'least-in-flight', TGI_B_ROUTING: 'prefix-aware' });
+    expect(models.map((m) => [m.id, m.routing])).toEqual([['a', 'least-in-flight'], ['b', 'prefix-aware']]);
+  });
+
+  it('refuses a policy it does not know, naming the variable', () => {
+    expect(() => readModels({ TGI_A_ENDPOINT: 'http://a:1', ROUTING: 'random' })).toThrow(/ROUTING/);
+    expect(() => readModels({ TGI_A_ENDPOINT: 'http://a:1', TGI_A_ROUTING: 'round-robin' })).toThrow(/TGI_A_ROUTING/);
   });
 });

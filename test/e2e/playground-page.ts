@@ -4,11 +4,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { launchChromium } from '../support/chromium.ts';
-import type { Stack } from './harness.ts';
+
+/** Where a gateway listens (a Stack, a Pool). */
+type Gateway = { url: string; wsUrl: string };
 
 export interface PlaygroundPages {
   /** A fresh browser context on the page; anything not for the gateway is recorded and refused. */
-  open(stack: Stack): Promise<Page>;
+  open(stack: Gateway): Promise<Page>;
   /** The context of the page opened last. */
   context(): BrowserContext;
 }

@@ -3,12 +3,14 @@
 // closed under it) and restored, and the answer ends as an uninterrupted run
 // of the same seeded request ends, from one generation upstream, without the
 // user doing anything. The simulator writes a token every 30 ms, so a cut
-// lands mid-stream.
+// lands mid-stream. And an answer the gateway continued on another replica
+// shows as the one answer it is.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithChromium } from '../support/chromium.ts';
 import { eventually, startStack, type Stack } from './harness.ts';
 import { recordTexts, say, statusSays, tokenCount, usePlaygroundPages } from './playground-page.ts';
+import { ROUTES, startPool } from './protocols.ts';
 
 const SLOW = { timeToFirstTokenMs: 20, timePerTokenMs: 30 };
 /** Long enough that nothing in a test outlives it by accident: what ends a generation here is the page. */
@@ -212,6 +214,42 @@ describeWithChromium('the playground after a network drop', () => {
       expect(await page.getByRole('alert').innerText()).toBe('');
     } finally {
       await stack.stop();
+    }
+  });
+
+  it('shows an answer continued on another replica (its first replica reset mid-stream) as one answer', async () => {
+    const pool = await startPool('openai', { replicas: 2, sim: SLOW });
+    try {
+      // A fresh model's first pick is its first replica.
+      pool.sims[0]!.setFaults({ dropAfterTokens: 5, times: 1 });
+      const page = await pages.open(pool);
+      await page.locator('#model-health').filter({ hasText: 'Available' }).waitFor();
+      const statuses = await recordStatuses(page);
+      await say(page, 'Tell me about GPUs', '20');
+      await statusSays(page, '✓ Finished (LENGTH) after 20 tokens');
+      const continued = pool.sims[1]!.lastRequest(ROUTES.openai.chat)!.body as { messages: { role: string; content: string }[] };
+      const relayed = continued.messages.at(-1)!;
+      expect(relayed.role).toBe('assistant');
+      const answer = await answerText(page);
+      expect(answer.startsWith(relayed.content)).toBe(true);
+      expect(answer.length).toBeGreaterThan(relayed.content.length);
+      // No seam: one answer, one note, no reconnect, no error.
+      expect(await page.locator('#conversation article.assistant').count()).toBe(1);
+      expect(await page.locator('#conversation article.assistant .note').innerText()).toBe('Finished: LENGTH.');
+      expect((await statuses()).filter((s) => /reconnecting|Resumed/.test(s))).toEqual([]);
+      expect(await page.getByRole('alert').innerText()).toBe('');
+
+      // The next turn carries it as one assistant message.
+      await say(page, 'Go on', '2');
+      await statusSays(page, '✓ Finished');
+      const next = pool.sims.map((s) => s.lastRequest(ROUTES.openai.chat)!.body as { messages: unknown[] }).find((b) => b.messages.length === 4)!;
+      expect(next.messages.slice(1)).toEqual([
+        { role: 'user', content: 'Tell me about GPUs' },
+        { role: 'assistant', content: answer },
+        { role: 'user', content: 'Go on' },
+      ]);
+    } finally {
+      await pool.stop();
     }
   });
 });

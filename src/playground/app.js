@@ -435,6 +435,8 @@ ui.message.addEventListener('keydown', (event) => {
   sendMessage();
 });
 ui.stop.addEventListener('click', stop);
+// A resumable answer outlives its socket: one whose page goes away is stopped, not left to run on for nobody.
+addEventListener('pagehide', stop);
 ui.newChat.addEventListener('click', newChat);
 ui.sendResults.addEventListener('click', sendResults);
 ui.useKey.addEventListener('click', useKey);

@@ -130,6 +130,19 @@ describeWithChromium('the playground after a network drop', () => {
       expect(await tokenCount(page)).toBe(stoppedAt);
     });
 
+    it('closing the page mid-answer ends the generation upstream, not left running for nobody', async () => {
+      const page = await open(stack);
+      const before = stack.simulators[0]!.stats().abortedStreams;
+      await say(page, 'Tell me a long story', '200');
+      await expect.poll(() => tokenCount(page)).toBeGreaterThanOrEqual(5);
+      await page.close({ runBeforeUnload: true });
+      // Long before STREAM_RESUME_MS (60 s) would have let it go.
+      await eventually(() => {
+        const s = stack.simulators[0]!.stats();
+        return s.abortedStreams > before && s.activeStreams === 0;
+      }, 5_000, 'the simulator to see the stream aborted');
+    });
+
     it('a JSON answer cut mid-way ends as the same object, each partial value shown once', async () => {
       stack.simulators[0]!.setTiming({ timePerTokenMs: 100 });
       try {

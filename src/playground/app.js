@@ -7,8 +7,8 @@ const { createClient } = globalThis.graphqlWs;
 
 const MODELS = 'query PlaygroundModels { models { id name available health { status } } }';
 /** Pings on a socket in use, and how long a pong may take before the socket counts as lost. */
-const KEEP_ALIVE_MS = 10_000;
-const PONG_WAIT_MS = 5_000;
+const KEEP_ALIVE_MS = 5_000;
+const PONG_WAIT_MS = 3_000;
 const HEALTH = { AVAILABLE: '✓ Available', UNAVAILABLE: '✗ Unavailable', NOT_CONFIGURED: '– Not configured' };
 
 const byId = (id) => document.getElementById(id);

@@ -109,6 +109,35 @@ describeWithChromium('the playground after a network drop', () => {
       expect(chats(stack)).toBe(before + 1);
     });
 
+    it('picks the answer up when its socket goes quiet without closing (a laptop asleep, a NAT that forgot it): the pings go unanswered', async () => {
+      const page = await open(stack);
+      const whole = await uninterrupted(page, 'Tell me about TPUs');
+      // A link the test can freeze: nothing passes either way, and nothing says so.
+      const links: { frozen: boolean }[] = [];
+      await page.routeWebSocket(stack.wsUrl, (ws) => {
+        const server = ws.connectToServer();
+        const link = { frozen: false };
+        ws.onMessage((message) => link.frozen || server.send(message));
+        server.onMessage((message) => link.frozen || ws.send(message));
+        links.push(link);
+      });
+      await page.reload(); // routing takes sockets of pages loaded after it
+      await page.locator('#model-health').filter({ hasText: 'Available' }).waitFor();
+      await page.getByLabel('Seed').fill('7');
+      const statuses = await recordStatuses(page);
+      const before = chats(stack);
+
+      await say(page, 'Tell me about TPUs', TOKENS);
+      await expect.poll(() => tokenCount(page)).toBeGreaterThanOrEqual(8);
+      links.at(-1)!.frozen = true;
+      // A ping within 5 s, closed as lost 3 s after it; the resume then replays what was missed at once.
+      await page.locator('#status').filter({ hasText: '✓ Finished (LENGTH) after 60 tokens' }).waitFor({ timeout: 15_000 });
+      expect(await statuses()).toEqual(expect.arrayContaining(['… Connection lost: reconnecting…', '… Resumed: answering']));
+      expect(links.length).toBeGreaterThanOrEqual(2);
+      expect(await answerText(page)).toBe(whole);
+      expect(chats(stack)).toBe(before + 1);
+    });
+
     it('Stop while the connection is lost ends the generation upstream (cancelGeneration, sent once the page is back online)', async () => {
       const page = await open(stack);
       const before = stack.simulators[0]!.stats().abortedStreams;

@@ -123,11 +123,12 @@ class AnswerStream {
   }
 
   #next({ data, errors }) {
-    this.#attached();
+    const event = data?.chatStream ?? data?.resumeChatStream;
     // A refusal, or a failure after the stream started, arrives as a payload with errors, then `complete`.
+    if (errors?.length && !event && this.#phase === 'resuming') return this.#resumeFailed(errors);
+    this.#attached();
     if (errors?.length && this.#resumeRefused(errors)) return;
     if (errors?.length) this.#sink.errors(errors);
-    const event = data?.chatStream ?? data?.resumeChatStream;
     if (!event) return;
     if (event.generationId) this.#generationId = event.generationId;
     if (typeof event.index === 'number') {
@@ -139,6 +140,7 @@ class AnswerStream {
 
   #failed(failure) {
     if (isConnectionLost(failure) && this.#generationId) return this.#lost();
+    if (this.#phase === 'resuming') return this.#resumeFailed(failure);
     if (this.#resumeRefused(failure)) return;
     this.#over();
     this.#sink.failed(failure);
@@ -151,6 +153,18 @@ class AnswerStream {
     this.#sink.resumeOff();
     this.#begin();
     return true;
+  }
+
+  /**
+   * The gateway refused the resume (GENERATION_EXPIRED: the events missed are
+   * gone; GENERATION_NOT_FOUND). The answer cannot be shown whole, so whatever
+   * still runs of it is stopped.
+   */
+  #resumeFailed(failure) {
+    const generationId = this.#generationId;
+    this.#over();
+    void cancelGeneration(this.#connection.post, generationId);
+    this.#sink.failed(failure);
   }
 
   /** The subscription delivers: a resume is back. */

@@ -245,6 +245,27 @@ describeWithChromium('the playground after a network drop', () => {
     }
   });
 
+  it('says clearly when the part missed is no longer kept (GENERATION_EXPIRED)', async () => {
+    // Room for a few dozen events: a long answer run on while the page is offline pushes out the ones it missed.
+    const stack = await startStack(SLOW, { STREAM_RESUME_MS: RESUME_MS, STREAM_RESUME_MAX_BYTES: '4096' });
+    try {
+      const page = await open(stack);
+      await say(page, 'Tell me a long story', '200');
+      await expect.poll(() => tokenCount(page)).toBeGreaterThanOrEqual(3);
+      await pages.context().setOffline(true);
+      await statusSays(page, 'reconnecting');
+      const cutAt = await tokenCount(page);
+      await eventually(() => stack.simulators[0]!.stats().tokensGenerated > cutAt + 120, 10_000, 'the generation to run well past the bound');
+      await pages.context().setOffline(false);
+      await page.getByRole('alert').filter({ hasText: /the part missed meanwhile is no longer kept\. Send the message again\. \(GENERATION_EXPIRED: / }).waitFor();
+      await statusSays(page, '✗ Failed');
+      // What runs on of it cannot be shown: it is stopped, not left to its end.
+      await eventually(() => stack.simulators[0]!.stats().abortedStreams === 1 && stack.simulators[0]!.stats().activeStreams === 0, 5_000, 'the generation to be stopped');
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('with resume off on the gateway (STREAM_RESUME_MS=0), chats as before', async () => {
     const stack = await startStack(SLOW, { STREAM_RESUME_MS: '0' });
     try {

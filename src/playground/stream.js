@@ -62,7 +62,7 @@ class AnswerStream {
   #caps;
   #input;
   #sink;
-  /** live: a subscription delivers; reconnecting: none runs, one is due; resuming: one is sent, nothing came yet. */
+  /** live: a subscription delivers; reconnecting: none runs, one is due; resuming: one is sent, nothing came yet; over. */
   #phase = 'live';
   /** The current subscription's number: whatever an older one still says is not heard. */
   #subscription = 0;
@@ -125,7 +125,7 @@ class AnswerStream {
   #next({ data, errors }) {
     const event = data?.chatStream ?? data?.resumeChatStream;
     // A refusal, or a failure after the stream started, arrives as a payload with errors, then `complete`.
-    if (errors?.length && !event && this.#phase === 'resuming') return this.#resumeFailed(errors);
+    if (errors?.length && !event && this.#phase === 'resuming') return this.#abandon(errors);
     this.#attached();
     if (errors?.length && this.#resumeRefused(errors)) return;
     if (errors?.length) this.#sink.errors(errors);
@@ -140,7 +140,7 @@ class AnswerStream {
 
   #failed(failure) {
     if (isConnectionLost(failure) && this.#generationId) return this.#lost();
-    if (this.#phase === 'resuming') return this.#resumeFailed(failure);
+    if (this.#phase === 'resuming') return this.#abandon(failure);
     if (this.#resumeRefused(failure)) return;
     this.#over();
     this.#sink.failed(failure);
@@ -156,11 +156,11 @@ class AnswerStream {
   }
 
   /**
-   * The gateway refused the resume (GENERATION_EXPIRED: the events missed are
-   * gone; GENERATION_NOT_FOUND). The answer cannot be shown whole, so whatever
-   * still runs of it is stopped.
+   * The resume was refused (GENERATION_EXPIRED: the events missed are gone;
+   * GENERATION_NOT_FOUND) or the connection never came back. The answer cannot
+   * be shown whole, so whatever still runs of it is stopped.
    */
-  #resumeFailed(failure) {
+  #abandon(failure) {
     const generationId = this.#generationId;
     this.#over();
     void cancelGeneration(this.#connection.post, generationId);
@@ -186,10 +186,7 @@ class AnswerStream {
     // Closing the socket, never `complete`: the gateway keeps the generation running for the resume.
     this.#connection.drop();
     if (performance.now() - this.#lostAt > RECONNECT_GIVE_UP_MS) {
-      const generationId = this.#generationId;
-      this.#over();
-      void cancelGeneration(this.#connection.post, generationId);
-      return this.#sink.failed(new Error(`the connection to the gateway did not come back within ${RECONNECT_GIVE_UP_MS / 1000} s; the answer was given up`));
+      return this.#abandon(new Error(`the connection to the gateway did not come back within ${RECONNECT_GIVE_UP_MS / 1000} s; the answer was given up`));
     }
     const wait = this.#retries === 0 ? 0 : Math.min(RECONNECT_FIRST_MS * 2 ** (this.#retries - 1), RECONNECT_MAX_MS);
     this.#retries += 1;

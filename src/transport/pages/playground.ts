@@ -29,7 +29,7 @@ interface Page {
 }
 
 export function createPlayground() {
-  // Read and compressed at start (about 52 KB, a few ms): a missing file stops the start, not a visit.
+  // Read and compressed at start (about 64 KB, a few ms): a missing file stops the start, not a visit.
   const page = buildPage();
   return {
     async send(req: IncomingMessage, res: ServerResponse): Promise<void> {

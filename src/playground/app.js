@@ -1,11 +1,14 @@
 // The playground's behaviour: models and the schema's chat fields over
 // GraphQL-over-HTTP, each answer over graphql-ws (`chatStream`). The client is
 // graphql-ws's own browser build, inlined before this module (it sets
-// globalThis.graphqlWs): no hand-written protocol to get wrong. view.js and
-// chat-input.js come before this file in the same module.
+// globalThis.graphqlWs): no hand-written protocol to get wrong. view.js,
+// chat-input.js and stream.js come before this file in the same module.
 const { createClient } = globalThis.graphqlWs;
 
 const MODELS = 'query PlaygroundModels { models { id name available health { status } } }';
+/** Pings on a socket in use, and how long a pong may take before the socket counts as lost. */
+const KEEP_ALIVE_MS = 5_000;
+const PONG_WAIT_MS = 3_000;
 const HEALTH = { AVAILABLE: '✓ Available', UNAVAILABLE: '✗ Unavailable', NOT_CONFIGURED: '– Not configured' };
 
 const byId = (id) => document.getElementById(id);
@@ -61,11 +64,11 @@ function setStatus(node, text, tone) {
 
 // ── Models, key and the schema's chat fields ────────────────────────────────
 
-async function postQuery(query) {
+async function postQuery(query, variables) {
   const res = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query, variables }),
   });
   const body = await res.json().catch(() => undefined);
   if (body?.errors?.length) throw new Error(describeError(body.errors[0]));
@@ -152,18 +155,53 @@ function showSchemaFields() {
 // ── One answer ──────────────────────────────────────────────────────────────
 
 function wsClient() {
-  client ??= createClient({
+  if (client) return client;
+  let socket;
+  let quiet = 0;
+  client = createClient({
     url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/graphql`,
     connectionParams: () => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
     lazy: true,
-    retryAttempts: 0, // a person is watching: say what failed rather than retry behind their back
+    // Its own retry would subscribe again with the same input, a new generation: AnswerStream resumes instead.
+    retryAttempts: 0,
+    // A socket can die without a close (a laptop sleeps, a NAT forgets it): one that stops answering is closed as lost.
+    keepAlive: KEEP_ALIVE_MS,
+    on: {
+      connected: (opened) => { socket = opened; },
+      ping: (received) => {
+        if (!received) quiet = setTimeout(() => socket?.close(SOCKET_WENT_QUIET, 'no pong'), PONG_WAIT_MS);
+      },
+      pong: (received) => received && clearTimeout(quiet),
+      closed: () => clearTimeout(quiet),
+    },
   });
   return client;
 }
 
+/** How an answer reaches the gateway: AnswerStream's view of the socket and of GraphQL over HTTP. */
+const connection = {
+  client: wsClient,
+  /** The socket is lost: closed (never `complete`d), and the next subscription opens a new one. */
+  drop() {
+    client?.dispose();
+    client = undefined;
+  },
+  post: postQuery,
+};
+
+/** What a resume that failed means to the person waiting for the answer. */
+const RESUME_FAILED = {
+  GENERATION_NOT_FOUND: 'The answer could not be picked up again after the connection came back: the gateway no longer has it. Send the message again.',
+  GENERATION_EXPIRED: 'The answer could not be picked up again after the connection came back: the part missed meanwhile is no longer kept. Send the message again.',
+};
+
 /** What graphql-ws hands to `error`: an operation's GraphQL errors, a CloseEvent, or an Error. */
 function describeFailure(failure) {
-  if (Array.isArray(failure)) return { text: describeError(failure[0] ?? { message: 'the operation failed' }) };
+  if (Array.isArray(failure)) {
+    const error = failure[0] ?? { message: 'the operation failed' };
+    const resume = RESUME_FAILED[error.extensions?.code];
+    return { text: resume ? `${resume} (${describeError(error)})` : describeError(error), field: error.extensions?.field };
+  }
   if (typeof failure?.code === 'number') {
     if (failure.code === 4401) return { text: 'UNAUTHENTICATED: the gateway refused the API key (WebSocket closed with 4401). Enter a valid key above.' };
     return { text: `the connection to the gateway closed (${failure.code}${failure.reason ? `: ${failure.reason}` : ''})` };
@@ -242,19 +280,23 @@ function ask(added, restore) {
   renderStats(state);
   setRunning(true);
   setStatus(ui.status, '… Answering');
-  state.unsubscribe = wsClient().subscribe({ query: chatDocument(caps), variables: { input } }, {
-    next: (result) => onResult(state, result),
-    error: (failure) => end(state, 'failed', describeFailure(failure)),
+  state.stream = new AnswerStream(connection, caps, input, {
+    event: (event) => onEvent(state, event),
+    // A failure before or after the first delta arrives as a payload with errors, then `complete`.
+    errors: (errors) => { state.failure = describeFailure(errors); },
     complete: () => end(state, state.failure ? 'failed' : 'finished', state.failure),
+    failed: (failure) => end(state, 'failed', describeFailure(failure)),
+    reconnecting: () => setStatus(ui.status, '… Connection lost: reconnecting…'),
+    resumed: () => setStatus(ui.status, '… Resumed: answering'),
+    resumeOff: () => { caps = { ...caps, resume: false }; },
   });
+  state.stream.start();
   return true;
 }
 
-function onResult(state, { data, errors }) {
-  // A failure before or after the first delta arrives as a payload with errors, then `complete`.
-  if (errors?.length) state.failure = { text: describeError(errors[0]), field: errors[0].extensions?.field };
-  const event = data?.chatStream;
-  if (!event || state.ended) return;
+/** One event of the answer, each once, in order, across any resumes. */
+function onEvent(state, event) {
+  if (state.ended) return;
   const now = performance.now();
   if (state.events === 0) state.firstAt = now;
   state.lastAt = now;
@@ -290,11 +332,11 @@ function renderStats(state) {
   ui.finish.textContent = state.finishReason ?? '–';
 }
 
-/** Sends graphql-ws `complete` for the operation: the gateway then ends the upstream generation. */
+/** Ends the upstream generation: graphql-ws `complete`, or `cancelGeneration` while the connection is lost. */
 function stop() {
   if (!run) return;
   const state = run;
-  state.unsubscribe();
+  state.stream.stop();
   end(state, 'stopped');
 }
 
@@ -393,6 +435,8 @@ ui.message.addEventListener('keydown', (event) => {
   sendMessage();
 });
 ui.stop.addEventListener('click', stop);
+// A resumable answer outlives its socket: one whose page goes away is stopped, not left to run on for nobody.
+addEventListener('pagehide', stop);
 ui.newChat.addEventListener('click', newChat);
 ui.sendResults.addEventListener('click', sendResults);
 ui.useKey.addEventListener('click', useKey);

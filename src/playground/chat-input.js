@@ -15,14 +15,16 @@ class InputProblem extends Error {
 /**
  * The chat fields of the gateway's schema: tool calls and JSON answers came
  * after plain chat, so an older gateway has none of them. Until the schema
- * has been read (or where introspection is off) the page assumes plain chat.
+ * has been read (or where introspection is off) the page assumes plain chat,
+ * resumable: resume came before this page, on the gateway that serves it.
  */
-const PLAIN_CHAT = Object.freeze({ known: false, tools: false, partialArguments: false, json: false });
+const PLAIN_CHAT = Object.freeze({ known: false, tools: false, partialArguments: false, json: false, resume: true });
 
 const CAPABILITIES = `query PlaygroundCapabilities {
   input: __type(name: "ChatInput") { inputFields { name } }
   event: __type(name: "ChatStreamEvent") { fields { name } }
   delta: __type(name: "ToolCallDelta") { fields { name } }
+  subscription: __type(name: "Subscription") { fields { name } }
 }`;
 
 function capabilitiesFrom(data) {
@@ -30,24 +32,40 @@ function capabilitiesFrom(data) {
   const input = names(data.input, 'inputFields');
   const event = names(data.event, 'fields');
   const delta = names(data.delta, 'fields');
+  const subscription = names(data.subscription, 'fields');
   const tools = input.has('tools') && input.has('toolChoice') && event.has('toolCallDeltas') && event.has('toolCalls');
   return {
     known: true,
     tools,
     partialArguments: tools && delta.has('partialArguments'),
     json: input.has('responseFormat') && event.has('partialContent'),
+    resume: input.has('resumable') && event.has('generationId') && event.has('index') && subscription.has('resumeChatStream'),
   };
 }
 
-function chatDocument(caps) {
+/** What the page asks of every event, the same for a stream and for its resume. */
+function eventFields(caps) {
   const calls = caps.tools
     ? `toolCallDeltas { index id name argumentsDelta${caps.partialArguments ? ' partialArguments' : ''} }
     toolCalls { id name arguments parsedArguments validationErrors }`
     : '';
+  return `${caps.resume ? 'generationId index ' : ''}delta finishReason usage { promptTokens completionTokens totalTokens }
+    ${calls}${caps.json ? ' partialContent' : ''}`;
+}
+
+function chatDocument(caps) {
   return `subscription PlaygroundChat($input: ChatInput!) {
   chatStream(input: $input) {
-    delta finishReason usage { promptTokens completionTokens totalTokens }
-    ${calls}${caps.json ? ' partialContent' : ''}
+    ${eventFields(caps)}
+  }
+}`;
+}
+
+/** The rest of a resumable answer, after the last event the page has. */
+function resumeDocument(caps) {
+  return `subscription PlaygroundResume($generationId: ID!, $afterIndex: Int!) {
+  resumeChatStream(generationId: $generationId, afterIndex: $afterIndex) {
+    ${eventFields(caps)}
   }
 }`;
 }

@@ -4,10 +4,10 @@
 // stopped mid-way. No request may leave the gateway's origin.
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithChromium, launchChromium } from '../support/chromium.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithChromium } from '../support/chromium.ts';
 import { eventually, startStack, type Stack } from './harness.ts';
+import { messages, recordTexts, say, statusSays, text, tokenCount, usePlaygroundPages } from './playground-page.ts';
 
 const KEY = 'sk-playground-0123456789abcdef';
 const SLOW = { timeToFirstTokenMs: 20, timePerTokenMs: 30 };
@@ -64,56 +64,10 @@ describe('the playground page on the wire', () => {
 });
 
 describeWithChromium('the playground in a browser', () => {
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-  let offOrigin: string[] = [];
-  let scriptErrors: string[] = [];
+  const { open } = usePlaygroundPages();
 
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 90_000);
-  afterAll(() => browser?.close());
-  afterEach(async () => {
-    await context?.close();
-    context = undefined;
-    expect(offOrigin, 'requests that left the gateway').toEqual([]);
-    expect(scriptErrors, 'uncaught errors and CSP violations in the page').toEqual([]);
-  });
-
-  /** A fresh browser context on the page; anything not for the gateway is recorded and refused. */
-  async function open(stack: Stack): Promise<Page> {
-    offOrigin = [];
-    scriptErrors = [];
-    context = await browser.newContext();
-    context.setDefaultTimeout(5_000);
-    const ours = (url: string) => url.startsWith(`${stack.url}/`) || url === stack.wsUrl || url.startsWith('data:');
-    await context.route('**/*', (route) => {
-      if (ours(route.request().url())) return route.continue();
-      offOrigin.push(route.request().url());
-      return route.abort();
-    });
-    const page = await context.newPage();
-    page.on('websocket', (ws) => ours(ws.url()) || offOrigin.push(ws.url()));
-    page.on('pageerror', (error) => scriptErrors.push(error.message));
-    // A 401 from /graphql is logged as a console error too: only the CSP's reports count.
-    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && scriptErrors.push(m.text()));
-    await page.goto(`${stack.url}/playground`);
-    return page;
-  }
-
-  const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
-  const tokenCount = async (page: Page) => Number(await text(page, 'completion-tokens'));
-  /** Waits, at most 5 s (the context's default), for the page's status line to say `words`. */
-  const statusSays = (page: Page, words: string) => page.locator('#status').filter({ hasText: words }).waitFor();
-  const messages = (page: Page) => page.locator('#conversation article');
   /** The chat body the gateway last sent upstream, as the simulator received it. */
   const lastChatBody = (stack: Stack) => stack.simulators[0]!.lastRequest('POST /v1/chat/completions')?.body as { messages: unknown[] } | undefined;
-
-  async function say(page: Page, message: string, maxTokens: string): Promise<void> {
-    await page.getByLabel('Max tokens').fill(maxTokens);
-    await page.getByLabel('Message', { exact: true }).fill(message);
-    await page.getByRole('button', { name: 'Send', exact: true }).click();
-  }
 
   describe('without API keys', () => {
     let stack: Stack;
@@ -242,19 +196,6 @@ describeWithChromium('the playground in a browser', () => {
       expect(await messages(page).count()).toBe(0);
       expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Hello');
     });
-
-    /** Every distinct text the page showed in `selector` (within the conversation) from now on, in order. */
-    async function recordTexts(page: Page, selector: string): Promise<() => Promise<string[]>> {
-      await page.evaluate((sel) => {
-        const seen: string[] = [];
-        (globalThis as unknown as { seen: string[] }).seen = seen;
-        new MutationObserver(() => {
-          const text = document.querySelector(`#conversation article:last-of-type ${sel}`)?.textContent;
-          if (text && text !== seen.at(-1)) seen.push(text);
-        }).observe(document.getElementById('conversation')!, { subtree: true, childList: true, characterData: true });
-      }, selector);
-      return () => page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen);
-    }
 
     it('a tool round trip: the call streams in (name, then arguments filling in), its result goes back as a TOOL message, and the model answers with it', async () => {
       const page = await open(stack);

@@ -13,7 +13,9 @@ import type { JsonValue } from '../upstream/types.ts';
 import { SchemaRefused } from './json-schemas.ts';
 import type { SchemaReply, SchemaRequest } from './schema-messages.ts';
 
-const JOB_TIMEOUT_MS = 5_000;
+// A runaway guard, not a budget: bounded schemas compile in milliseconds, but a loaded machine
+// (the worker runs at the lowest priority, and a fresh one loads ajv first) stretches that to seconds.
+const JOB_TIMEOUT_MS = 30_000;
 
 // The worker's file beside this one, whatever this one is (.ts from source, .js once built).
 const WORKER_URL = new URL(`./schema-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);

@@ -12,8 +12,10 @@ const port = parentPort!;
 
 // On Linux a thread has its own niceness (pid 0 is the calling thread): schema work yields the
 // CPU to the event loop, so that a burst of compiles on a busy machine does not slow every answer.
+// Not the lowest (19): there, on a machine whose cores are all taken, it would get almost no CPU and
+// clients' schemas would be refused for time.
 try {
-  setPriority(19);
+  setPriority(10);
 } catch {
   // Not permitted here: the worker runs at the process's priority.
 }

@@ -571,6 +571,8 @@ async function startUsagelessServer(): Promise<{ url: string; streamOptions: unk
       };
       if (req.url === '/health') return json(200, {});
       if (req.url === '/v1/models') return json(200, { object: 'list', data: [{ id: 'plain', object: 'model' }] });
+      // A server without load gauges (the gateway asks for them every UPSTREAM_METRICS_INTERVAL_MS).
+      if (req.method === 'GET') return json(404, { error: 'not found' });
       const body = JSON.parse(raw) as { stream?: boolean; stream_options?: unknown };
       const chat = req.url === '/v1/chat/completions';
       const finish = chat ? 'stop' : 'length';

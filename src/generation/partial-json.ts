@@ -210,7 +210,11 @@ export class PartialJson {
     if (Array.isArray(top.container)) {
       if (again) top.container[top.container.length - 1] = value;
       else top.container.push(value);
-    } else top.container[top.key!] = value;
+    } else {
+      // Defined, not assigned: a key "__proto__" is an own property, as JSON.parse makes it,
+      // never the object's prototype (a model's answer or arguments are anybody's text).
+      Object.defineProperty(top.container, top.key!, { value, writable: true, enumerable: true, configurable: true });
+    }
   }
 
   #break(): void {

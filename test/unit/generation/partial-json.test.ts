@@ -68,6 +68,13 @@ describe('PartialJson', () => {
     expect(parser.value).toEqual({ a: 1 });
   });
 
+  it('keeps a key named __proto__ as an own property, as JSON.parse does, never as the prototype', () => {
+    const shown = partials(['{"__proto__":{"a":', '1}}']);
+    expect(shown.at(-1)).toEqual(JSON.parse('{"__proto__":{"a":1}}'));
+    expect(Object.getPrototypeOf(shown.at(-1))).toBe(Object.prototype);
+    expect(Object.keys(shown.at(-1) as object)).toEqual(['__proto__']);
+  });
+
   it('for any JSON cut anywhere: each value keeps the last one, only one string grows, and the end is the parsed text', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.boolean(), fc.array(fc.nat(), { maxLength: 30 }), (value, spaced, at) => {

@@ -79,13 +79,18 @@ export function continuable<R, E>(
   tried: ReadonlySet<Replica>,
 ): R | undefined {
   if (generation.signal.aborted || !(error instanceof UpstreamError)) return undefined;
-  if (!generation.model.replicas.some((replica) => !tried.has(replica) && replica.state === 'HEALTHY')) return undefined;
-  const asked = continuation.request(original, relayed, generation.model.dialect);
+  const asked = continuationOf(generation, original, relayed, continuation, tried);
   if (asked === undefined) return undefined;
   const failure = judgeFailure(error, { signal: generation.signal, expired: generation.deadlines.expired, streaming: true, modelId: generation.model.id });
   if (failure.blamesReplica) generation.replica?.failed();
   generation.letGo();
   return asked;
+}
+
+/** The request that would go on after `relayed`, if one could (a healthy replica untried, a faithful request); nothing is changed. */
+export function continuationOf<R, E>(generation: Generation, original: R, relayed: Relayed, continuation: Continuation<R, E>, tried: ReadonlySet<Replica>): R | undefined {
+  if (!generation.model.replicas.some((replica) => !tried.has(replica) && replica.state === 'HEALTHY')) return undefined;
+  return continuation.request(original, relayed, generation.model.dialect);
 }
 
 /**

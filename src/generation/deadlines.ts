@@ -36,6 +36,12 @@ export class Deadlines {
   #idle: NodeJS.Timeout | undefined;
   #waiting = false;
   #disposed = false;
+  /**
+   * Asked when the idle budget runs out while a token is awaited: true when
+   * the stream takes the silence up itself (it goes on from another replica),
+   * and the generation does not expire; the next wait starts the budget again.
+   */
+  idleTakenUp: (() => boolean) | undefined;
 
   /** `operation` fires when the client no longer wants the result; the transport makes it. */
   constructor(operation: AbortSignal, budgets: TimeBudgets) {
@@ -104,7 +110,7 @@ export class Deadlines {
   // The timer is refreshed at each wait; firing while no wait is under way means
   // the last wait ended in time and the client has been slow since.
   readonly #onIdle = (): void => {
-    if (this.#waiting) this.#expire('idle', `the model server sent nothing for ${this.#budgets.idleMs} ms`);
+    if (this.#waiting && !this.idleTakenUp?.()) this.#expire('idle', `the model server sent nothing for ${this.#budgets.idleMs} ms`);
   };
 
   #expire(budget: Expiry, message: string): void {

@@ -2,13 +2,14 @@
 // answer charged to the caller, and for a stream, the loop that hands each
 // event on as the server produces it. Every way of ending goes through the
 // generation's one signal (generation.ts), never around it.
+import { GatewayError } from '../errors.ts';
 import { childTraceparent } from '../lib/trace.ts';
 import { UpstreamError } from '../upstream/errors.ts';
 import type { CallOptions, ChatDelta, ChatOutput, ChatRequest, CompletionRequest, GenerationOutput, StreamToken, TokenUsage, UpstreamClient } from '../upstream/types.ts';
 import type { Replica } from '../registry/replica.ts';
 import { conversationText, prefixBlocks } from '../routing/prefix-blocks.ts';
 import { attemptOnReplicas, type RetryPolicy } from './attempts.ts';
-import { CHAT_CONTINUATION, COMPLETION_CONTINUATION, continuable, NO_FAILOVER, type Continuation, type FailoverPolicy, type Relayed } from './continuation.ts';
+import { CHAT_CONTINUATION, COMPLETION_CONTINUATION, continuable, continuationOf, NO_FAILOVER, type Continuation, type FailoverPolicy, type Relayed } from './continuation.ts';
 import { judgeFailure } from './failures.ts';
 import type { Generation } from './generation.ts';
 import type { RequestInfo } from './report.ts';
@@ -105,18 +106,33 @@ export async function* runStream<R, E>(
   const tried = new Set<Replica>();
   // Hashed once: a continued stream is routed by the prompt it was asked for.
   const blocks = prefixOf(generation, request, kind);
-  const open = (asked: R, policy: RetryPolicy) =>
-    attemptOnReplicas(generation, policy, true, blocks, async (replica, attemptSignal) => {
-      const stream = await kind.open(replica.client, asked, { signal: attemptSignal, headers });
+  /** Ends the stream now open, not the generation: its replica went silent and another goes on. */
+  let cut: AbortController | undefined;
+  const open = (asked: R, policy: RetryPolicy) => {
+    const own = new AbortController();
+    cut = own;
+    return attemptOnReplicas(generation, policy, true, blocks, async (replica, attemptSignal) => {
+      const stream = await kind.open(replica.client, asked, { signal: AbortSignal.any([attemptSignal, own.signal]), headers });
       const first = await stream.next();
       if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
       return { first: first.value, stream };
     }, tried);
+  };
   // What was relayed, kept only where the stream may have to go on from it.
   const keep = failover.continue && failover.max > 0;
   let relayed: Relayed = { text: '', events: 0 };
   let shift: ((event: E) => E) | undefined;
   let events: AsyncGenerator<E, void, undefined> | undefined;
+  /** Set when the idle budget ran out and the stream took it up: the failure its cut read ends with. */
+  let silence: UpstreamError | undefined;
+  if (keep) {
+    deadlines.idleTakenUp = () => {
+      if (generation.continuations >= failover.max || !cut || continuationOf(generation, request, relayed, kind.continuation, tried) === undefined) return false;
+      silence = new UpstreamError({ kind: 'broken', detail: 'the model server went silent mid-stream' });
+      cut.abort(silence);
+      return true;
+    };
+  }
   try {
     const opened = await open(request, retry);
     events = opened.stream;
@@ -145,13 +161,21 @@ export async function* runStream<R, E>(
       deadlines.awaitingToken();
       try {
         next = await events.next();
-      } catch (error) {
-        const asked = keep && generation.continuations < failover.max ? continuable(error, generation, request, relayed, kind.continuation, tried) : undefined;
+      } catch (caught) {
+        // A cut for silence reads as whatever the body's reader throws on abort: the silence is the failure.
+        const silent = silence !== undefined;
+        const failed = silence ?? caught;
+        silence = undefined;
+        // What the stream ends with if it cannot go on: for silence, the idle budget's own code.
+        const error = silent ? new GatewayError('UPSTREAM_TIMEOUT', 'the model server went silent mid-stream, and no other replica went on') : failed;
+        const asked = keep && generation.continuations < failover.max ? continuable(failed, generation, request, relayed, kind.continuation, tried) : undefined;
         if (asked === undefined) throw error;
         // The failed body is done with; the next replica goes on where it stopped.
         void events.return().catch(() => undefined);
         events = undefined;
         generation.continuations += 1;
+        // The idle budget covers the next replica's first event too.
+        deadlines.awaitingToken();
         const opened = await open(asked, { ...retry, maxAttempts: 1 }).catch(() => {
           throw error; // the continuation failed: the stream ends with the original failure
         });

@@ -21,10 +21,12 @@ describe.each(PROTOCOLS)('continuation on %s', (protocol) => {
   afterEach(() => pool.stop());
 
   it.each([
-    { failure: 'a reset', fault: { dropAfterTokens: 5, times: 1 } },
-    { failure: 'an in-band error', fault: { errorAfterTokens: 5, times: 1 } },
-  ])('goes on after $failure mid-stream from the other replica: one stream, no gap or repeat, within the budget', async ({ fault }) => {
-    pool = await startPool(protocol, { replicas: 2 });
+    { failure: 'a reset', fault: { dropAfterTokens: 5, times: 1 }, env: {} as Record<string, string> },
+    { failure: 'an in-band error', fault: { errorAfterTokens: 5, times: 1 }, env: {} as Record<string, string> },
+    // The silent replica's stream is cut, not the generation: the idle budget starts again on the other.
+    { failure: 'silence past the idle budget', fault: { stallAfterTokens: 5, times: 1 }, env: { UPSTREAM_IDLE_TIMEOUT_MS: '1000' } },
+  ])('goes on after $failure mid-stream from the other replica: one stream, no gap or repeat, within the budget', async ({ fault, env }) => {
+    pool = await startPool(protocol, { replicas: 2, env });
     // A fresh model's first pick is its first replica.
     pool.sims[0]!.setFaults(fault);
     const client = wsClient(pool.wsUrl);
@@ -43,6 +45,16 @@ describe.each(PROTOCOLS)('continuation on %s', (protocol) => {
     else expect(asked).toMatchObject({ prompt: `Tell me about GPUs${relayed}`, max_tokens: 15 });
     if (last.usage) expect(last.usage.completionTokens).toBe(20);
     expect(await metricsOf(pool)).toMatch(/stream_continuations_total\{[^}]*model="pool"[^}]*code="OK"[^}]*\} 1/);
+  });
+
+  it('ends with UPSTREAM_TIMEOUT as before when a silent replica leaves no other to go on', async () => {
+    pool = await startPool(protocol, { replicas: 1, env: { UPSTREAM_IDLE_TIMEOUT_MS: '1000' } });
+    pool.sims[0]!.setFaults({ stallAfterTokens: 5, times: 1 });
+    const client = wsClient(pool.wsUrl);
+    const payloads = await collectWs(client, GenerateStreamWithUsageDocument, generateInput());
+    await client.dispose();
+    expect(payloads.slice(0, -1).map((p) => p.data!.generateStream.index)).toEqual([1, 2, 3, 4, 5]);
+    expect(payloads.at(-1)!.errors![0]!.extensions?.code).toBe('UPSTREAM_TIMEOUT');
   });
 
   it('fails as before with STREAM_FAILOVER=off', async () => {

@@ -1,11 +1,11 @@
 // Every call of an answer has an id unique within it (API.md § Tool calls,
 // "Finish and ids"): where the server gives none, or repeats one (TGI's unary
 // id is always "0"), the gateway makes one.
-import { randomBytes } from 'node:crypto';
+import { randomWord } from '../lib/random-bytes.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export const newCallId = (): string => `call_${Array.from(randomBytes(24), (b) => ALPHABET[b % ALPHABET.length]).join('')}`;
+export const newCallId = (): string => `call_${randomWord(24, ALPHABET)}`;
 
 /** The ids of one answer: each server id kept once, a fresh one for a missing or repeated id. */
 export class CallIds {

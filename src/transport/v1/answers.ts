@@ -2,7 +2,7 @@
 // or text_completion, and the chunks of their streams. Built from the
 // service's neutral outputs; nothing here knows which protocol the model's
 // servers speak.
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../../lib/random-bytes.ts';
 import type { FinishReason, TokenUsage, ToolCall, ToolCallDelta } from '../../upstream/types.ts';
 
 /** What every object of one answer repeats: its id, when it was made, the gateway's model id. */
@@ -13,7 +13,7 @@ export interface AnswerHead {
 }
 
 export function answerHead(kind: 'chat' | 'completion', model: string): AnswerHead {
-  const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomBytes(12).toString('hex')}`;
+  const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomText(12, 'hex')}`;
   return { id, created: Math.floor(Date.now() / 1000), model };
 }
 
@@ -82,6 +82,21 @@ export function chatChunk(head: AnswerHead, delta: ChunkDelta, finish: FinishRea
     object: 'chat.completion.chunk' as const,
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finish === null ? null : openAIFinish(finish) }],
   };
+}
+
+/**
+ * A chunk's JSON written around the one string it carries: `shape` is the
+ * chunk with an empty string there, under `field` (the last such field of its
+ * text, in the choice). The text is exactly JSON.stringify's of the chunk with
+ * that string, without building and walking an object for every token.
+ */
+export function pieceWriter(shape: object, field: 'content' | 'text'): (piece: string) => string {
+  const empty = JSON.stringify(shape);
+  const marker = `"${field}":""`;
+  const at = empty.lastIndexOf(marker) + marker.length - 2;
+  const before = empty.slice(0, at);
+  const after = empty.slice(at + 2);
+  return (piece) => before + JSON.stringify(piece) + after;
 }
 
 export function textChunk(head: AnswerHead, text: string, finish: FinishReason | null) {

@@ -112,7 +112,11 @@ export async function* runStream<R, E>(
     const own = new AbortController();
     cut = own;
     return attemptOnReplicas(generation, policy, true, blocks, async (replica, attemptSignal) => {
-      const stream = await kind.open(replica.client, asked, { signal: AbortSignal.any([attemptSignal, own.signal]), headers });
+      // The attempt's signal is the generation's, which fires at its end whatever the ending:
+      // the listener always runs once, and costs far less than AbortSignal.any per stream.
+      if (attemptSignal.aborted) own.abort(attemptSignal.reason);
+      else attemptSignal.addEventListener('abort', () => own.abort(attemptSignal.reason), { once: true });
+      const stream = await kind.open(replica.client, asked, { signal: own.signal, headers });
       const first = await stream.next();
       if (first.done) throw new UpstreamError({ kind: 'broken', detail: 'stream ended before its first event' });
       return { first: first.value, stream };

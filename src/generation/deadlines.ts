@@ -33,8 +33,11 @@ export class Deadlines {
   readonly #budgets: TimeBudgets;
   readonly #total: NodeJS.Timeout;
   #firstToken: NodeJS.Timeout | undefined;
+  /** Armed while a wait may be under way; it checks the wait when it fires (see #onIdle). */
   #idle: NodeJS.Timeout | undefined;
   #waiting = false;
+  /** When the wait under way began (performance.now()). */
+  #waitingSince = 0;
   #disposed = false;
   /**
    * Asked when the idle budget runs out while a token is awaited: true when
@@ -69,12 +72,17 @@ export class Deadlines {
     this.#firstToken = undefined;
   }
 
-  /** About to wait for the next token from upstream. */
+  /**
+   * About to wait for the next token from upstream. Called for every token: it
+   * only notes the time, and the one idle timer, armed for the whole stream,
+   * judges the wait under way when it fires (a timer moved per token costs more
+   * than the rest of the token's bookkeeping).
+   */
   awaitingToken(): void {
     if (this.#disposed) return;
     this.#waiting = true;
-    if (this.#idle) this.#idle.refresh();
-    else this.#idle = setTimeout(this.#onIdle, this.#budgets.idleMs);
+    this.#waitingSince = performance.now();
+    this.#idle ??= setTimeout(this.#onIdle, this.#budgets.idleMs);
   }
 
   /** A token arrived; whatever the client does with it now is not upstream idleness. */
@@ -107,10 +115,16 @@ export class Deadlines {
     this.#controller.abort(this.#operation.reason);
   };
 
-  // The timer is refreshed at each wait; firing while no wait is under way means
-  // the last wait ended in time and the client has been slow since.
+  // Firing while no wait is under way means the last wait ended in time and the client has
+  // been slow since: the next wait arms it again. A wait that began since it was armed gets
+  // the rest of its budget. A wait that used it all expires, unless the stream takes it up
+  // (it goes on from another replica, whose first wait arms it again).
   readonly #onIdle = (): void => {
-    if (this.#waiting && !this.idleTakenUp?.()) this.#expire('idle', `the model server sent nothing for ${this.#budgets.idleMs} ms`);
+    this.#idle = undefined;
+    if (!this.#waiting || this.#disposed) return;
+    const left = this.#waitingSince + this.#budgets.idleMs - performance.now();
+    if (left >= 1) this.#idle = setTimeout(this.#onIdle, left);
+    else if (!this.idleTakenUp?.()) this.#expire('idle', `the model server sent nothing for ${this.#budgets.idleMs} ms`);
   };
 
   #expire(budget: Expiry, message: string): void {

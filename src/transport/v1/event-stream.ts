@@ -16,8 +16,8 @@ import { toOpenAIError } from './errors.ts';
 export interface ChunkShape<E> {
   /** Sent before the first event's chunks (the chat role; an echoed prompt). */
   readonly opening: readonly object[];
-  /** The chunks of one event; none for an event that says nothing to the client. */
-  chunks(event: E): readonly object[];
+  /** The SSE text of one event's chunks (see frame()); '' for an event that says nothing to the client. */
+  frames(event: E): string;
   /** The server's counts, on the event that has them. */
   usage(event: E): TokenUsage | null | undefined;
   /** The usage chunk, sent when the client asked for it and the server reported counts. */
@@ -41,7 +41,7 @@ export async function sendChunkStream<E>(res: ServerResponse, events: Generation
     let read = first;
     while (!read.done) {
       usage = shape.usage(read.value) ?? usage;
-      for (const chunk of shape.chunks(read.value)) text += frame(chunk);
+      text += shape.frames(read.value);
       if (text !== '' && !res.write(text)) await drained(res, signal);
       text = '';
       if (signal.aborted) return;
@@ -58,7 +58,9 @@ export async function sendChunkStream<E>(res: ServerResponse, events: Generation
   }
 }
 
-const frame = (chunk: object) => `data: ${JSON.stringify(chunk)}\n\n`;
+/** One chunk as an SSE event; `json` when its JSON text is written already. */
+export const frame = (chunk: object) => frameJson(JSON.stringify(chunk));
+export const frameJson = (json: string) => `data: ${json}\n\n`;
 
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

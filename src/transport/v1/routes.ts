@@ -18,11 +18,11 @@ import type { StreamToken } from '../../upstream/types.ts';
 import type { RefusalListener } from '../common/refusal.ts';
 import { sendJson } from '../common/send-json.ts';
 import { readJson, type BodyLimits } from '../rest/json-body.ts';
-import { answerHead, chatChunk, chatCompletion, openAICallDelta, textChunk, textCompletion, usageChunk, type AnswerHead, type ChunkDelta } from './answers.ts';
+import { answerHead, chatChunk, chatCompletion, openAICallDelta, pieceWriter, textChunk, textCompletion, usageChunk, type AnswerHead, type ChunkDelta } from './answers.ts';
 import { readChatRequest } from './chat-request.ts';
 import { readCompletionRequest } from './completion-request.ts';
 import { OpenAIError, sendOpenAIError, toOpenAIError } from './errors.ts';
-import { sendChunkStream, type ChunkShape } from './event-stream.ts';
+import { frame, frameJson, sendChunkStream, type ChunkShape } from './event-stream.ts';
 
 /** Where the OpenAI-compatible API lives. */
 export const V1_PREFIX = '/v1/';
@@ -137,13 +137,17 @@ export function createV1Handler(services: V1Services, bodyLimits: BodyLimits, lo
 const infoOf = ({ caller, requestId, traceparent }: V1Request, operation: Operation) => ({ caller, requestId, traceparent, operation, transport: 'openai' as const });
 
 function chatShape(head: AnswerHead): ChunkShape<ChatEvent> {
+  // Most events carry a piece of content and nothing else: their JSON is written around it.
+  const contentOnly = pieceWriter(chatChunk(head, { content: '' }, null), 'content');
   return {
     opening: [chatChunk(head, { role: 'assistant', content: '' }, null)],
-    chunks: (event) => {
+    frames: (event) => {
+      const calls = event.toolCallDeltas.length > 0;
+      if (!calls && event.finishReason === null) return event.delta === '' ? '' : frameJson(contentOnly(event.delta));
       const delta: ChunkDelta = {};
       if (event.delta !== '') delta.content = event.delta;
-      if (event.toolCallDeltas.length > 0) delta.tool_calls = event.toolCallDeltas.map(openAICallDelta);
-      return delta.content === undefined && delta.tool_calls === undefined && event.finishReason === null ? [] : [chatChunk(head, delta, event.finishReason)];
+      if (calls) delta.tool_calls = event.toolCallDeltas.map(openAICallDelta);
+      return frame(chatChunk(head, delta, event.finishReason));
     },
     usage: (event) => event.usage,
     usageChunk: (usage) => usageChunk(head, 'chat.completion.chunk', usage),
@@ -151,13 +155,15 @@ function chatShape(head: AnswerHead): ChunkShape<ChatEvent> {
 }
 
 function completionShape(head: AnswerHead, opening: readonly object[]): ChunkShape<StreamToken> {
+  const textOnly = pieceWriter(textChunk(head, '', null), 'text');
   return {
     opening,
-    chunks: (event) => {
+    frames: (event) => {
       // A special token (the end-of-sequence one) is no text of the answer, as in `generate`'s.
       const text = event.token.special ? '' : event.token.text;
       const finish = event.details?.finishReason ?? null;
-      return text === '' && finish === null ? [] : [textChunk(head, text, finish)];
+      if (finish !== null) return frame(textChunk(head, text, finish));
+      return text === '' ? '' : frameJson(textOnly(text));
     },
     usage: (event) => event.usage,
     usageChunk: (usage) => usageChunk(head, 'text_completion', usage),

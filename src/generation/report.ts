@@ -5,6 +5,7 @@ import type { Caller } from '../access/caller.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import type { RoutingReason } from '../routing/choose.ts';
 import type { Protocol } from '../upstream/types.ts';
+import type { AnswerVerdict, JsonFormat, ToolChoiceKind } from './answer-verdict.ts';
 
 /**
  * The generation operations (one each per request): GraphQL's fields, whose
@@ -59,6 +60,17 @@ export interface GenerationReport {
   readonly totalMs: number;
 }
 
+/** A whole chat answer's verdict, and whose answer it was (answer-report.ts). */
+export interface AnswerReport extends AnswerVerdict {
+  readonly request: RequestInfo;
+  readonly model: string;
+  readonly protocol: Protocol;
+  /** Undefined when the request offered no tools. */
+  readonly toolChoice: ToolChoiceKind | undefined;
+  /** Undefined when the request asked no JSON. */
+  readonly format: JsonFormat | undefined;
+}
+
 /** A request the service turned away before any model server was asked: bad input, limits, permissions, draining. */
 export interface GenerationRefusal {
   readonly stage: 'admission';
@@ -77,10 +89,12 @@ export interface GenerationObserver {
   finished(report: GenerationReport): void;
   /** Called once per request refused before its generation began. */
   refused(refusal: GenerationRefusal): void;
+  /** Called once per whole chat answer that offered tools, asked JSON or holds calls, when it is checked. */
+  checked(answer: AnswerReport): void;
 }
 
 /** Nothing observes: the default, and what tests use. */
-export const NO_OBSERVER: GenerationObserver = { finished: () => undefined, refused: () => undefined };
+export const NO_OBSERVER: GenerationObserver = { finished: () => undefined, refused: () => undefined, checked: () => undefined };
 
 /** The ending and code of a generation that failed with `error` (undefined: it completed). */
 export function endingOf(error: unknown): { ending: Ending; code: GenerationReport['code'] } {

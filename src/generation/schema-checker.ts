@@ -92,13 +92,19 @@ export async function compileSchemas(schemas: readonly string[]): Promise<void> 
   if ('refused' in reply && reply.refused) throw new SchemaRefused(reply.refused.message, reply.refused.index);
 }
 
-/** Where `value` breaks the schema (JSON text); empty when it holds. */
-export async function checkAgainst(schema: string, value: JsonValue): Promise<string[]> {
+/** Where a value breaks a schema; `checked` false when it could not be checked (the errors then say why). */
+export interface SchemaCheck {
+  readonly errors: string[];
+  readonly checked: boolean;
+}
+
+/** Where `value` breaks the schema (JSON text); no errors when it holds. */
+export async function checkAgainst(schema: string, value: JsonValue): Promise<SchemaCheck> {
   try {
     const reply = await worker.ask({ op: 'check', schema, value });
-    if ('errors' in reply) return reply.errors;
-    return [`/ could not be checked: ${'failed' in reply ? reply.failed : 'no answer'}`];
+    if ('errors' in reply) return { errors: reply.errors, checked: true };
+    return { errors: [`/ could not be checked: ${'failed' in reply ? reply.failed : 'no answer'}`], checked: false };
   } catch (error) {
-    return [`/ could not be checked: ${(error as Error).message}`];
+    return { errors: [`/ could not be checked: ${(error as Error).message}`], checked: false };
   }
 }

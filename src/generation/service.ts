@@ -7,6 +7,8 @@ import type { RateLimitStore } from '../rate-limits/types.ts';
 import type { GenerationOutput, SamplingParameters, StreamToken } from '../upstream/types.ts';
 import { Admission, type ModelCatalog, type Prepared, type PreparedChat, type PreparedGeneration } from './admission.ts';
 import { checkAnswer } from './answer-checks.ts';
+import { answerReport } from './answer-report.ts';
+import type { AnswerVerdict } from './answer-verdict.ts';
 import type { RetryPolicy } from './attempts.ts';
 import type { ChatAnswer, ChatEvent } from './chat-answer.ts';
 import { NO_FAILOVER, type FailoverPolicy } from './continuation.ts';
@@ -47,9 +49,11 @@ export class GenerationService {
   readonly #admission: Admission;
   readonly #retry: RetryPolicy;
   readonly #failover: FailoverPolicy;
+  readonly #observer: GenerationObserver;
 
   constructor(models: ModelCatalog, settings: GenerationSettings) {
     const observer = settings.observer ?? NO_OBSERVER;
+    this.#observer = observer;
     this.#generations = new Generations(observer);
     this.#admission = new Admission(models, this.#generations, { budgets: settings.budgets, rateLimits: settings.rateLimits, observer });
     this.#retry = settings.retry;
@@ -81,7 +85,9 @@ export class GenerationService {
 
   /** The answer checked against the schemas the client sent. */
   async chat(prepared: PreparedChat, signal: AbortSignal): Promise<ChatAnswer> {
-    return await checkAnswer(await this.#unary(prepared, signal, CHAT), prepared.checks);
+    const { answer, verdict } = await checkAnswer(await this.#unary(prepared, signal, CHAT), prepared.checks);
+    this.#tellVerdict(prepared, verdict);
+    return answer;
   }
 
   generateStream(prepared: PreparedGeneration, signal: AbortSignal): GenerationStream<StreamToken> {
@@ -90,7 +96,7 @@ export class GenerationService {
 
   /** Typed as it fills in; the last event carries the calls checked as chat's are. */
   chatStream(prepared: PreparedChat, signal: AbortSignal): GenerationStream<ChatEvent> {
-    return typedChatStream(this.#stream(prepared, signal, CHAT_STREAM), prepared.checks);
+    return typedChatStream(this.#stream(prepared, signal, CHAT_STREAM), prepared.checks, (verdict) => this.#tellVerdict(prepared, verdict));
   }
 
   /** Refuses new generations, lets those under way finish within `drainMs`, then cuts the rest. */
@@ -116,6 +122,11 @@ export class GenerationService {
         else void events.return();
       },
     });
+  }
+
+  #tellVerdict(prepared: PreparedChat, verdict: AnswerVerdict): void {
+    const answer = answerReport(prepared, verdict);
+    if (answer) this.#observer.checked(answer);
   }
 
   async #begin(prepared: Prepared<unknown>, deadlines: Deadlines, cutCharge: number): Promise<Generation> {

@@ -4,9 +4,12 @@
 // so far as one, and on the last event the calls assembled and checked as
 // `chat` returns them. The wrapper maps each event as it is pulled and passes
 // return() and cancel() straight through, so that ending the stream still
-// aborts the upstream request at once.
+// aborts the upstream request at once. The answer's verdict (answer-report.ts)
+// is told once, on the last event: a JSON answer's content is checked then, off
+// the client's way, from its pieces (kept only for a JSON answer).
 import type { ChatDelta, ToolCall } from '../upstream/types.ts';
-import { checkToolCall } from './answer-checks.ts';
+import { callVerdicts, checkContent, checkToolCall } from './answer-checks.ts';
+import type { AnswerVerdict } from './answer-verdict.ts';
 import { CallIds } from './call-ids.ts';
 import type { ChatEvent, TypedToolCallDelta } from './chat-answer.ts';
 import { PartialJson } from './partial-json.ts';
@@ -27,13 +30,21 @@ interface CallSoFar {
   partial: PartialJson;
 }
 
-export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: AnswerChecks): GenerationStream<ChatEvent> {
+/** `tell` hears the answer's verdict once, when the stream reaches its last event (a stream cut before has none). */
+export function typedChatStream(
+  stream: GenerationStream<ChatDelta>,
+  checks: AnswerChecks,
+  tell: (verdict: AnswerVerdict) => void = () => undefined,
+): GenerationStream<ChatEvent> {
   /** Each call by its index in this answer. */
   const calls = new Map<number, CallSoFar>();
   /** The server's index → ours: a server that reuses an index for a new call (a new id) gets a new one. */
   const slots = new Map<number, number>();
   const ids = new CallIds();
   const content = checks.content.kind === 'json' ? new PartialJson() : undefined;
+  /** A JSON answer's text, joined and checked once at the end as chat's is. */
+  const contentPieces: string[] | undefined = content ? [] : undefined;
+  let told = false;
 
   const callDelta = (delta: ChatDelta['toolCallDeltas'][number]): TypedToolCallDelta => {
     let index = slots.get(delta.index);
@@ -58,7 +69,10 @@ export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: Ans
 
   const typed = (event: ChatDelta): { event: ChatEvent; assembled: ToolCall[] | null } => {
     const toolCallDeltas = event.toolCallDeltas.map(callDelta);
-    if (content && event.delta.length > 0) content.push(event.delta);
+    if (content && event.delta.length > 0) {
+      content.push(event.delta);
+      contentPieces!.push(event.delta);
+    }
     const last = event.finishReason !== null;
     if (last) {
       content?.end();
@@ -84,8 +98,22 @@ export function typedChatStream(stream: GenerationStream<ChatDelta>, checks: Ans
     if (result.done) return result;
     const { event, assembled } = typed(result.value);
     // Only the last event waits: for its calls, checked in the schema worker.
-    if (assembled && assembled.length > 0) event.toolCalls = await Promise.all(assembled.map((call) => checkToolCall(call, checks)));
+    if (assembled && assembled.length > 0) {
+      const judged = await Promise.all(assembled.map((call) => checkToolCall(call, checks)));
+      event.toolCalls = judged.map((j) => j.call);
+      verdict({ toolCalls: callVerdicts(judged), content: undefined });
+    } else if (assembled) {
+      verdict({ toolCalls: [], content: undefined });
+    }
     return { done: false, value: event };
+  };
+
+  /** Told once; a JSON answer of text is checked first, without holding its last event back. */
+  const verdict = (ofCalls: AnswerVerdict): void => {
+    if (told) return;
+    told = true;
+    if (ofCalls.toolCalls.length > 0 || contentPieces === undefined) return tell(ofCalls);
+    void checkContent(contentPieces.join(''), checks).then(({ outcome }) => tell({ toolCalls: [], content: outcome }));
   };
 
   const wrapper: GenerationStream<ChatEvent> = {

@@ -2,7 +2,7 @@
 // came by and however it ended (refused included): what an operator searches
 // for first. A request refused at a transport's door, before any operation,
 // gets its line in the door's log instead.
-import type { GenerationRefusal, GenerationReport } from '../generation/report.ts';
+import type { AnswerReport, GenerationRefusal, GenerationReport } from '../generation/report.ts';
 import type { Logger } from '../logger.ts';
 import type { Observer, Refusal } from './observer.ts';
 
@@ -32,6 +32,26 @@ export class AccessLog implements Observer {
     }
     // A client that left while it was admitted was not refused: its line reads as any ending's.
     this.#logger.info(fields({ ...refusal, ...NOTHING_YET }), refusal.ending === 'refused' ? 'generation refused' : 'generation finished');
+  }
+
+  /**
+   * A line of its own, found by its requestId: a unary answer is checked after
+   * its generation's line was written. Tool names are here, not in the metrics.
+   */
+  checked(answer: AnswerReport): void {
+    const { request } = answer;
+    this.#logger.info({
+      requestId: request.requestId,
+      caller: request.caller.id,
+      model: answer.model,
+      protocol: answer.protocol,
+      operation: request.operation,
+      transport: request.transport,
+      toolChoice: answer.toolChoice,
+      toolCalls: answer.toolCalls,
+      format: answer.format,
+      content: answer.content,
+    }, 'answer checked');
   }
 }
 

@@ -2,7 +2,7 @@
 // generation, when it ends (never per token); gauges are read from the live
 // state when /metrics is scraped, so they cost nothing in between.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { isStreamed, type GenerationReport } from '../generation/report.ts';
+import { isStreamed, type AnswerReport, type GenerationReport } from '../generation/report.ts';
 import type { Generation } from '../generation/generation.ts';
 import type { Registry as ModelRegistry } from '../registry/registry.ts';
 import type { Replica, ReplicaEvent, ReplicaState } from '../registry/replica.ts';
@@ -41,6 +41,9 @@ export class Metrics implements Observer {
   readonly #continuations: Counter<'model' | 'code'>;
   readonly #ejections: Counter<'model' | 'replica'>;
   readonly #routing: Counter<'model' | 'reason'>;
+  readonly #toolCalls: Counter<'model' | 'operation' | 'transport' | 'outcome'>;
+  readonly #toolAnswers: Counter<'model' | 'operation' | 'transport' | 'tool_choice' | 'answer'>;
+  readonly #structured: Counter<'model' | 'operation' | 'transport' | 'format' | 'outcome'>;
   readonly #replicaNames = new WeakMap<Replica, { model: string; replica: string }>();
   readonly #render: () => Promise<string>;
 
@@ -117,6 +120,27 @@ export class Metrics implements Observer {
       name: `${PREFIX}routing_decisions_total`,
       help: "Replicas chosen for generations, by model and reason: prefix (it held the longest prompt prefix), load (the least loaded), fallback (none was healthy).",
       labelNames: ['model', 'reason'],
+      registers: [registry],
+    });
+    // Every label below is a closed set (outcomes, choices, formats) or a model the registry
+    // holds. Tool names are the client's, any 64 characters and new ones with each request:
+    // as labels they would mint series at will, so they are in the access log's line instead.
+    this.#toolCalls = new Counter({
+      name: `${PREFIX}tool_calls_total`,
+      help: "Tool calls in whole chat answers, by how their arguments stood against the client's schema: valid, invalid_json, schema_mismatch, unknown_tool (a tool not offered), unchecked (the check could not run).",
+      labelNames: ['model', 'operation', 'transport', 'outcome'],
+      registers: [registry],
+    });
+    this.#toolAnswers = new Counter({
+      name: `${PREFIX}tool_answers_total`,
+      help: 'Whole chat answers to requests that offered tools, by the tool choice asked (auto, none, required, function) and whether the model answered with calls or in text.',
+      labelNames: ['model', 'operation', 'transport', 'tool_choice', 'answer'],
+      registers: [registry],
+    });
+    this.#structured = new Counter({
+      name: `${PREFIX}structured_answers_total`,
+      help: 'Whole chat answers asked as JSON (json_object, json_schema) and given in text, by outcome: valid, invalid_json, schema_mismatch, unchecked (the check could not run).',
+      labelNames: ['model', 'operation', 'transport', 'format', 'outcome'],
       registers: [registry],
     });
     new Gauge({
@@ -204,6 +228,17 @@ export class Metrics implements Observer {
     if (isStreamed(operation) && report.generatedTokens > 1 && report.timeToFirstTokenMs !== null) {
       this.#perToken.observe({ model }, (report.totalMs - report.timeToFirstTokenMs) / 1000 / (report.generatedTokens - 1));
     }
+  }
+
+  /** Once per whole chat answer that offered tools, asked JSON or holds calls. */
+  checked(answer: AnswerReport): void {
+    const { model, request } = answer;
+    const { operation, transport } = request;
+    for (const call of answer.toolCalls) this.#toolCalls.inc({ model, operation, transport, outcome: call.outcome });
+    if (answer.toolChoice !== undefined) {
+      this.#toolAnswers.inc({ model, operation, transport, tool_choice: answer.toolChoice, answer: answer.toolCalls.length > 0 ? 'calls' : 'text' });
+    }
+    if (answer.format !== undefined && answer.content !== undefined) this.#structured.inc({ model, operation, transport, format: answer.format, outcome: answer.content });
   }
 
   /** At the door, before any operation; or by the generation service, counted with the generations. */

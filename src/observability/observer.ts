@@ -1,8 +1,9 @@
 // What operators are told, through one interface: every generation when it
 // ends, and every request turned away before one began, whoever turned it
 // away: a transport at its door (no key, cross-site, too large, malformed)
-// or the generation service (bad input, limits, permissions, draining).
-import type { GenerationObserver, GenerationRefusal, GenerationReport } from '../generation/report.ts';
+// or the generation service (bad input, limits, permissions, draining); and
+// what the checks of each tool or JSON answer found.
+import type { AnswerReport, GenerationObserver, GenerationRefusal, GenerationReport } from '../generation/report.ts';
 
 /** A request a transport refused before any operation ran. */
 export interface DoorRefusal {
@@ -17,6 +18,7 @@ export type Refusal = DoorRefusal | GenerationRefusal;
 export interface Observer extends GenerationObserver {
   finished(report: GenerationReport): void;
   refused(refusal: Refusal): void;
+  checked(answer: AnswerReport): void;
 }
 
 /** Several observers as one. */
@@ -27,6 +29,9 @@ export function observeAll(...observers: Observer[]): Observer {
     },
     refused: (refusal) => {
       for (const observer of observers) observer.refused(refusal);
+    },
+    checked: (answer) => {
+      for (const observer of observers) observer.checked(answer);
     },
   };
 }

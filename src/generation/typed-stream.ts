@@ -4,7 +4,7 @@
 // so far as one, and on the last event the calls assembled and checked as
 // `chat` returns them. The wrapper maps each event as it is pulled and passes
 // return() and cancel() straight through, so that ending the stream still
-// aborts the upstream request at once. The answer's verdict (answer-report.ts)
+// aborts the upstream request at once. The answer's verdict (answer-verdict.ts)
 // is told once, on the last event: a JSON answer's content is checked then, off
 // the client's way, from its pieces (kept only for a JSON answer).
 import type { ChatDelta, ToolCall } from '../upstream/types.ts';

@@ -113,7 +113,10 @@ export function typedChatStream(
     if (told) return;
     told = true;
     if (ofCalls.toolCalls.length > 0 || contentPieces === undefined) return tell(ofCalls);
-    void checkContent(contentPieces.join(''), checks).then(({ outcome }) => tell({ toolCalls: [], content: outcome }));
+    // Told after the stream may have ended: nobody awaits this, and an observer's failure must not end the process.
+    void checkContent(contentPieces.join(''), checks)
+      .then(({ outcome }) => tell({ toolCalls: [], content: outcome }))
+      .catch(() => undefined);
   };
 
   const wrapper: GenerationStream<ChatEvent> = {

@@ -8,9 +8,8 @@ import { NEUTRAL_VALUES, type Dialect } from '../upstream/protocol.ts';
 import type { SamplingParameters, ServerLimits } from '../upstream/types.ts';
 import type { ChatInput, GenerateInput } from './input.ts';
 import { MAX_SEED, SEED_RULE } from './seed.ts';
+import { checkChatSize, checkGenerateSize } from './upstream-size.ts';
 
-/** TGI's request body limit (`--payload-limit`); a larger prompt gets a 413 there. */
-export const MAX_PROMPT_BYTES = 2_000_000 - 64 * 1024;
 /**
  * No tokenizer runs here, so the prompt's token count is bounded from below:
  * real tokenizers put far fewer than this many UTF-8 bytes in one token.
@@ -124,8 +123,7 @@ export function chatParameters(input: ChatInput, limits: ServerLimits | undefine
     if (isSet(value) && !Number.isFinite(value)) throw badInput(field, `${field} must be a finite number`);
   }
   if (input.messages.length === 0) throw badInput('messages', 'messages must hold at least one message');
-  const bytes = input.messages.reduce((sum, m) => sum + Buffer.byteLength(m.content, 'utf8'), 0);
-  if (bytes > MAX_PROMPT_BYTES) throw badInput('messages', `messages must hold at most ${MAX_PROMPT_BYTES} bytes of UTF-8 in all`);
+  checkChatSize(input);
   if (isSet(temperature)) {
     if (!(temperature >= 0)) throw badInput('temperature', 'temperature must be >= 0');
     p.temperature = temperature;
@@ -162,9 +160,7 @@ export function chatParameters(input: ChatInput, limits: ServerLimits | undefine
 
 function checkPrompt(input: GenerateInput): void {
   if (input.prompt.length === 0) throw badInput('prompt', 'prompt cannot be empty');
-  if (Buffer.byteLength(input.prompt, 'utf8') > MAX_PROMPT_BYTES) {
-    throw badInput('prompt', `prompt must be at most ${MAX_PROMPT_BYTES} bytes of UTF-8`);
-  }
+  checkGenerateSize(input);
 }
 
 /**

@@ -85,12 +85,12 @@ export class Registry {
     this.#readLoads();
   }
 
-  /** Each replica's load from its own `/metrics`, every interval, for the routers (never when the interval is 0). */
+  /** Each replica's load from its own `/metrics`, every interval (less often while it exports none), for the routers (never when the interval is 0). */
   #readLoads(): void {
     const every = this.#metricsEveryMs;
     if (every <= 0) return;
     const read = () => {
-      for (const replica of this.replicas) if (replica.state !== 'EJECTED') void replica.readLoad(3 * every);
+      for (const replica of this.replicas) if (replica.state !== 'EJECTED') void replica.readLoad(every);
     };
     read();
     this.#metricsTimer = setInterval(read, every);

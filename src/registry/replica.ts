@@ -5,6 +5,7 @@
 import { withDeadline } from '../lib/deadline.ts';
 import type { ServerLimits, ServerLoad, UpstreamClient } from '../upstream/types.ts';
 import { Cached } from './cached.ts';
+import { LoadReads } from './load-reads.ts';
 
 export type ReplicaState = 'HEALTHY' | 'UNHEALTHY' | 'EJECTED';
 
@@ -55,6 +56,7 @@ export class Replica {
   #prefixHits = 0;
   #load: LoadReading | undefined;
   #readingLoad = false;
+  readonly #loadReads = new LoadReads();
   #limitsFailedAt = Number.NEGATIVE_INFINITY;
   readonly #health: Cached<ReplicaHealth>;
   readonly #limits: Cached<ServerLimits>;
@@ -128,19 +130,22 @@ export class Replica {
   }
 
   /**
-   * Reads the server's `/metrics` (one read at a time), within the probe
-   * timeout. A replica that exports none, or cannot be read, falls back to
-   * this gateway's count; a reading older than `staleMs` is dropped.
+   * Called every `everyMs`: reads the server's `/metrics` when due (one read at
+   * a time; less and less often while it exports none, see load-reads.ts),
+   * within the probe timeout. A replica that exports none, or cannot be read,
+   * falls back to this gateway's count; a reading older than three intervals
+   * is dropped.
    */
-  async readLoad(staleMs: number): Promise<void> {
+  async readLoad(everyMs: number): Promise<void> {
     const read = this.client.serverLoad?.bind(this.client);
-    if (this.#readingLoad || read === undefined) return;
+    if (this.#readingLoad || read === undefined || !this.#loadReads.due()) return;
     this.#readingLoad = true;
     try {
       const load = await withDeadline(this.#options.probeTimeoutMs, read);
+      this.#loadReads.answered(load !== undefined, everyMs);
       this.#load = load && { ...load, inFlightAtRead: this.#inFlight, at: performance.now() };
     } catch {
-      if (this.#load !== undefined && performance.now() - this.#load.at > staleMs) this.#load = undefined;
+      if (this.#load !== undefined && performance.now() - this.#load.at > 3 * everyMs) this.#load = undefined;
     } finally {
       this.#readingLoad = false;
     }
@@ -261,6 +266,7 @@ export class Replica {
       if (probe.healthy) {
         this.#ejection = undefined;
         this.#failures = 0;
+        this.#loadReads.again();
         this.#emit({ kind: 'readmitted' });
       } else {
         this.#eject();
@@ -269,10 +275,11 @@ export class Replica {
     if (probe.healthy !== wasHealthy) {
       this.#emit(probe.healthy ? { kind: 'recovered' } : { kind: 'unhealthy', error: probe.error });
     }
-    // A server that comes back may have been redeployed with other limits: ask it again at once.
+    // A server that comes back may have been redeployed with other limits, or with metrics: ask it again at once.
     if (probe.healthy && !wasHealthy) {
       this.#limits.invalidate();
       this.#limitsFailedAt = Number.NEGATIVE_INFINITY;
+      this.#loadReads.again();
     }
     return report;
   }

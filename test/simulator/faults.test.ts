@@ -134,6 +134,28 @@ describe('fault: errorAfterTokens', () => {
   });
 });
 
+describe('fault: metricsStatus', () => {
+  it('answers /metrics with that status and no page in both modes, while generation keeps working, and outlives `times`', async () => {
+    for (const protocol of ['tgi', 'openai'] as const) {
+      const simulator = await start({ protocol, faults: { metricsStatus: 404, errorAfterTokens: 1, times: 1 } });
+      const missing = await fetch(`${simulator.url}/metrics`);
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toBe('');
+      simulator.setFaults({ metricsStatus: 501 });
+      expect((await fetch(`${simulator.url}/metrics`)).status).toBe(501);
+      simulator.clearFaults();
+      const page = await fetch(`${simulator.url}/metrics`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('tgi_queue_size');
+      expect(simulator.stats().requestsByRoute['GET /metrics']).toBe(3);
+    }
+    const tgi = await start({ faults: { metricsStatus: 404, errorAfterTokens: 1, times: 1 } });
+    expect((await postJson(tgi, '/generate', request)).status).toBe(424);
+    expect((await postJson(tgi, '/generate', request)).status).toBe(200);
+    expect((await fetch(`${tgi.url}/metrics`)).status).toBe(404);
+  });
+});
+
 describe('fault: times', () => {
   it('limits generation faults to the next N generation requests, leaving health faults alone', async () => {
     const simulator = await start({ faults: { httpStatus: 502, unhealthy: true, times: 2 } });

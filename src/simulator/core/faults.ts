@@ -4,7 +4,7 @@
 
 import type { SimulatorFaults } from './types.ts';
 
-export type GenerationFaults = Omit<SimulatorFaults, 'unhealthy' | 'stallInfo' | 'times'>;
+export type GenerationFaults = Omit<SimulatorFaults, 'unhealthy' | 'stallInfo' | 'metricsStatus' | 'times'>;
 
 const BOOLEAN_FAULTS = ['unhealthy', 'stallInfo', 'refuseConnections', 'overloaded', 'stallBeforeHeaders'] as const;
 const COUNT_FAULTS = ['stallAfterTokens', 'dropAfterTokens', 'errorAfterTokens', 'times'] as const;
@@ -41,15 +41,21 @@ export class FaultBoard {
     return this.#faults.stallInfo === true;
   }
 
+  /** The status GET /metrics answers instead of its page; undefined when it has one. */
+  metricsStatus(): number | undefined {
+    return this.#faults.metricsStatus;
+  }
+
   /** The generation faults for one arriving generation request (counts down `times`). */
   takeForRequest(): GenerationFaults {
-    const { unhealthy, stallInfo, times, ...generation } = this.#faults;
+    const { unhealthy, stallInfo, metricsStatus, times, ...generation } = this.#faults;
     if (!hasGenerationFault(generation)) return {};
     if (times !== undefined) {
       // Faults of other routes outlive the count.
       const kept: SimulatorFaults = {};
       if (unhealthy) kept.unhealthy = true;
       if (stallInfo) kept.stallInfo = true;
+      if (metricsStatus !== undefined) kept.metricsStatus = metricsStatus;
       if (times <= 0) {
         this.#faults = kept;
         return {};
@@ -81,9 +87,11 @@ export function assertFaults(value: unknown): asserts value is Partial<Simulator
       throw new TypeError(`fault ${key} must be a non-negative integer`);
     }
   }
-  const status = record['httpStatus'];
-  if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
-    throw new TypeError('fault httpStatus must be an integer from 400 to 599');
+  for (const key of ['httpStatus', 'metricsStatus'] as const) {
+    const status = record[key];
+    if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599)) {
+      throw new TypeError(`fault ${key} must be an integer from 400 to 599`);
+    }
   }
   const tied = record['requestTiedError'];
   if (tied !== undefined && tied !== 'contextShift' && tied !== 'outputFormat') {
@@ -93,7 +101,7 @@ export function assertFaults(value: unknown): asserts value is Partial<Simulator
   if (badJson !== undefined && badJson !== 'not-json' && badJson !== 'breaks-schema') {
     throw new TypeError('fault badJson must be "not-json" or "breaks-schema"');
   }
-  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus', 'requestTiedError', 'badJson']);
+  const known = new Set<string>([...BOOLEAN_FAULTS, ...COUNT_FAULTS, 'httpStatus', 'metricsStatus', 'requestTiedError', 'badJson']);
   const unknown = Object.keys(record).find((key) => !known.has(key));
   if (unknown !== undefined) throw new TypeError(`unknown fault ${unknown}`);
 }

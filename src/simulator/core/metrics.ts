@@ -67,6 +67,12 @@ function renderMetrics(p: PrometheusCounters, engine: Engine, options: Simulator
 }
 
 export function sendMetrics(context: SimulatorContext, res: ServerResponse): void {
+  const status = context.faults.metricsStatus();
+  if (status !== undefined) {
+    res.writeHead(status, { 'content-length': 0 });
+    res.end();
+    return;
+  }
   const text = renderMetrics(context.stats.prometheus, context.engine, context.options);
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);

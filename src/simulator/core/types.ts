@@ -24,7 +24,7 @@ export interface SimulatorTiming {
 }
 
 /**
- * Misbehaviours to inject. Every field but `unhealthy` and `stallInfo` is a generation fault:
+ * Misbehaviours to inject. Every field but `unhealthy`, `stallInfo` and `metricsStatus` is a generation fault:
  * it applies to the generation routes only (POST /generate, /generate_stream, /,
  * /v1/completions and /v1/chat/completions), and is what `times` counts down. When several
  * are set, the first to act wins, in this order: refuseConnections (on arrival),
@@ -39,6 +39,11 @@ export interface SimulatorFaults {
    * In openai mode, where there is no /info, GET /v1/models (the limits probe there) hangs instead.
    */
   stallInfo?: boolean;
+  /**
+   * GET /metrics answers this status (400–599) and no page, as a server without one does (404;
+   * llama.cpp started without --metrics answers 501); not a generation fault either.
+   */
+  metricsStatus?: number;
   /** Destroy the socket of each generation request without answering, like a reset. */
   refuseConnections?: boolean;
   /** Answer generation requests with this HTTP status and a short JSON error. */

@@ -11,7 +11,7 @@ import type { GatewaySocket } from './gateway-socket.ts';
 /** Room for a connection_init with its key, and a few pings before it. */
 export const BEFORE_INIT_MAX_BYTES = 16_384;
 
-const POLICY_VIOLATION = 1008;
+export const POLICY_VIOLATION = 1008;
 
 /** Counts what `tcp` reads until acknowledged() is called; returns that call. */
 export function limitBeforeInit(socket: GatewaySocket, tcp: Socket, maxBytes = BEFORE_INIT_MAX_BYTES): { acknowledged(): void } {

@@ -3,7 +3,8 @@
 // follows (opened() with send, close and onMessage; the returned handler told
 // of the close). What the gateway does its own way: a turn's events leave in
 // one write, keep-alive pings drop a silent peer, what a socket may send
-// before it is acknowledged is bounded and a pong echoes only a small payload,
+// before it is acknowledged is bounded, a pong echoes only a small payload
+// and pings are bounded per second,
 // a peer that does not read is closed once its unread output passes a bound,
 // and a client's broken frames
 // go to the debug log while the gateway's own failures close with 4500.
@@ -13,6 +14,7 @@ import type { Logger } from '../../logger.ts';
 import type { GatewaySocket } from './gateway-socket.ts';
 import { limitBeforeInit } from './before-init.ts';
 import { isAckMessage, isNextMessage } from './messages.ts';
+import { limitPings } from './ping-rate.ts';
 import { pongFor } from './pong.ts';
 import { unreadOutputLimit } from './unread-output.ts';
 import { holdUntilTurnEnds } from './write-batching.ts';
@@ -35,6 +37,7 @@ export function serveSocket<E>(server: Server<E>, socket: GatewaySocket, upgrade
   const checkUnread = unreadOutputLimit(socket, options.maxBufferedBytes);
   const tcp = upgrade.socket;
   const beforeInit = limitBeforeInit(socket, tcp);
+  const mayPong = limitPings(socket, tcp);
   const send = (message: string) =>
     new Promise<void>((resolve, reject) => {
       if (socket.readyState !== socket.OPEN) return resolve();
@@ -57,7 +60,7 @@ export function serveSocket<E>(server: Server<E>, socket: GatewaySocket, upgrade
         });
       },
       // Answered here rather than by graphql-ws, which echoes any payload.
-      onPing: (payload) => send(pongFor(payload)),
+      onPing: (payload) => (mayPong() ? send(pongFor(payload)) : undefined),
     },
     extra,
   );

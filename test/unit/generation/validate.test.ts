@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import type { ChatInput, GenerateInput } from '../../../src/generation/input.ts';
-import { chatParameters, MAX_PROMPT_BYTES, minimumTokens, generationParameters } from '../../../src/generation/validate.ts';
+import { MAX_UPSTREAM_BYTES } from '../../../src/generation/upstream-size.ts';
+import { chatParameters, minimumTokens, generationParameters } from '../../../src/generation/validate.ts';
 import type { ServerLimits } from '../../../src/upstream/types.ts';
 import { OPENAI } from '../../../src/upstream/openai/protocol.ts';
 import { TGI } from '../../../src/upstream/tgi/protocol.ts';
@@ -102,9 +103,12 @@ describe('generationParameters', () => {
       expect(rejection({ stop: ['a', 'b', 'c', 'd', 'e'] }, undefined).message).toContain('up to 4');
     });
 
-    it('rejects a prompt larger than TGI\'s request body limit', () => {
-      expect(rejection({ prompt: 'x'.repeat(MAX_PROMPT_BYTES + 1) }, undefined).details.field).toBe('prompt');
-      expect(() => generationParameters(input({ prompt: 'x'.repeat(MAX_PROMPT_BYTES) }), undefined, TGI.dialect)).not.toThrow();
+    it('rejects a prompt larger than TGI\'s request body limit, counted as the JSON string it is sent as', () => {
+      // Two quotes around it.
+      const refused = rejection({ prompt: 'x'.repeat(MAX_UPSTREAM_BYTES - 1) });
+      expect(refused.details.field).toBe('prompt');
+      expect(refused.message).toContain(`at most ${MAX_UPSTREAM_BYTES} bytes`);
+      expect(() => generationParameters(input({ prompt: 'x'.repeat(MAX_UPSTREAM_BYTES - 2) }), undefined, TGI.dialect)).not.toThrow();
     });
   });
 

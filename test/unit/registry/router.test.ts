@@ -101,7 +101,7 @@ describe('least-in-flight routing', () => {
 describe("a replica's load", () => {
   it('is the gateway in-flight count while its server tells nothing (no /metrics, or none it can read)', async () => {
     const [a] = replicas('a');
-    await a!.readLoad(3_000);
+    await a!.readLoad(1_000);
     a!.acquire();
     a!.acquire();
     expect(a!.queueSize).toBeUndefined();

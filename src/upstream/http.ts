@@ -2,6 +2,7 @@
 // them together): network errors become upstream failures in words that
 // name no address, bodies are read within a bound, an abort keeps its own
 // reason, and a u64 seed travels as a bare JSON number.
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { readStream } from '../lib/read-stream.ts';
 import { UpstreamError } from './errors.ts';
@@ -92,30 +93,10 @@ export function isEventStream(headers: Dispatcher.ResponseData['headers']): bool
 }
 
 /**
- * A decoder over a streamed body, as the caller sees it: network errors
- * classified, and the body destroyed when the consumer stops early (the rest
- * of the generation is unwanted; the server learns it from the closed socket).
- */
-export async function* decodedBody<T>(
-  decoded: AsyncGenerator<T, void, undefined>,
-  body: ResponseBody,
-  signal: AbortSignal,
-  mapError: (error: unknown) => unknown = (error) => error,
-): AsyncGenerator<T, void, undefined> {
-  try {
-    yield* decoded;
-  } catch (error) {
-    throw mapError(classify(error, signal, 'broken'));
-  } finally {
-    if (!body.readableEnded) discard(body);
-  }
-}
-
-/**
  * Drops a body not read to its end, and its socket with it. undici then
  * emits an abort error on the body, which nobody is listening for any more.
  */
-export function discard(body: ResponseBody): void {
+export function discard(body: Readable): void {
   body.on('error', ignore);
   body.destroy();
 }

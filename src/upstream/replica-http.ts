@@ -7,7 +7,8 @@
 // holds one and speaks its own routes and bodies over it.
 import type { Dispatcher, Pool } from 'undici';
 import { publicReason, UpstreamError } from './errors.ts';
-import { classify, decodedBody, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
+import { BodyEvents, type BodyDecoder, type Emit } from './body-events.ts';
+import { classify, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool, wireJson } from './http.ts';
 import { Redaction } from './redact.ts';
 import type { CallOptions, HealthProbe, PoolStats, ServerLoad } from './types.ts';
 
@@ -96,9 +97,9 @@ export class ReplicaHttp {
     return res;
   }
 
-  /** The decoded events of a streamed answer: failures passed on, the body destroyed should the consumer stop early. */
-  events<T>(decoded: AsyncGenerator<T, void, undefined>, res: Response, signal: AbortSignal): AsyncGenerator<T, void, undefined> {
-    return decodedBody(decoded, res.body, signal, (error) => this.passOn(error));
+  /** The decoded events of a streamed answer (see body-events.ts): failures passed on, the body destroyed should the consumer stop early. */
+  events<T>(res: Response, signal: AbortSignal, decoder: (emit: Emit<T>) => BodyDecoder): AsyncGenerator<T, void, undefined> {
+    return new BodyEvents(res.body, decoder, signal, (error) => this.passOn(error));
   }
 
   /** A failure as the gateway passes it on: cleaned of the key (and hidden address) should the server echo them, in the protocol's words. */

@@ -10,12 +10,13 @@
 // that the last event carries both; it may have an empty delta. A body that
 // ends before any finish reason was cut off (`broken`); an `{"error": ...}`
 // event is thrown as an in-band failure (see errors.ts).
-import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason } from '../types.ts';
+import type { ChatDelta, ChatMessage, ChatOutput, ChatRequest, FinishReason, TokenUsage } from '../types.ts';
+import { decodeIterable, type BodyDecoder, type Emit } from '../body-events.ts';
 import { inBandError, type RequestTiedMessages } from './errors.ts';
 import { finishOf, stopTail, toFinishReason } from './finish.ts';
 import { isObject, parseJsonObject, protocolError, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from './shape.ts';
-import { streamChunks } from './chunks.ts';
+import { chunkEvents, type ChunkHandler } from './chunks.ts';
 import { EVERY_WIRE_FIELD, samplingFields, STREAM_OPTIONS, type WireFieldSet } from './sampling.ts';
 import { deltaToolCalls, messageToolCalls, OPENAI_RESPONSE_FORMAT, toolRequestFields, wireMessage, type ResponseFormatWriter } from './tools.ts';
 import type { WireChatRequest } from './wire.ts';
@@ -89,31 +90,52 @@ function contentOf(delta: Json): string {
   return content;
 }
 
-/** The events of a chat stream's body, each as soon as its chunk is complete (see the file's head). */
-export async function* decodeChatStream(body: AsyncIterable<Uint8Array>, options: ChatCodecOptions = {}): AsyncGenerator<ChatDelta, void, undefined> {
-  const stop = options.inferStopFrom;
-  const keep = stopTail(stop);
-  let tail = '';
+/** A chat stream's chunks as its events (see the file's head). */
+class ChatDeltas implements ChunkHandler {
+  readonly #emit: Emit<ChatDelta>;
+  readonly #stop: readonly string[] | undefined;
+  readonly #keep: number;
+  #tail = '';
   /** The held last event, once the finish chunk has come. */
-  let final: Omit<ChatDelta, 'usage'> | null = null;
-  let calls = false;
-  // TGI streams no finish reason after a call: its stream then ends whole at `[DONE]`.
-  for await (const chunk of streamChunks(body, { requestTied: options.requestTied, endsWithoutFinish: () => calls })) {
-    if (chunk.kind === 'end') {
-      yield { ...(final ?? { delta: '', toolCallDeltas: [], finishReason: 'TOOL_CALLS' }), usage: chunk.usage };
-      continue;
-    }
-    const object = deltaObject(chunk.choice);
+  #final: Omit<ChatDelta, 'usage'> | null = null;
+  #calls = false;
+
+  constructor(emit: Emit<ChatDelta>, stop: readonly string[] | undefined) {
+    this.#emit = emit;
+    this.#stop = stop;
+    this.#keep = stopTail(stop);
+  }
+
+  choice(choice: Json, finish: string | null): void {
+    const object = deltaObject(choice);
     const delta = contentOf(object);
     const toolCallDeltas = deltaToolCalls(object);
-    if (toolCallDeltas.length > 0) calls = true;
-    if (keep > 0 && delta.length > 0) tail = (tail + delta).slice(-keep);
-    if (chunk.finish === null) {
-      if (delta.length > 0 || toolCallDeltas.length > 0) yield { delta, toolCallDeltas, finishReason: null, usage: null };
+    if (toolCallDeltas.length > 0) this.#calls = true;
+    if (this.#keep > 0 && delta.length > 0) this.#tail = (this.#tail + delta).slice(-this.#keep);
+    if (finish === null) {
+      if (delta.length > 0 || toolCallDeltas.length > 0) this.#emit({ delta, toolCallDeltas, finishReason: null, usage: null });
     } else {
-      const finishReason: FinishReason = calls ? 'TOOL_CALLS' : toFinishReason(chunk.finish, chunk.choice, tail, stop);
-      final = { delta, toolCallDeltas, finishReason };
+      const finishReason: FinishReason = this.#calls ? 'TOOL_CALLS' : toFinishReason(finish, choice, this.#tail, this.#stop);
+      this.#final = { delta, toolCallDeltas, finishReason };
     }
+  }
+
+  end(usage: TokenUsage | null): void {
+    this.#emit({ ...(this.#final ?? { delta: '', toolCallDeltas: [], finishReason: 'TOOL_CALLS' }), usage });
+  }
+
+  // TGI streams no finish reason after a call: its stream then ends whole at `[DONE]`.
+  endsWithoutFinish(): boolean {
+    return this.#calls;
   }
 }
 
+/** The decoder of a chat stream's body, its events handed to `emit` each as soon as its chunk is complete. */
+export function chatEvents(emit: Emit<ChatDelta>, options: ChatCodecOptions = {}): BodyDecoder {
+  return chunkEvents(new ChatDeltas(emit, options.inferStopFrom), options.requestTied);
+}
+
+/** The same over a body given as chunks. */
+export function decodeChatStream(body: AsyncIterable<Uint8Array>, options: ChatCodecOptions = {}): AsyncGenerator<ChatDelta, void, undefined> {
+  return decodeIterable(body, (emit) => chatEvents(emit, options));
+}

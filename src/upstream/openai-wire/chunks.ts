@@ -7,36 +7,37 @@
 // or the end of the body comes first). An `{"error": …}` event anywhere is
 // thrown as an in-band failure, and so is an `error: {...}` line (llama.cpp
 // before September 2025); a stream that ends before any finish was cut.
-// After `end`, the rest of the body is read (and ignored) when asked for more,
-// so that the keep-alive connection goes back to the pool.
+// After `[DONE]`, the rest of the body is read and ignored (../sse.ts), so
+// that the keep-alive connection goes back to the pool.
 import type { TokenUsage } from '../types.ts';
+import type { BodyDecoder } from '../body-events.ts';
 import { inBandError, type RequestTiedMessages } from './errors.ts';
 import { finishOf } from './finish.ts';
 import { parseJsonObject, type Json } from '../json.ts';
 import { firstChoice, parseUsage } from './shape.ts';
 import { UpstreamError } from '../errors.ts';
-import { readEvents, type EventReader } from '../sse.ts';
+import { SseDecoder, type EventReader } from '../sse.ts';
 
-/** `data: [DONE]`, which closes the stream. */
-const DONE = null;
-
-/** The value of an `error:` line. */
-interface ErrorLine {
-  readonly error: string;
+/** What a decoder does with the chunks, in their order. */
+export interface ChunkHandler {
+  /** A choice before the finish; `finish` is the finish reason on the last one, else null. */
+  choice(choice: Json, finish: string | null): void;
+  /** After the finish: the usage the server reported for the whole stream, if any. */
+  end(usage: TokenUsage | null): void;
+  /**
+   * Asked when the stream closes before any finish reason: whether that end is
+   * whole (TGI streams no finish reason after a tool call); unset, it was cut.
+   */
+  endsWithoutFinish?(): boolean;
+  /** See BodyDecoder.fail. */
+  fail?(error: unknown): void;
 }
 
-/** Each event's data, `DONE` for `[DONE]`; empty events are skipped; an `error:` line as such. */
-const DATA_EVENTS: EventReader<string | typeof DONE | ErrorLine> = {
-  read: (data) => (data.trim() === '[DONE]' ? DONE : data.length > 0 ? data : undefined),
-  field: (name, value) => (name === 'error' ? { error: value } : undefined),
-  isLast: (data) => data === DONE,
-};
-
 /** An `error:` line's JSON (`{"code","message","type"}`) as the in-band failure it reports. */
-function errorLine(line: ErrorLine, requestTied: RequestTiedMessages): UpstreamError {
-  let error: unknown = line.error;
+function errorLine(line: string, requestTied: RequestTiedMessages): UpstreamError {
+  let error: unknown = line;
   try {
-    error = JSON.parse(line.error);
+    error = JSON.parse(line);
   } catch {
     // Plain text: its words are the message.
   }
@@ -46,65 +47,79 @@ function errorLine(line: ErrorLine, requestTied: RequestTiedMessages): UpstreamE
 /** A stream that stopped before the generation was whole. */
 const endedEarly = (detail: string): UpstreamError => new UpstreamError({ kind: 'broken', detail });
 
-export type StreamChunk =
-  /** A choice before the finish; `finish` is the finish reason on the last one, else null. */
-  | { kind: 'choice'; choice: Json; finish: string | null }
-  /** After the finish: the usage the server reported for the whole stream, if any. */
-  | { kind: 'end'; usage: TokenUsage | null };
+class StreamChunks implements EventReader {
+  readonly #handler: ChunkHandler;
+  readonly #requestTied: RequestTiedMessages | undefined;
+  #finished = false;
+  #ended = false;
 
-export interface ChunkOptions {
-  /** The dialect's messages of failures the request caused (see errors.ts). */
-  requestTied?: RequestTiedMessages;
-  /**
-   * Asked when the stream closes before any finish reason: whether that end is
-   * whole (TGI streams no finish reason after a tool call); else it was cut.
-   */
-  endsWithoutFinish?: () => boolean;
-}
+  constructor(handler: ChunkHandler, requestTied: RequestTiedMessages | undefined) {
+    this.#handler = handler;
+    this.#requestTied = requestTied;
+  }
 
-export async function* streamChunks(body: AsyncIterable<Uint8Array>, options: ChunkOptions = {}): AsyncGenerator<StreamChunk, void, undefined> {
-  let finished = false;
-  let ended = false;
-  const end = (usage: TokenUsage | null): StreamChunk => {
-    ended = true;
-    return { kind: 'end', usage };
-  };
-  for await (const data of readEvents(body, DATA_EVENTS)) {
-    if (data !== DONE && typeof data !== 'string') throw errorLine(data, options.requestTied ?? []);
-    if (data === DONE) {
-      if (!finished && options.endsWithoutFinish?.()) finished = true;
-      if (!finished) throw endedEarly('stream ended without a finish reason');
-      if (!ended) yield end(null);
-      continue; // on to the end of the body
+  data(data: string): boolean {
+    if (data.trim() === '[DONE]') {
+      this.#close('stream ended without a finish reason');
+      return true; // on to the end of the body
     }
+    if (data.length === 0) return false;
     const chunk = parseJsonObject(data, 'stream event');
-    const error = inBandError(chunk, options.requestTied);
+    const error = inBandError(chunk, this.#requestTied);
     if (error) throw error;
-    if (ended) continue;
+    if (this.#ended) return false;
     const usage = parseUsage(chunk.usage);
-    if (finished) {
+    if (this.#finished) {
       // Only the usage chunk is expected now (usage sent before the finish, as continuous usage stats, is not the total).
-      if (usage) yield end(usage);
-      continue;
+      if (usage) this.#end(usage);
+      return false;
     }
     const choice = firstChoice(chunk, 'stream event');
     if (!choice) {
       // A usage chunk with no finish before it: the end of a stream that states none (TGI after a call).
-      if (usage && options.endsWithoutFinish?.()) {
-        finished = true;
-        yield end(usage);
+      if (usage && this.#handler.endsWithoutFinish?.()) {
+        this.#finished = true;
+        this.#end(usage);
       }
-      continue;
+      return false;
     }
     const finish = finishOf(choice);
-    yield { kind: 'choice', choice, finish };
-    if (finish === null) continue;
-    finished = true;
+    this.#handler.choice(choice, finish);
+    if (finish === null) return false;
+    this.#finished = true;
     // A server that puts usage on the finish chunk sends no separate one.
-    if (usage) yield end(usage);
+    if (usage) this.#end(usage);
+    return false;
   }
-  if (!finished && options.endsWithoutFinish?.()) finished = true;
-  if (!finished) throw endedEarly('stream ended before its final event');
+
+  field(name: string, value: string): boolean {
+    if (name === 'error') throw errorLine(value, this.#requestTied ?? []);
+    return false;
+  }
+
   // Ended cleanly after its finish without `[DONE]` (some servers): the answer is whole.
-  if (!ended) yield end(null);
+  end(): void {
+    this.#close('stream ended before its final event');
+  }
+
+  fail(error: unknown): void {
+    this.#handler.fail?.(error);
+  }
+
+  /** `[DONE]` or the end of the body: whole once the finish came (or needs none), else cut. */
+  #close(cut: string): void {
+    if (!this.#finished && this.#handler.endsWithoutFinish?.()) this.#finished = true;
+    if (!this.#finished) throw endedEarly(cut);
+    if (!this.#ended) this.#end(null);
+  }
+
+  #end(usage: TokenUsage | null): void {
+    this.#ended = true;
+    this.#handler.end(usage);
+  }
+}
+
+/** A stream's body read as chunks by `handler`. */
+export function chunkEvents(handler: ChunkHandler, requestTied?: RequestTiedMessages): BodyDecoder {
+  return new SseDecoder(new StreamChunks(handler, requestTied));
 }

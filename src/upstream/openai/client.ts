@@ -20,7 +20,7 @@
 import { UpstreamError } from '../errors.ts';
 import { withDeadline } from '../../lib/deadline.ts';
 import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, raceAbort, readBody, retryAfterSeconds } from '../http.ts';
-import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
+import { buildChatRequest, chatEvents, parseChatResponse } from '../openai-wire/chat.ts';
 import { parseErrorResponse } from '../openai-wire/errors.ts';
 import { ReplicaHttp, timedProbe, type Response } from '../replica-http.ts';
 import type {
@@ -36,7 +36,7 @@ import type {
   TokenStream,
   UpstreamClient,
 } from '../types.ts';
-import { decodeCompletionStream } from './completion-stream.ts';
+import { completionEvents } from './completion-stream.ts';
 import { openaiServerLoad } from './load.ts';
 import { parseCompletionResponse, parseModelList, parseProps, servingContext, withContext, type GenerationOutputWithUsage } from './parse.ts';
 import { buildCompletionRequest, promptPrefix } from './request.ts';
@@ -162,8 +162,8 @@ export class OpenAIClient implements UpstreamClient {
     const model = await this.#model(options.signal);
     const server = this.#server;
     const res = await this.#http.openStream('/v1/completions', buildCompletionRequest(model, request, { stream: true, fields: server.fields }), options, this.#errorOf);
-    const decoded = decodeCompletionStream(res.body, { prefix: promptPrefix(request), signal: options.signal, requestTied: server.requestTied });
-    return this.#http.events(decoded, res, options.signal);
+    const prefix = promptPrefix(request);
+    return this.#http.events(res, options.signal, (emit) => completionEvents(emit, { prefix, signal: options.signal, requestTied: server.requestTied }));
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
@@ -178,7 +178,7 @@ export class OpenAIClient implements UpstreamClient {
     const model = await this.#model(options.signal);
     const server = this.#server;
     const res = await this.#http.openStream('/v1/chat/completions', buildChatRequest(model, request, { stream: true, fields: server.fields }), options, this.#errorOf);
-    return this.#http.events(decodeChatStream(res.body, { requestTied: server.requestTied }), res, options.signal);
+    return this.#http.events(res, options.signal, (emit) => chatEvents(emit, { requestTied: server.requestTied }));
   }
 
   mayShow(text: string): boolean {

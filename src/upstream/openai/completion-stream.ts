@@ -16,8 +16,9 @@
 // A failure of the server after the finish chunk (rare: the usage never
 // comes whole) still hands on that chunk's token, as an ordinary one, before
 // the failure; an abort (the client left, a deadline) does not.
-import type { StreamToken, Token, TokenUsage } from '../types.ts';
-import { streamChunks } from '../openai-wire/chunks.ts';
+import type { FinishReason, StreamToken, Token, TokenUsage } from '../types.ts';
+import { decodeIterable, type BodyDecoder, type Emit } from '../body-events.ts';
+import { chunkEvents, type ChunkHandler } from '../openai-wire/chunks.ts';
 import { toFinishReason } from '../openai-wire/finish.ts';
 import { protocolError, type Json } from '../json.ts';
 import type { RequestTiedMessages } from '../openai-wire/errors.ts';
@@ -47,54 +48,63 @@ function tokenOf(choice: Json): Token | null {
   return { id: first ?? -1, text, logprob: null, special: false };
 }
 
-export async function* decodeCompletionStream(
-  body: AsyncIterable<Uint8Array>,
-  options: CompletionStreamOptions = {},
-): AsyncGenerator<StreamToken, void, undefined> {
-  let index = 0;
+class CompletionTokens implements ChunkHandler {
+  readonly #emit: Emit<StreamToken>;
+  readonly #signal: AbortSignal | undefined;
+  #index = 0;
   /** The finish chunk's token, waiting for the usage. */
-  let held: Token | null = null;
-  let seen = 0;
-  let text = options.prefix ?? '';
-  let finish: ReturnType<typeof toFinishReason> | null = null;
-  let sent = false;
-  const last = (usage: TokenUsage | null): FinalStreamToken => {
-    sent = true;
-    return {
-      index: ++index,
-      token: held ?? END_TOKEN,
-      generatedText: text,
-      details: { finishReason: finish!, generatedTokens: usage?.completionTokens ?? seen, seed: null },
+  #held: Token | null = null;
+  #seen = 0;
+  #text: string;
+  #finish: FinishReason | null = null;
+  #sent = false;
+
+  constructor(emit: Emit<StreamToken>, options: CompletionStreamOptions) {
+    this.#emit = emit;
+    this.#signal = options.signal;
+    this.#text = options.prefix ?? '';
+  }
+
+  choice(choice: Json, finish: string | null): void {
+    const token = tokenOf(choice);
+    if (token) {
+      this.#seen += 1;
+      this.#text += token.text;
+    }
+    if (finish === null) {
+      if (token) this.#emit({ index: ++this.#index, token, generatedText: null, details: null });
+      return;
+    }
+    this.#held = token;
+    this.#finish = toFinishReason(finish, choice);
+  }
+
+  end(usage: TokenUsage | null): void {
+    this.#sent = true;
+    const last: FinalStreamToken = {
+      index: ++this.#index,
+      token: this.#held ?? END_TOKEN,
+      generatedText: this.#text,
+      details: { finishReason: this.#finish!, generatedTokens: usage?.completionTokens ?? this.#seen, seed: null },
       usage,
     };
-  };
-
-  try {
-    for await (const chunk of streamChunks(body, { requestTied: options.requestTied })) {
-      if (chunk.kind === 'end') {
-        yield last(chunk.usage);
-        continue;
-      }
-      const token = tokenOf(chunk.choice);
-      if (token) {
-        seen += 1;
-        text += token.text;
-      }
-      if (chunk.finish === null) {
-        if (token) yield { index: ++index, token, generatedText: null, details: null };
-        continue;
-      }
-      held = token;
-      finish = toFinishReason(chunk.finish, chunk.choice);
-    }
-  } catch (error) {
-    if (held !== null && !sent && options.signal?.aborted !== true) {
-      // The server failed after sending this token: it is the client's all the same.
-      const token = held;
-      held = null;
-      sent = true;
-      yield { index: ++index, token, generatedText: null, details: null };
-    }
-    throw error;
+    this.#emit(last);
   }
+
+  fail(): void {
+    // The server failed after sending this token: it is the client's all the same.
+    if (this.#held === null || this.#sent || this.#signal?.aborted === true) return;
+    this.#sent = true;
+    this.#emit({ index: ++this.#index, token: this.#held, generatedText: null, details: null });
+  }
+}
+
+/** The decoder of a `/v1/completions` stream, its tokens handed to `emit` (see the file's head). */
+export function completionEvents(emit: Emit<StreamToken>, options: CompletionStreamOptions = {}): BodyDecoder {
+  return chunkEvents(new CompletionTokens(emit, options), options.requestTied);
+}
+
+/** The same over a body given as chunks. */
+export function decodeCompletionStream(body: AsyncIterable<Uint8Array>, options: CompletionStreamOptions = {}): AsyncGenerator<StreamToken, void, undefined> {
+  return decodeIterable(body, (emit) => completionEvents(emit, options));
 }

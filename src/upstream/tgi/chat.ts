@@ -23,7 +23,8 @@
 //   parseErrorResponse reads it); in the stream an error arrives as
 //   `{"error":{"message","http_status_code"}}` (or `{error, error_type}`), thrown as an
 //   in-band UpstreamError with 422/400 → 'validation', 429/503 → 'overloaded', else 'generation'.
-import { buildChatRequest, decodeChatStream, parseChatResponse } from '../openai-wire/chat.ts';
+import { decodeIterable, type BodyDecoder, type Emit } from '../body-events.ts';
+import { buildChatRequest, chatEvents, parseChatResponse } from '../openai-wire/chat.ts';
 import type { WireFieldSet } from '../openai-wire/sampling.ts';
 import type { ResponseFormatWriter } from '../openai-wire/tools.ts';
 import type { WireChatRequest } from '../openai-wire/wire.ts';
@@ -64,12 +65,15 @@ export function parseTgiChatResponse(text: string, request: ChatRequest): ChatOu
   return output.toolCalls.length === 0 ? output : { ...output, toolCalls: output.toolCalls.map((call) => ({ ...call, id: '' })) };
 }
 
-/** The events of TGI's chat stream (role-only and empty chunks dropped; the last carries finish and usage). */
-export async function* decodeTgiChatStream(body: AsyncIterable<Uint8Array>, request: ChatRequest): AsyncGenerator<ChatDelta, void, undefined> {
-  for await (const event of decodeChatStream(body, { inferStopFrom: request.parameters.stop })) {
-    // TGI repeats one id on every piece of a call ("0", or empty): not a call's id. The gateway makes one.
-    yield event.toolCallDeltas.some((d) => d.id !== undefined)
-      ? { ...event, toolCallDeltas: event.toolCallDeltas.map(({ id: _id, ...delta }) => delta) }
-      : event;
-  }
+/** The decoder of TGI's chat stream (role-only and empty chunks dropped; the last event carries finish and usage). */
+export function tgiChatEvents(emit: Emit<ChatDelta>, request: ChatRequest): BodyDecoder {
+  // TGI repeats one id on every piece of a call ("0", or empty): not a call's id. The gateway makes one.
+  const withoutIds: Emit<ChatDelta> = (event) =>
+    emit(event.toolCallDeltas.some((d) => d.id !== undefined) ? { ...event, toolCallDeltas: event.toolCallDeltas.map(({ id: _id, ...delta }) => delta) } : event);
+  return chatEvents(withoutIds, { inferStopFrom: request.parameters.stop });
+}
+
+/** The same over a body given as chunks. */
+export function decodeTgiChatStream(body: AsyncIterable<Uint8Array>, request: ChatRequest): AsyncGenerator<ChatDelta, void, undefined> {
+  return decodeIterable(body, (emit) => tgiChatEvents(emit, request));
 }

@@ -18,10 +18,10 @@ import type {
 } from '../types.ts';
 import { DEFAULT_CONNECTIONS, MAX_GENERATION_BODY, readBody, retryAfterSeconds } from '../http.ts';
 import { ReplicaHttp, timedProbe, type ErrorReader } from '../replica-http.ts';
-import { buildTgiChatRequest, decodeTgiChatStream, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
+import { buildTgiChatRequest, tgiChatEvents, parseTgiChatResponse, TGI_CHAT_PATH } from './chat.ts';
 import { parseErrorResponse, parseGenerateResponse, parseInfo } from './parse.ts';
 import { toGenerateRequest } from './request.ts';
-import { decodeTokenStream } from './stream.ts';
+import { tokenEvents } from './stream.ts';
 import { tgiServerLoad } from './load.ts';
 import { inGatewayNames } from './validation-messages.ts';
 
@@ -89,7 +89,7 @@ export class TgiClient implements UpstreamClient {
 
   async generateStream(request: CompletionRequest, options: CallOptions): Promise<TokenStream> {
     const res = await this.#http.openStream('/generate_stream', toGenerateRequest(request), options, errorOf);
-    return this.#http.events(decodeTokenStream(res.body), res, options.signal);
+    return this.#http.events(res, options.signal, tokenEvents);
   }
 
   async chat(request: ChatRequest, options: CallOptions): Promise<ChatOutput> {
@@ -105,7 +105,7 @@ export class TgiClient implements UpstreamClient {
 
   async chatStream(request: ChatRequest, options: CallOptions): Promise<ChatStream> {
     const res = await this.#http.openStream(TGI_CHAT_PATH, buildTgiChatRequest(request, { stream: true, model: this.#chatModel }), options, errorOf);
-    return this.#http.events(decodeTgiChatStream(res.body, request), res, options.signal);
+    return this.#http.events(res, options.signal, (emit) => tgiChatEvents(emit, request));
   }
 
   mayShow(text: string): boolean {

@@ -26,7 +26,7 @@ export interface BodyLimits {
  * many keys (400), or when it is not JSON (422, as the original backend answered). Requiring the JSON content type also keeps
  * browsers from sending it cross-site without a CORS preflight.
  */
-export async function readJson(req: IncomingMessage, { maxBytes: limit, json }: BodyLimits, reviver?: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown): Promise<unknown> {
+export async function readJson(req: IncomingMessage, { maxBytes: limit, json }: BodyLimits, parse: (text: string) => unknown = JSON.parse): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new BodyError(422, 'the body must be JSON (content-type: application/json)');
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -35,7 +35,7 @@ export async function readJson(req: IncomingMessage, { maxBytes: limit, json }: 
   const problem = jsonShapeProblem(text, json);
   if (problem !== undefined) throw new BodyError(400, problem);
   try {
-    return JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]);
+    return parse(text);
   } catch {
     throw new BodyError(422, 'the body is not valid JSON');
   }

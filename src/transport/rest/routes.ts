@@ -9,7 +9,7 @@ import type { GenerationService } from '../../generation/service.ts';
 import type { Logger } from '../../logger.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { sendJson } from '../common/send-json.ts';
-import { exactSeeds } from '../../generation/json-input.ts';
+import { parseWithExactSeeds } from '../../generation/json-input.ts';
 import { readGenerateInput, restMessage } from './generate-input.ts';
 import { BodyError, readJson, type BodyLimits } from './json-body.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
@@ -84,7 +84,7 @@ export function createRestHandler(services: RestServices, bodyLimits: BodyLimits
   async function readInput(req: IncomingMessage, requestId: string): Promise<GenerateInput> {
     try {
       // A JSON number under "seed" is read by its source text: JSON.parse alone would round a u64 past 2^53.
-      return readGenerateInput(await readJson(req, bodyLimits, exactSeeds));
+      return readGenerateInput(await readJson(req, bodyLimits, parseWithExactSeeds));
     } catch (error) {
       onRefused('rest', error instanceof BodyError ? error.code : asGatewayError(error).code, requestId);
       throw error;

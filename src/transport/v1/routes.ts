@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Caller } from '../../access/caller.ts';
 import { mayUse } from '../../access/caller.ts';
 import { GatewayError } from '../../errors.ts';
-import { exactSeeds } from '../../generation/json-input.ts';
+import { parseWithExactSeeds } from '../../generation/json-input.ts';
 import type { Operation } from '../../generation/report.ts';
 import type { GenerationService } from '../../generation/service.ts';
 import type { InFlight } from '../../lib/in-flight.ts';
@@ -101,7 +101,7 @@ export function createV1Handler(services: V1Services, bodyLimits: BodyLimits, lo
   async function readBody(req: IncomingMessage, { requestId }: V1Request): Promise<unknown> {
     try {
       // A JSON number under "seed" is read by its source text: JSON.parse alone would round a u64 past 2^53.
-      return await readJson(req, bodyLimits, exactSeeds);
+      return await readJson(req, bodyLimits, parseWithExactSeeds);
     } catch (error) {
       onRefused('openai', toOpenAIError(error).gatewayCode, requestId);
       throw error;

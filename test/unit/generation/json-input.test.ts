@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors.ts';
 import { GenerateInputSchema, INPUT_DEFAULTS } from '../../../src/generation/input.ts';
-import { exactSeeds, jsonInputReader } from '../../../src/generation/json-input.ts';
+import { exactSeeds, jsonInputReader, parseWithExactSeeds } from '../../../src/generation/json-input.ts';
 import { snakeCase } from '../../../src/lib/names.ts';
 
 const read = jsonInputReader(GenerateInputSchema, snakeCase);
@@ -61,5 +61,27 @@ describe('exactSeeds', () => {
     expect(() => readText(`{"model_id":"m","prompt":"p","seed":${seed}}`)).toThrow(
       'seed must be an integer from 0 to 18446744073709551615, as a JSON number or a string of decimal digits',
     );
+  });
+});
+
+describe('parseWithExactSeeds', () => {
+  it('reads the seed by its digits, whether its key is written plainly or with escapes', () => {
+    expect(parseWithExactSeeds('{"prompt":"p","seed":14875267490767656219}')).toEqual({ prompt: 'p', seed: 14875267490767656219n });
+    expect(parseWithExactSeeds('{"prompt":"p","se\\u0065d":14875267490767656219}')).toEqual({ prompt: 'p', seed: 14875267490767656219n });
+  });
+
+  it('leaves the refusals to the schema, as exactSeeds does', () => {
+    expect(parseWithExactSeeds('{"seed":1e3}')).toEqual({ seed: 1000 });
+    expect(parseWithExactSeeds('{"seed":"007"}')).toEqual({ seed: '007' });
+  });
+
+  it('parses a body without a seed as JSON.parse does', () => {
+    const text = '{"model":"m","messages":[{"role":"user","content":"a \\"seed\\": 1"}],"n":1,"nested":{"deep":[1,2.5,null,true]}}';
+    expect(parseWithExactSeeds(text)).toEqual(JSON.parse(text));
+  });
+
+  it('throws on text that is not JSON', () => {
+    expect(() => parseWithExactSeeds('{"seed":')).toThrow(SyntaxError);
+    expect(() => parseWithExactSeeds('{"a":')).toThrow(SyntaxError);
   });
 });

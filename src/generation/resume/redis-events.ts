@@ -6,10 +6,13 @@
 // stream entry (the index of the first, and their JSON array), and every
 // generation's entries of that turn go in one pipeline, never a round trip
 // per token. Cancels travel on one channel to the process that runs the generation.
+// The hash names that process, whose heartbeat (heartbeat.ts) tells readers
+// elsewhere whether the generation can still end.
 import { Redis } from 'ioredis';
 import { GatewayError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import type { LogEnd } from './event-log.ts';
+import { Heartbeat } from './heartbeat.ts';
 import type { EventMirror, MirroredGeneration } from './mirror.ts';
 
 export interface RedisEventsOptions {
@@ -44,6 +47,8 @@ type Pending = { command: (string | number)[] } | { first: number; events: unkno
 /** A generation another process runs or ran, as its hash describes it. */
 export interface RemoteGeneration extends MirroredGeneration {
   readonly ended: boolean;
+  /** The process that runs it (undefined when written by a gateway that did not say). */
+  readonly process: string | undefined;
 }
 
 /** A failure as written to Redis: its code and message (anything else was masked anyway). */
@@ -63,6 +68,7 @@ export class RedisEvents {
   readonly options: RedisEventsOptions;
   readonly #writer: Redis;
   readonly #listener: Redis;
+  readonly #heartbeat: Heartbeat;
   /** What is not yet written, by generation: flushed together at the end of the turn. */
   #pending = new Map<string, Pending[]>();
   #flushing: Promise<void> | undefined;
@@ -72,6 +78,7 @@ export class RedisEvents {
     this.options = options;
     this.#writer = this.connect();
     this.#listener = this.connect();
+    this.#heartbeat = new Heartbeat(this.#writer);
     this.#listener.on('message', (channel: string, id: string) => (channel === CANCEL_CHANNEL ? signals.cancel(id) : signals.readerStopped(id)));
     void this.#listener.subscribe(CANCEL_CHANNEL, STOPPED_CHANNEL).catch((error: unknown) => options.logger.warn({ err: error }, 'cannot hear cancels through Redis'));
   }
@@ -88,7 +95,7 @@ export class RedisEvents {
   mirror<E>(generation: MirroredGeneration): EventMirror<E> {
     const { id } = generation;
     const { resumeMs, runMs } = this.options;
-    this.#queue(id, ['hset', metaKey(id), 'kind', generation.kind, 'owner', generation.owner ?? '', 'model', generation.modelId, 'ended', '0']);
+    this.#queue(id, ['hset', metaKey(id), 'kind', generation.kind, 'owner', generation.owner ?? '', 'model', generation.modelId, 'ended', '0', 'process', this.#heartbeat.process]);
     this.#queue(id, ['pexpire', metaKey(id), runMs + resumeMs]);
     return {
       appended: (index, event) => this.#append(id, index, event),
@@ -104,7 +111,14 @@ export class RedisEvents {
   async find(id: string): Promise<RemoteGeneration | undefined> {
     const meta = await this.#writer.hgetall(metaKey(id));
     if (meta.kind !== 'chat' && meta.kind !== 'generate') return undefined;
-    return { id, kind: meta.kind, owner: meta.owner === '' ? undefined : meta.owner, modelId: meta.model ?? '', ended: meta.ended === '1' };
+    return { id, kind: meta.kind, owner: meta.owner === '' ? undefined : meta.owner, modelId: meta.model ?? '', ended: meta.ended === '1', process: meta.process || undefined };
+  }
+
+  /** Whether the generation will never end in Redis: forgotten, or running in a process that is no longer alive. */
+  async abandoned(id: string): Promise<boolean> {
+    const remote = await this.find(id);
+    if (!remote) return true;
+    return !remote.ended && remote.process !== undefined && !(await this.#heartbeat.alive(remote.process));
   }
 
   /** The index of the first event kept, or undefined when none is. */
@@ -139,6 +153,7 @@ export class RedisEvents {
   async close(): Promise<void> {
     this.#flush();
     await this.#flushing;
+    await this.#heartbeat.stop();
     this.#listener.disconnect();
     await this.#writer.quit().catch(() => undefined);
   }

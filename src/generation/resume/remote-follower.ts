@@ -104,8 +104,9 @@ export class RemoteFollower<E> implements Reader<E> {
       if (entries.length > 0) {
         this.#lastId = entries.at(-1)![0];
         this.#buffer = entries;
-      } else if (!this.#over && (await this.#events.find(this.#id)) === undefined) {
-        // Forgotten before its end was written (its process died, and the copy expired): said, not passed off as a whole stream.
+      } else if (!this.#over && (await this.#events.abandoned(this.#id))) {
+        // Its process died before its end was written (its heartbeat lapsed, or the copy expired): said at once, not passed
+        // off as a whole stream, nor waited on until the copy expires.
         this.#buffer = [['lost', ['end', endToFields({ as: 'failed', failure: LOST })]]];
       }
       return !this.#over;

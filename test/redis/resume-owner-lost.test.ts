@@ -7,9 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HEARTBEAT_TTL_MS } from '../../src/generation/resume/heartbeat.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startGatewayProcess, type GatewayProcess } from '../attacks/gateway-process.ts';
-import { collectWs, wsClient, type Result } from '../e2e/clients.ts';
+import { collectWs, post, wsClient, type Result } from '../e2e/clients.ts';
 import { sseUntilDrop } from '../e2e/resume-clients.ts';
-import { ResumableGenerateStreamDocument, ResumeGenerateStreamDocument, type ResumeGenerateStreamSubscription } from '../gql/graphql.ts';
+import { CancelGenerationDocument, ResumableGenerateStreamDocument, ResumeGenerateStreamDocument, type ResumeGenerateStreamSubscription } from '../gql/graphql.ts';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
 const KEY = 'sk-resume-0123456789abcd';
@@ -81,7 +81,7 @@ describeWithRedis('a resumable generation whose process dies (REDIS_URL)', () =>
     expect(indices(reader.payloads)).toEqual(range(1, tokens));
   }, 30_000);
 
-  it('a reader elsewhere ends within the heartbeat expiry after its events, and a later resume gets the kept events, then the same error', async () => {
+  it('a reader elsewhere ends within the heartbeat expiry after its events; a later resume gets the kept events, then the same error, and a cancel answers false', async () => {
     const generationId = await startOn(a, 3000);
     const reader = follow(b, generationId);
     await reader.received(5);
@@ -105,5 +105,8 @@ describeWithRedis('a resumable generation whose process dies (REDIS_URL)', () =>
     expect(indices(replay)).toEqual(seen);
     expect(replay).toHaveLength(seen.length + 1);
     expect(replay.at(-1)!.errors![0]!.extensions?.code).toBe('GENERATION_NOT_FOUND');
+    // Nothing runs it any more.
+    const cancel = await post(b.url, CancelGenerationDocument, { generationId }, { headers: { 'x-api-key': KEY } });
+    expect(cancel.data?.cancelGeneration).toBe(false);
   }, 30_000);
 });

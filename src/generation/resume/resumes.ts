@@ -80,7 +80,8 @@ export class Resumes {
     if (table || !this.#redis) return (table ?? this.generate).find(caller, generationId).stop();
     const remote = await this.#redis.find(generationId);
     if (!remote || (remote.owner !== undefined && remote.owner !== ownerOf(caller))) throw notFound();
-    if (remote.ended) return false;
+    // Its process died before its end: nothing runs it any more.
+    if (remote.ended || (await this.#redis.abandoned(generationId))) return false;
     await this.#redis.cancel(generationId);
     return true;
   }

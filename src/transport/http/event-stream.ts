@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ExecutionResult } from 'graphql';
 import type { FetchAPI } from 'graphql-yoga';
+import { drained } from '../common/drained.ts';
 import { yogaJson } from './yoga-answers.ts';
 
 /** yoga's comment line: some browsers show nothing of a response before its first bytes. */
@@ -42,16 +43,4 @@ export async function sendEventStream(res: ServerResponse, events: AsyncIterable
     clearInterval(ping);
     if (signal.aborted) await iterator.return?.();
   }
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -10,6 +10,7 @@
 import type { ServerResponse } from 'node:http';
 import type { GenerationStream } from '../../generation/service.ts';
 import type { TokenUsage } from '../../upstream/types.ts';
+import { drained } from '../common/drained.ts';
 import { toOpenAIError } from './errors.ts';
 
 /** How one kind of stream turns its events into chunks. */
@@ -40,6 +41,8 @@ export async function sendChunkStream<E>(res: ServerResponse, events: Generation
   try {
     let read = first;
     while (!read.done) {
+      // The client left while this event was on its way: nothing is written to a closed response.
+      if (signal.aborted) return;
       usage = shape.usage(read.value) ?? usage;
       text += shape.frames(read.value);
       if (text !== '' && !res.write(text)) await drained(res, signal);
@@ -61,17 +64,3 @@ export async function sendChunkStream<E>(res: ServerResponse, events: Generation
 /** One chunk as an SSE event; `json` when its JSON text is written already. */
 export const frame = (chunk: object) => frameJson(JSON.stringify(chunk));
 export const frameJson = (json: string) => `data: ${json}\n\n`;
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -38,8 +38,8 @@ export class Follower<E> implements Reader<E> {
   readonly #generation: FollowedGeneration<E>;
   #cursor: number;
   #over = false;
-  /** Settles a next() waiting for events when the follower leaves meanwhile. */
-  #leaving: PromiseWithResolvers<void> | undefined;
+  /** Wakes the next() waiting for events, should the follower leave meanwhile; set only while it waits. */
+  #wake: (() => void) | undefined;
 
   constructor(generation: FollowedGeneration<E>, afterIndex: number) {
     this.#generation = generation;
@@ -70,8 +70,13 @@ export class Follower<E> implements Reader<E> {
           this.#leave('finished');
           return read.end.as === 'failed' ? { done: false, value: { failure: read.end.failure } } : DONE;
         case 'waiting':
-          this.#leaving ??= Promise.withResolvers<void>();
-          await Promise.race([log.changed(), this.#leaving.promise]);
+          // A promise per wait, not one raced for the follower's life: each race would leave a
+          // reaction on it until the follower leaves, one per event read live.
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+            void log.changed().then(resolve);
+          });
+          this.#wake = undefined;
       }
     }
   }
@@ -99,7 +104,7 @@ export class Follower<E> implements Reader<E> {
   #leave(how: 'detached' | 'stopped' | 'finished'): void {
     if (this.#over) return;
     this.#over = true;
-    this.#leaving?.resolve();
+    this.#wake?.();
     this.#generation.left(this, how);
   }
 }

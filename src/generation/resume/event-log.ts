@@ -47,11 +47,6 @@ export class EventLog<E> {
     return this.#first + this.#entries.length - this.#dropped - 1;
   }
 
-  /** Bytes of the events kept now. */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
   get end(): LogEnd | undefined {
     return this.#end;
   }
@@ -77,14 +72,6 @@ export class EventLog<E> {
     if (this.#end) return;
     this.#end = end;
     this.#wake();
-  }
-
-  /** Empties the log (the generation is forgotten): readers left find the events gone. */
-  clear(): void {
-    this.#first = this.last + 1;
-    this.#entries = [];
-    this.#dropped = 0;
-    this.#bytes = 0;
   }
 
   read(cursor: number): LogRead<E> {

@@ -117,7 +117,11 @@ export class RedisEvents {
   /** Whether the generation will never end in Redis: forgotten, or running in a process that is no longer alive. */
   async abandoned(id: string): Promise<boolean> {
     const remote = await this.find(id);
-    if (!remote) return true;
+    return !remote || (await this.orphaned(remote));
+  }
+
+  /** Whether a generation read already is still running in a process that is no longer alive. */
+  async orphaned(remote: RemoteGeneration): Promise<boolean> {
     return !remote.ended && remote.process !== undefined && !(await this.#heartbeat.alive(remote.process));
   }
 
@@ -191,9 +195,20 @@ export class RedisEvents {
       return;
     }
     const commands: (string | number)[][] = [];
+    const { maxEntries, runMs, resumeMs } = this.options;
     for (const [id, batch] of this.#pending) {
+      let expiring = false;
       for (const item of batch) {
-        commands.push('command' in item ? item.command : ['xadd', eventsKey(id), 'MAXLEN', '~', this.options.maxEntries, '*', 'i', item.first, 'e', JSON.stringify(item.events)]);
+        if ('command' in item) {
+          commands.push(item.command);
+          continue;
+        }
+        commands.push(['xadd', eventsKey(id), 'MAXLEN', '~', maxEntries, '*', 'i', item.first, 'e', JSON.stringify(item.events)]);
+        // The events expire as the generation's record does, even if its end is never written (its
+        // process died, Redis was away then); once per batch, right after the events, so that a
+        // close queued later in the batch sets the shorter expiry last.
+        if (!expiring) commands.push(['pexpire', eventsKey(id), runMs + resumeMs]);
+        expiring = true;
       }
     }
     this.#pending = new Map();

@@ -81,7 +81,7 @@ export class Resumes {
     const remote = await this.#redis.find(generationId);
     if (!remote || (remote.owner !== undefined && remote.owner !== ownerOf(caller))) throw notFound();
     // Its process died before its end: nothing runs it any more.
-    if (remote.ended || (await this.#redis.abandoned(generationId))) return false;
+    if (remote.ended || (await this.#redis.orphaned(remote))) return false;
     await this.#redis.cancel(generationId);
     return true;
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { GatewayError } from '../../errors.ts';
 import { endFromFields, endToFields, type RedisEvents } from './redis-events.ts';
-import type { FollowedItem, Reader } from './follower.ts';
+import { eventsExpired, type FollowedItem, type Reader } from './follower.ts';
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const BLOCK_MS = 1000;
@@ -37,6 +37,8 @@ export class RemoteFollower<E> implements Reader<E> {
     this.#redis = events.connect();
     void events.attached(id, this.#reader);
     this.#renew = setInterval(() => void events.attached(id, this.#reader), Math.max(100, events.options.resumeMs / 3));
+    // Never what keeps a process up: a reader whose transport never ends it must not hold shutdown.
+    this.#renew.unref();
   }
 
   async next(): Promise<IteratorResult<FollowedItem<E>, undefined>> {
@@ -89,6 +91,11 @@ export class RemoteFollower<E> implements Reader<E> {
       const index = run.first + run.at;
       const event = run.events[run.at++] as E;
       if (index <= this.#cursor) continue;
+      if (index > this.#cursor + 1) {
+        // Events between were trimmed (MAXLEN) or never copied (Redis was away): no gap is passed off as a stream.
+        this.#leave();
+        return { done: false, value: { failure: eventsExpired() } };
+      }
       this.#cursor = index;
       return { done: false, value: { index, event } };
     }

@@ -24,8 +24,7 @@ export class Model {
   readonly replicas: readonly Replica[];
   readonly timeouts: TimeoutOverrides;
   readonly protocol: Protocol;
-  /** What its servers take: validation reads it before any of them is asked. */
-  readonly dialect: Dialect;
+  readonly #protocolDialect: Dialect;
   /** Picks the replica of each attempt, by the model's routing policy. */
   readonly router: Router;
   /** Whether its servers take tools (TGI_<KEY>_TOOLS). */
@@ -38,7 +37,7 @@ export class Model {
   constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[], sink?: PrefixSink) {
     this.id = config.id;
     this.router = new Router(config.id, config.routing ?? 'prefix-aware', new PrefixIndex(), { sink });
-    this.dialect = dialect;
+    this.#protocolDialect = dialect;
     this.tools = config.tools ?? true;
     this.name = config.name;
     this.replicas = replicas;
@@ -46,6 +45,19 @@ export class Model {
     this.protocol = config.upstream.protocol;
     this.#configuredHfName = config.hfName;
     this.#maxConcurrent = config.maxConcurrent;
+  }
+
+  /**
+   * What its servers take: the rules of the family a replica said it is
+   * (llama.cpp, vLLM, … from its /v1/models), else its protocol's. Validation,
+   * tools and continuation all read this one.
+   */
+  get dialect(): Dialect {
+    for (const replica of this.replicas) {
+      const known = replica.knownServerLimits()?.dialect;
+      if (known) return known;
+    }
+    return this.#protocolDialect;
   }
 
   get configured(): boolean {

@@ -106,3 +106,19 @@ describe.each(PROTOCOLS)('continuation on %s', (protocol) => {
     });
   });
 });
+
+describe('continuation on a server that takes no continued message', () => {
+  let pool: Pool;
+  afterEach(() => pool.stop());
+
+  // llama.cpp's server would answer continue_final_message with a new reply, glued onto the old one.
+  it('does not continue a chat stream on llama.cpp, told from its /v1/models: it ends with the original failure', async () => {
+    pool = await startPool('openai', { replicas: 2, sim: { flavour: 'llamacpp' } });
+    pool.sims[0]!.setFaults({ dropAfterTokens: 5, times: 1 });
+    const client = wsClient(pool.wsUrl);
+    const payloads = await collectWs(client, ChatStreamDocument, chatInput);
+    await client.dispose();
+    expect(payloads.at(-1)!.errors![0]!.extensions?.code).toBe('UPSTREAM_ERROR');
+    expect(pool.sims[1]!.lastRequest(ROUTES.openai.chat)).toBeUndefined();
+  });
+});

@@ -1,7 +1,6 @@
 // A model of the registry: what clients ask for by id, served by its replicas.
 import type { ModelConfig, TimeoutOverrides } from '../config/index.ts';
 import type { Replica } from './replica.ts';
-import { PrefixIndex } from '../routing/prefix-index.ts';
 import { Router, type PrefixSink } from './router.ts';
 import type { Dialect } from '../upstream/protocol.ts';
 import type { Protocol, ServerLimits } from '../upstream/types.ts';
@@ -36,7 +35,7 @@ export class Model {
   /** `sink`: where routing decisions are shared with other gateways (REDIS_URL), if anywhere. */
   constructor(config: ModelConfig, dialect: Dialect, replicas: readonly Replica[], sink?: PrefixSink) {
     this.id = config.id;
-    this.router = new Router(config.id, config.routing ?? 'prefix-aware', new PrefixIndex(), { sink });
+    this.router = new Router(config.id, config.routing ?? 'prefix-aware', { sink });
     this.#protocolDialect = dialect;
     this.tools = config.tools ?? true;
     this.name = config.name;

@@ -7,7 +7,7 @@
 // which learns only from what this gateway (or, shared, its peers) sent.
 import type { RoutingPolicy } from '../config/models.ts';
 import { choose, DEFAULT_GUARD, type HotSpotGuard, type RoutingReason } from '../routing/choose.ts';
-import type { PrefixIndex } from '../routing/prefix-index.ts';
+import { PrefixIndex } from '../routing/prefix-index.ts';
 import { pickReplica } from './balancer.ts';
 import type { Replica, ReplicaState } from './replica.ts';
 
@@ -34,10 +34,11 @@ export class Router {
   /** Ties go round the replicas, so that equals share the load. */
   #rotation = 0;
 
-  constructor(model: string, policy: RoutingPolicy, index: PrefixIndex | undefined, options: { sink?: PrefixSink | undefined; guard?: HotSpotGuard } = {}) {
+  /** `index`: the prefix index a prefix-aware router learns into (its own, by default); other policies have none, and build none. */
+  constructor(model: string, policy: RoutingPolicy, options: { index?: PrefixIndex; sink?: PrefixSink | undefined; guard?: HotSpotGuard } = {}) {
     this.#model = model;
     this.policy = policy;
-    this.#index = policy === 'prefix-aware' ? index : undefined;
+    this.#index = policy === 'prefix-aware' ? (options.index ?? new PrefixIndex()) : undefined;
     this.#sink = options.sink;
     this.#guard = options.guard ?? DEFAULT_GUARD;
   }

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Replica, type ReplicaOptions } from '../../../src/registry/replica.ts';
 import { Router } from '../../../src/registry/router.ts';
 import { BLOCK_CHARS, prefixBlocks } from '../../../src/routing/prefix-blocks.ts';
-import { PrefixIndex } from '../../../src/routing/prefix-index.ts';
 import { TgiClient } from '../../../src/upstream/tgi/client.ts';
 
 // Nothing listens on 127.0.0.1:9: a probe there fails at once, and no other
@@ -30,7 +29,7 @@ const prompt = (seed: string, blocks = 8) => prefixBlocks(seed.repeat(Math.ceil(
 describe('prefix-aware routing', () => {
   it('sends the next turn of a conversation where its earlier turns went, and counts the hit', () => {
     const pool = replicas('a', 'b', 'c');
-    const router = new Router('m', 'prefix-aware', new PrefixIndex());
+    const router = new Router('m', 'prefix-aware');
     const turn1 = prompt('conversation one, turn one. ', 6);
     const first = router.pick(pool, NONE, turn1)!;
     expect(first.reason).toBe('load');
@@ -45,7 +44,7 @@ describe('prefix-aware routing', () => {
 
   it('spreads conversations it holds nothing of over the replicas by load', () => {
     const pool = replicas('a', 'b', 'c');
-    const router = new Router('m', 'prefix-aware', new PrefixIndex());
+    const router = new Router('m', 'prefix-aware');
     const picked = ['one', 'two', 'three'].map((seed) => {
       const decision = router.pick(pool, NONE, prompt(`${seed} `))!;
       decision.replica.acquire();
@@ -56,7 +55,7 @@ describe('prefix-aware routing', () => {
 
   it('lets a busy holder go: the conversation moves to a replica well less loaded', () => {
     const [a, b] = replicas('a', 'b');
-    const router = new Router('m', 'prefix-aware', new PrefixIndex());
+    const router = new Router('m', 'prefix-aware');
     const blocks = prompt('a hot conversation ');
     router.learn(a!.url, blocks);
     for (let i = 0; i < 10; i++) a!.acquire();
@@ -65,7 +64,7 @@ describe('prefix-aware routing', () => {
 
   it('puts health before any prefix: an ejected holder is not chosen', () => {
     const [a, b] = replicas('a', 'b');
-    const router = new Router('m', 'prefix-aware', new PrefixIndex());
+    const router = new Router('m', 'prefix-aware');
     const blocks = prompt('held by a ');
     router.learn(a!.url, blocks);
     a!.failed();
@@ -77,7 +76,7 @@ describe('prefix-aware routing', () => {
 
   it('skips replicas already tried for the request, and says when none is left', () => {
     const [a, b] = replicas('a', 'b');
-    const router = new Router('m', 'prefix-aware', new PrefixIndex());
+    const router = new Router('m', 'prefix-aware');
     const blocks = prompt('retry me ');
     router.learn(a!.url, blocks);
     expect(router.pick([a!, b!], new Set([a!]), blocks)?.replica).toBe(b);
@@ -88,7 +87,7 @@ describe('prefix-aware routing', () => {
 describe('least-in-flight routing', () => {
   it('looks at no prefix: fewest in flight wins, reason load', () => {
     const [a, b] = replicas('a', 'b');
-    const router = new Router('m', 'least-in-flight', new PrefixIndex());
+    const router = new Router('m', 'least-in-flight');
     expect(router.wantsPrefix).toBe(false);
     const blocks = prompt('held by a ');
     router.learn(a!.url, blocks);

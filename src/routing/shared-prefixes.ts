@@ -8,8 +8,8 @@
 // a Redis that is away costs nothing but the sharing (each process then
 // routes on what it sent itself). A message lost while disconnected only
 // makes the index a little more approximate, as it is anyway.
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { randomText } from '../lib/random-bytes.ts';
 
 const CHANNEL = 'tgi-gateway:routing:prefixes';
 
@@ -25,11 +25,11 @@ interface Message {
   o: string;
   m: string;
   r: string;
-  b: string[];
+  b: readonly string[];
 }
 
 export class SharedPrefixes {
-  readonly #origin = randomBytes(8).toString('hex');
+  readonly #origin = randomText(8, 'hex');
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
   readonly #logger: SharedPrefixesLogger | undefined;
@@ -56,7 +56,7 @@ export class SharedPrefixes {
   /** One routing decision of this process, for the others. Never waits, never throws. */
   record(model: string, replica: string, blocks: readonly string[]): void {
     if (this.#publisher.status !== 'ready') return;
-    const message: Message = { o: this.#origin, m: model, r: replica, b: [...blocks] };
+    const message: Message = { o: this.#origin, m: model, r: replica, b: blocks };
     this.#publisher.publish(CHANNEL, JSON.stringify(message)).catch((error: unknown) => this.#warn(error));
   }
 

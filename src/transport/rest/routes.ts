@@ -14,6 +14,7 @@ import { readGenerateInput, restMessage } from './generate-input.ts';
 import { BodyError, readJson, type BodyLimits } from './json-body.ts';
 import { GRAPHQL_PATH } from '../http/yoga.ts';
 import type { RefusalListener } from '../common/refusal.ts';
+import { decodePathSegment } from '../common/path-segment.ts';
 
 const MODEL_HEALTH = /^\/models\/([^/]+)\/health$/;
 
@@ -117,14 +118,6 @@ export function createRestHandler(services: RestServices, bodyLimits: BodyLimits
   };
 }
 
-/** A malformed escape cannot name a model: it is simply not found. */
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof BodyError) return sendJson(res, error.status, { detail: error.message });

@@ -23,6 +23,7 @@ import { readChatRequest } from './chat-request.ts';
 import { readCompletionRequest } from './completion-request.ts';
 import { OpenAIError, sendOpenAIError, toOpenAIError } from './errors.ts';
 import { frame, frameJson, sendChunkStream, type ChunkShape } from './event-stream.ts';
+import { decodePathSegment } from '../common/path-segment.ts';
 
 /** Where the OpenAI-compatible API lives. */
 export const V1_PREFIX = '/v1/';
@@ -168,13 +169,4 @@ function completionShape(head: AnswerHead, opening: readonly object[]): ChunkSha
     usage: (event) => event.usage,
     usageChunk: (usage) => usageChunk(head, 'text_completion', usage),
   };
-}
-
-/** A malformed escape cannot name a model: it is simply not found. */
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

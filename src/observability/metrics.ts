@@ -170,7 +170,7 @@ export class Metrics implements Observer {
       registers: [registry],
       collect() {
         this.reset();
-        for (const transport of ['ws', 'sse', 'http'] as const) this.set({ transport }, 0);
+        for (const transport of ['ws', 'sse', 'http', 'openai'] as const) this.set({ transport }, 0);
         for (const generation of sources.active()) {
           if (isStreamed(generation.request.operation)) this.inc({ transport: generation.request.transport });
         }

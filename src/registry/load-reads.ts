@@ -8,7 +8,7 @@
 // longer), so that a server that starts exporting them is still picked up
 // within a minute. A replica that comes back (recovered from unhealthy, or
 // readmitted after an ejection), the moment a restart shows, is read again at
-// the next interval. A read that fails (a timeout, a refused connection) is no
+// the next interval. A read that fails (a timeout, a refused connection, a 503) is no
 // such answer: a busy server is the one whose load matters most, and it is
 // read again at the next interval as before.
 

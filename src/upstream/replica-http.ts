@@ -12,6 +12,9 @@ import { classify, discard, isEventStream, MAX_SMALL_BODY, readBody, replicaPool
 import { Redaction } from './redact.ts';
 import type { CallOptions, HealthProbe, PoolStats, ServerLoad } from './types.ts';
 
+/** Statuses of a server that has no metrics page for the gateway: the same answer comes until it is restarted otherwise. */
+const NO_METRICS_PAGE: ReadonlySet<number> = new Set([401, 403, 404, 405, 501]);
+
 /** A server's whole metrics page: vLLM's histograms make it a few hundred KiB. */
 const MAX_METRICS_BODY = 4 << 20;
 
@@ -75,15 +78,18 @@ export class ReplicaHttp {
 
   /**
    * The server's `/metrics` page read by `parse` (the protocol's names);
-   * undefined when it has none (404, another status, no known gauge).
+   * undefined when it has none to give: no such page (404, 405, llama.cpp's
+   * 501 without --metrics), one the key may not read (401, 403), or no known
+   * gauge. Any other status (a loading or overloaded server's 503) is a failed
+   * read, tried again at the next interval.
    */
   async serverLoad(signal: AbortSignal, parse: (text: string) => ServerLoad | undefined): Promise<ServerLoad | undefined> {
     const res = await this.request('GET', '/metrics', undefined, { signal }, 'text/plain');
-    if (res.statusCode !== 200) {
-      discard(res.body);
-      return undefined;
-    }
-    return parse(await readBody(res.body, signal, MAX_METRICS_BODY));
+    if (res.statusCode === 200) return parse(await readBody(res.body, signal, MAX_METRICS_BODY));
+    // Read to its end (a few bytes), so that the connection goes back to the pool.
+    await readBody(res.body, signal).catch(() => undefined);
+    if (NO_METRICS_PAGE.has(res.statusCode)) return undefined;
+    throw new UpstreamError({ kind: 'protocol', detail: `/metrics answered ${res.statusCode}` });
   }
 
   /** A POST that must answer 200 with an event stream; resolves once it has. */

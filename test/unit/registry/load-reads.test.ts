@@ -59,6 +59,11 @@ describe("a replica's /metrics reads", () => {
     replica.release();
   });
 
+  it('reads a server that answers 503 (loading, overloaded) again at the next interval: a failed read, not a missing page', async () => {
+    const replica = await replicaOf({ metricsStatus: 503 });
+    expect(await ticks(replica, 10)).toHaveLength(10);
+  });
+
   it('backs off for a page without any gauge it knows, as for a 404', async () => {
     // An OpenAI-compatible client reads vLLM's and llama.cpp's names; a TGI page has neither.
     sim = await startSimulator();

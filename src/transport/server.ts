@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorExtensions, HTTP_STATUS, shuttingDown } from '../errors.ts';
+import { errorExtensions, GatewayError, HTTP_STATUS, shuttingDown } from '../errors.ts';
 import { requestScope } from '../lib/request-scope.ts';
 import { parseTraceparent } from '../lib/trace.ts';
 import type { Logger } from '../logger.ts';
@@ -25,7 +25,7 @@ import { handleProbe } from './probes.ts';
 import type { RefusalListener } from './common/refusal.ts';
 import type { RestHandler } from './rest/routes.ts';
 import { notFound, V1_PREFIX, type V1Handler } from './v1/routes.ts';
-import { OpenAIError, sendOpenAIError } from './v1/errors.ts';
+import { sendOpenAIError, toOpenAIError } from './v1/errors.ts';
 import { sendJson } from './common/send-json.ts';
 import { limitConnections, timeoutOptions } from './common/connection-limits.ts';
 import type { ConnectionLimits, JsonLimits } from '../config/index.ts';
@@ -77,7 +77,7 @@ export function createGatewayServer(parts: ServerParts) {
     res.setHeader('x-request-id', requestId);
     const openai = path.startsWith(V1_PREFIX);
     if (lifecycle.draining) {
-      if (openai) sendOpenAIError(res, new OpenAIError(503, 'server_error', 'gateway_shutting_down', shuttingDown().message, null, 'GATEWAY_SHUTTING_DOWN', 1), { connection: 'close' });
+      if (openai) sendOpenAIError(res, toOpenAIError(shuttingDown()), { connection: 'close' });
       else refuseWhileDraining(req, res, path === GRAPHQL_PATH, requestId);
       return;
     }
@@ -108,7 +108,7 @@ export function createGatewayServer(parts: ServerParts) {
       refused(graphql ? 'http' : openai ? 'openai' : 'rest', 'UNAUTHENTICATED', requestId);
       const message = UNAUTHENTICATED_MESSAGE[identified.reason];
       const headers = { 'www-authenticate': 'Bearer' };
-      if (openai) sendOpenAIError(res, new OpenAIError(401, 'invalid_request_error', 'invalid_api_key', message, null, 'UNAUTHENTICATED'), headers);
+      if (openai) sendOpenAIError(res, toOpenAIError(new GatewayError('UNAUTHENTICATED', message)), headers);
       else if (graphql) sendGraphQLRefusal(req, res, 401, { message, extensions: { code: 'UNAUTHENTICATED', requestId } }, headers);
       else sendJson(res, 401, { detail: message }, headers);
       return;

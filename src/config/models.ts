@@ -29,7 +29,7 @@ export interface ModelConfig {
 }
 
 /** `least-in-flight`: fewest of this gateway's requests; `prefix-aware`: the longest cached prompt prefix, within a load guard. */
-export const ROUTING_POLICIES = ['prefix-aware', 'least-in-flight'] as const;
+const ROUTING_POLICIES = ['prefix-aware', 'least-in-flight'] as const;
 export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
 
 /** Whether any of `models` routes by prompt prefix: the index other processes could share. */

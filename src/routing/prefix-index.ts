@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache';
 
 /** Blocks kept per model by default: 32,768 × 128 characters, about 4 MiB of prompts over all replicas. */
-export const DEFAULT_INDEX_BLOCKS = 32_768;
+const DEFAULT_INDEX_BLOCKS = 32_768;
 
 export class PrefixIndex {
   /** Block hash → the replicas (by id) it was sent to, most recent last. */

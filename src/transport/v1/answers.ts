@@ -20,7 +20,7 @@ export function answerHead(kind: 'chat' | 'completion', model: string): AnswerHe
 type OpenAIFinish = 'stop' | 'length' | 'tool_calls';
 
 /** A stop sequence and the end-of-sequence token are both OpenAI's `stop`. */
-export const openAIFinish = (reason: FinishReason): OpenAIFinish => (reason === 'LENGTH' ? 'length' : reason === 'TOOL_CALLS' ? 'tool_calls' : 'stop');
+const openAIFinish = (reason: FinishReason): OpenAIFinish => (reason === 'LENGTH' ? 'length' : reason === 'TOOL_CALLS' ? 'tool_calls' : 'stop');
 
 /** A call as OpenAI writes it. */
 const openAICall = (call: ToolCall) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } });
@@ -31,13 +31,13 @@ export function openAICallDelta(delta: ToolCallDelta) {
   return { index: delta.index, ...first, function: { ...(delta.name === undefined ? {} : { name: delta.name }), arguments: delta.argumentsDelta } };
 }
 
-export interface OpenAIUsage {
+interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
 }
 
-export const openAIUsage = (usage: TokenUsage): OpenAIUsage => ({
+const openAIUsage = (usage: TokenUsage): OpenAIUsage => ({
   prompt_tokens: usage.promptTokens,
   completion_tokens: usage.completionTokens,
   total_tokens: usage.totalTokens,

@@ -13,7 +13,7 @@ export interface CompletionRequest {
 }
 
 /** OpenAI's default for `max_tokens` on this route (absent, a server would pick its own). */
-export const DEFAULT_MAX_TOKENS = 16;
+const DEFAULT_MAX_TOKENS = 16;
 
 const CompletionBody = z.object({
   ...COMMON_FIELDS,

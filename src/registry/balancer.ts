@@ -3,7 +3,8 @@
 // equal replicas share the load instead of the first one taking it all.
 import type { Replica, ReplicaState } from './replica.ts';
 
-const PREFERENCE: Readonly<Record<ReplicaState, number>> = { HEALTHY: 0, UNHEALTHY: 1, EJECTED: 2 };
+/** A replica's state as a rank: lower is preferred, whatever the load. */
+export const PREFERENCE: Readonly<Record<ReplicaState, number>> = { HEALTHY: 0, UNHEALTHY: 1, EJECTED: 2 };
 
 // Keyed by the model's replica list: one model's picks never shift another's rotation.
 const rotations = new WeakMap<readonly Replica[], number>();

@@ -8,8 +8,8 @@
 import type { RoutingPolicy } from '../config/models.ts';
 import { choose, DEFAULT_GUARD, type HotSpotGuard, type RoutingReason } from '../routing/choose.ts';
 import { PrefixIndex } from '../routing/prefix-index.ts';
-import { pickReplica } from './balancer.ts';
-import type { Replica, ReplicaState } from './replica.ts';
+import { pickReplica, PREFERENCE } from './balancer.ts';
+import type { Replica } from './replica.ts';
 
 export type { RoutingReason };
 
@@ -23,7 +23,6 @@ export interface PrefixSink {
   record(model: string, replica: string, blocks: readonly string[]): void;
 }
 
-const PREFERENCE: Readonly<Record<ReplicaState, number>> = { HEALTHY: 0, UNHEALTHY: 1, EJECTED: 2 };
 
 export class Router {
   readonly policy: RoutingPolicy;
